@@ -1,0 +1,89 @@
+import { Command, Option } from 'commander';
+import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
+import { loadConfig } from '../config.js';
+import { runCheck, type Format } from './check.js';
+import { ConfigError } from '../../src/errors.js';
+import { version } from '../../src/version.js';
+import type { Severity } from '../../src/engine/finding.js';
+
+/** Exit codes of SPEC §4. */
+export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('patchsentry')
+    .description("Reviews Xen patches against the altp2m interface policy (rule pack xen-altp2m).")
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('check')
+    .description('review patches: mbox (.gz too), .eml/.patch files, plain diffs, or - for stdin')
+    .argument('[inputs...]', 'files to read; - or nothing reads stdin', [])
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
+    .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean }) => {
+      const config = loadConfig(xenAltp2m, opts.config);
+      const showProgress = opts.progress && opts.format === 'text' && process.stderr.isTTY === true;
+      const result = await runCheck({
+        inputs: inputs.length > 0 ? inputs : ['-'],
+        format: opts.format,
+        failOn: opts.failOn,
+        pack: xenAltp2m,
+        config,
+        color: process.stdout.isTTY === true && opts.format === 'text',
+        ...(showProgress ? { onProgress: progressBar() } : {}),
+      });
+      if (showProgress) process.stderr.write('\r\u001b[K');
+      process.stdout.write(result.output);
+      process.exitCode = result.exitCode;
+    });
+
+  program
+    .command('rules')
+    .description('list the rules of the xen-altp2m pack')
+    .option('--long', 'with each rule\'s documentation')
+    .action((opts: { long?: boolean }) => {
+      for (const rule of xenAltp2m.rules) {
+        process.stdout.write(`${rule.id.padEnd(26)} ${rule.defaultSeverity.padEnd(8)} ${rule.summary}\n`);
+        if (opts.long) process.stdout.write(`\n${rule.docs.trim()}\n\n`);
+      }
+    });
+  return program;
+}
+
+function progressBar(): (messages: number) => void {
+  let last = 0;
+  return (messages) => {
+    if (messages - last < 200) return;
+    last = messages;
+    process.stderr.write(`\r\u001b[K${messages} messages read`);
+  };
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const err = error as { code?: string; exitCode?: number; message?: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      process.exitCode = 0;
+      return;
+    }
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`patchsentry: config: ${error.message}\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stderr.write(`patchsentry: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.usage;
+  }
+}
+

@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { splitMbox, isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
+
+/**
+ * Opens one input (a path, or `-` for stdin) as a stream of raw messages. The kind is told
+ * from the content: gzip magic, then an mbox From_ line, else one message or a plain diff.
+ */
+export async function* readInput(path: string, stdin: Readable = process.stdin): AsyncGenerator<RawMessage> {
+  const stream = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  yield* readStream(stream);
+}
+
+export async function* readStream(stream: Readable): AsyncGenerator<RawMessage> {
+  const chunks = peekable(maybeGunzip(stream));
+  const first = await chunks.peek();
+  if (first === null) return; // empty input: no messages (the caller reports it)
+  const head = first.subarray(0, Math.min(first.length, 4096)).toString('latin1');
+  const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
+  if (isFromLine(firstLine)) {
+    yield* splitMbox(chunks);
+    return;
+  }
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(Buffer.from(chunk));
+  yield { index: 0, bytes: Buffer.concat(parts) };
+}
+
+async function* maybeGunzip(stream: Readable): AsyncGenerator<Buffer> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await iterator.next();
+  if (first.done) return;
+  const head = typeof first.value === 'string' ? Buffer.from(first.value) : first.value;
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    const feed = (async () => {
+      gunzip.write(head);
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        if (!gunzip.write(next.value)) await new Promise((resolve) => gunzip.once('drain', resolve));
+      }
+      gunzip.end();
+    })();
+    feed.catch((error: unknown) => gunzip.destroy(error instanceof Error ? error : new Error(String(error))));
+    for await (const chunk of gunzip) yield chunk as Buffer;
+    await feed;
+    return;
+  }
+  yield head;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+  }
+}
+
+interface Peekable<T> extends AsyncIterable<T> {
+  peek(): Promise<T | null>;
+}
+
+function peekable<T>(source: AsyncIterable<T>): Peekable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let buffered: IteratorResult<T> | null = null;
+  return {
+    async peek() {
+      buffered ??= await iterator.next();
+      return buffered.done ? null : buffered.value;
+    },
+    async *[Symbol.asyncIterator]() {
+      if (buffered) {
+        const held = buffered;
+        buffered = null;
+        if (held.done) return;
+        yield held.value;
+      }
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
+}

@@ -1,0 +1,289 @@
+import parseDiffText from 'parse-diff';
+import type { DiffLine, DiffModel, FileDiff, FileStatus, Hunk } from './model.js';
+import { closesScope, scopeFromHunkContext, scopeOpenedBy } from './functions.js';
+
+/**
+ * Turns the diff part of a patch into the diff model.
+ *
+ * The text is first cut into one section per file by a small state machine that knows git's
+ * extended headers (rename/copy/mode/binary) and honours hunk line counts, so a trailing
+ * `-- ` signature or text after the last hunk is never counted; parse-diff then reads the
+ * hunks of each section.
+ */
+export function parseDiff(text: string): DiffModel {
+  return { files: splitFileSections(text).map(sectionToFile) };
+}
+
+interface Section {
+  headers: string[];
+  /** The `---`/`+++`/hunk lines, as parse-diff wants them. */
+  body: string[];
+  binary: boolean;
+}
+
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+const GIT_EXTENDED_HEADER =
+  /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
+
+/** Cuts diff text into per-file sections. Exported for tests. */
+export function splitFileSections(text: string): Section[] {
+  const lines = text.split('\n');
+  const sections: Section[] = [];
+  let current: Section | null = null;
+  let state: 'outside' | 'header' | 'hunk' | 'binary' = 'outside';
+  let oldLeft = 0;
+  let newLeft = 0;
+
+  const open = (header: string | null): Section => {
+    current = { headers: header === null ? [] : [header], body: [], binary: false };
+    sections.push(current);
+    return current;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = stripCR(lines[i] ?? '');
+    if (state === 'hunk') {
+      const marker = line.charCodeAt(0);
+      // 32 ' ', 43 '+', 45 '-', 92 '\'; an empty line is a context line whose space a
+      // mailer stripped.
+      if (marker === 92) {
+        current!.body.push(line);
+        continue;
+      }
+      if (line.length === 0 || marker === 32) {
+        oldLeft--;
+        newLeft--;
+      } else if (marker === 45) oldLeft--;
+      else if (marker === 43) newLeft--;
+      else {
+        // The hunk's counts lied (a truncated or hand-edited patch): it ends here.
+        state = 'header';
+        i--;
+        continue;
+      }
+      current!.body.push(line);
+      if (oldLeft <= 0 && newLeft <= 0) state = 'header';
+      continue;
+    }
+
+    if (line.startsWith('diff --git ')) {
+      open(line);
+      state = 'header';
+      continue;
+    }
+    if (state === 'binary') continue;
+
+    if (state === 'header' && current !== null) {
+      const section: Section = current;
+      const hunk = HUNK_HEADER.exec(line);
+      if (hunk && (section.body.length > 0 || isGitSection(section))) {
+        oldLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+        newLeft = hunk[4] === undefined ? 1 : Number(hunk[4]);
+        section.body.push(line);
+        state = oldLeft > 0 || newLeft > 0 ? 'hunk' : 'header';
+        continue;
+      }
+      const hasHunks = section.body.some((l) => l.startsWith('@@'));
+      if (!hasHunks) {
+        if (line.startsWith('GIT binary patch') || /^Binary files .* differ$/.test(line)) {
+          section.binary = true;
+          section.headers.push(line);
+          state = line.startsWith('GIT') ? 'binary' : 'outside';
+          continue;
+        }
+        if (isGitSection(section) && section.body.length === 0 && GIT_EXTENDED_HEADER.test(line)) {
+          section.headers.push(line);
+          continue;
+        }
+        if (line.startsWith('--- ') && section.body.length === 0 && stripCR(lines[i + 1] ?? '').startsWith('+++ ')) {
+          section.body.push(line, stripCR(lines[i + 1] ?? ''));
+          i++;
+          continue;
+        }
+      }
+      state = 'outside';
+    }
+
+    // Outside any section: a plain (non-git) unified diff starts with a `---`/`+++` pair.
+    if (line.startsWith('--- ') && stripCR(lines[i + 1] ?? '').startsWith('+++ ') && HUNK_HEADER.test(stripCR(lines[i + 2] ?? ''))) {
+      const section = open(null);
+      section.body.push(line, stripCR(lines[i + 1] ?? ''));
+      i++;
+      state = 'header';
+    }
+  }
+  return sections;
+}
+
+function isGitSection(section: Section): boolean {
+  return section.headers[0]?.startsWith('diff --git ') ?? false;
+}
+
+function stripCR(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+function sectionToFile(section: Section): FileDiff {
+  const header = (prefix: string): string | undefined => {
+    const found = section.headers.find((h) => h.startsWith(prefix));
+    return found === undefined ? undefined : found.slice(prefix.length);
+  };
+  const minus = section.body.find((l) => l.startsWith('--- '));
+  const plus = section.body.find((l) => l.startsWith('+++ '));
+  const gitPaths = isGitSection(section) ? pathsFromDiffGitLine(section.headers[0] ?? '') : null;
+
+  let oldPath: string | null = header('rename from ') ?? header('copy from ') ?? (minus ? pathFromMinusPlus(minus.slice(4), 'a/') : null) ?? gitPaths?.old ?? null;
+  let newPath: string | null = header('rename to ') ?? header('copy to ') ?? (plus ? pathFromMinusPlus(plus.slice(4), 'b/') : null) ?? gitPaths?.new ?? null;
+  const isNew = header('new file mode ') !== undefined || oldPath === null;
+  const isDeleted = header('deleted file mode ') !== undefined || newPath === null;
+  if (header('new file mode ') !== undefined) oldPath = null;
+  if (header('deleted file mode ') !== undefined) newPath = null;
+  if (oldPath === null && newPath === null && gitPaths) {
+    oldPath = gitPaths.old;
+    newPath = gitPaths.new;
+  }
+
+  let status: FileStatus = 'modified';
+  if (header('rename from ') !== undefined) status = 'renamed';
+  else if (header('copy from ') !== undefined) status = 'copied';
+  else if (isNew && !isDeleted) status = 'added';
+  else if (isDeleted && !isNew) status = 'deleted';
+
+  const hunks = section.body.length > 0 ? readHunks(section.body) : [];
+  let additions = 0;
+  let deletions = 0;
+  for (const hunk of hunks) {
+    for (const line of hunk.lines) {
+      if (line.kind === 'add') additions++;
+      else if (line.kind === 'del') deletions++;
+    }
+  }
+  const similarity = header('similarity index ');
+  const file: FileDiff = {
+    path: newPath ?? oldPath ?? '',
+    oldPath,
+    newPath,
+    status,
+    binary: section.binary,
+    additions,
+    deletions,
+    hunks,
+    ...(header('old mode ') !== undefined || header('deleted file mode ') !== undefined
+      ? { oldMode: header('old mode ') ?? header('deleted file mode ') }
+      : {}),
+    ...(header('new mode ') !== undefined || header('new file mode ') !== undefined
+      ? { newMode: header('new mode ') ?? header('new file mode ') }
+      : {}),
+    ...(similarity !== undefined ? { similarity: Number.parseInt(similarity, 10) } : {}),
+  };
+  return file;
+}
+
+function readHunks(body: string[]): Hunk[] {
+  const parsed = parseDiffText(body.join('\n'));
+  const hunks: Hunk[] = [];
+  for (const file of parsed) {
+    for (const chunk of file.chunks) {
+      const context = chunk.content.replace(/^@@[^@]*@@ ?/, '');
+      let scope = scopeFromHunkContext(context);
+      const lines: DiffLine[] = [];
+      for (const change of chunk.changes) {
+        const raw = change.content;
+        if (raw.startsWith('\\')) continue; // "\ No newline at end of file"
+        const text = raw.slice(1);
+        if (closesScope(text)) {
+          // The closing brace still belongs to the scope it closes.
+          lines.push(toLine(change, text, scope));
+          scope = undefined;
+          continue;
+        }
+        const opened = scopeOpenedBy(text);
+        if (opened !== null) scope = opened;
+        lines.push(toLine(change, text, scope));
+      }
+      hunks.push({
+        oldStart: chunk.oldStart,
+        oldLines: chunk.oldLines,
+        newStart: chunk.newStart,
+        newLines: chunk.newLines,
+        context,
+        lines,
+      });
+    }
+  }
+  return hunks;
+}
+
+function toLine(change: parseDiffText.Change, text: string, func: string | undefined): DiffLine {
+  const scope = func === undefined ? {} : { func };
+  switch (change.type) {
+    case 'add':
+      return { kind: 'add', text, newLine: change.ln, ...scope };
+    case 'del':
+      return { kind: 'del', text, oldLine: change.ln, ...scope };
+    default:
+      return { kind: 'context', text, oldLine: change.ln1, newLine: change.ln2, ...scope };
+  }
+}
+
+/** `diff --git a/x b/x`: both paths, exact when they are equal (the common case). */
+export function pathsFromDiffGitLine(line: string): { old: string; new: string } | null {
+  const rest = line.slice('diff --git '.length);
+  if (rest.startsWith('"')) {
+    const match = /^("(?:[^"\\]|\\.)*")\s+("(?:[^"\\]|\\.)*"|\S.*)$/.exec(rest);
+    if (!match?.[1] || !match[2]) return null;
+    return { old: stripPrefix(unquoteC(match[1]), 'a/'), new: stripPrefix(unquoteC(match[2]), 'b/') };
+  }
+  // Unquoted "a/P b/P": when old and new are the same path, P is exactly half of the rest.
+  const half = (rest.length - 1) / 2;
+  if (Number.isInteger(half)) {
+    const left = rest.slice(0, half);
+    const right = rest.slice(half + 1);
+    if (left.startsWith('a/') && right.startsWith('b/') && left.slice(2) === right.slice(2)) {
+      return { old: left.slice(2), new: right.slice(2) };
+    }
+  }
+  const split = rest.indexOf(' b/');
+  if (split < 0) return null;
+  return { old: stripPrefix(rest.slice(0, split), 'a/'), new: rest.slice(split + 3) };
+}
+
+function pathFromMinusPlus(value: string, prefix: string): string | null {
+  // `--- a/path\t2024-01-01 12:00:00` (diff -u adds a timestamp after a tab)
+  let path = value.split('\t')[0] ?? '';
+  path = path.trimEnd();
+  if (path === '/dev/null') return null;
+  if (path.startsWith('"')) path = unquoteC(path);
+  return stripPrefix(path, prefix);
+}
+
+function stripPrefix(path: string, prefix: string): string {
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+}
+
+/** Undoes git's C-style path quoting (`"a/caf\303\251.c"`). */
+export function unquoteC(quoted: string): string {
+  const inner = quoted.replace(/^"|"$/g, '');
+  const bytes: number[] = [];
+  const simple: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i] ?? '';
+    if (ch === '\\' && i + 1 < inner.length) {
+      const next = inner[i + 1] ?? '';
+      const octal = /^[0-7]{3}/.exec(inner.slice(i + 1));
+      if (octal) {
+        bytes.push(Number.parseInt(octal[0], 8));
+        i += 3;
+        continue;
+      }
+      const code = simple[next];
+      if (code !== undefined) {
+        bytes.push(code);
+        i++;
+        continue;
+      }
+    }
+    for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

@@ -1,0 +1,138 @@
+import picomatch from 'picomatch';
+import { ConfigError } from '../errors.js';
+import type { Severity } from './finding.js';
+
+/**
+ * `.patchsentry.yml`, after validation:
+ *
+ *     rules:
+ *       altp2m-new-subop: off            # or: { severity: warning }
+ *     watch:                             # replaces the default watched paths
+ *       - xen/arch/x86/hvm/hvm.c
+ *     watch-extra: [ "xen/arch/x86/mm/altp2m.c" ]
+ *     waivers:
+ *       - rule: altp2m-domctl
+ *         message-id: "<20240101.1234@example.org>"   # or subject: "regex"
+ *         by: Jan Beulich <jbeulich@suse.com>
+ *         reason: createdomain option, agreed on the list
+ */
+export interface RuleSetting {
+  readonly enabled: boolean;
+  readonly severity?: Severity;
+}
+
+export interface ConfigWaiver {
+  readonly rule: string;
+  readonly messageId?: string;
+  readonly subject?: string;
+  readonly by: string;
+  readonly reason: string;
+}
+
+export interface Config {
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+  readonly watch: readonly string[];
+  readonly waivers: readonly ConfigWaiver[];
+}
+
+/** The paths SPEC §2 names, across Xen's history of file moves. */
+export const DEFAULT_WATCH: readonly string[] = [
+  'xen/arch/x86/hvm/hvm.c',
+  'xen/include/public/hvm/hvm_op.h',
+  'xen/include/public/hvm/params.h',
+  'xen/include/public/domctl.h',
+  'xen/include/xsm/**',
+  'xen/xsm/**',
+  'xen/common/domctl.c',
+  'xen/arch/*/domctl.c',
+  'tools/libxc/*altp2m*',
+  'tools/libs/ctrl/*altp2m*',
+  'tools/libxc/include/xenctrl.h',
+  'tools/include/xenctrl.h',
+  'docs/man/xl.cfg*',
+];
+
+export const DEFAULT_CONFIG: Config = { rules: {}, watch: DEFAULT_WATCH, waivers: [] };
+
+const SEVERITIES = new Set(['error', 'warning', 'info']);
+
+/** Validates parsed YAML; every problem is named with its key. */
+export function validateConfig(raw: unknown, knownRules: readonly string[], file?: string): Config {
+  if (raw === null || raw === undefined) return DEFAULT_CONFIG;
+  if (!isRecord(raw)) throw new ConfigError('the top level must be a mapping', file);
+  const allowed = new Set(['rules', 'watch', 'watch-extra', 'waivers']);
+  for (const key of Object.keys(raw)) if (!allowed.has(key)) throw new ConfigError(`unknown key "${key}" (expected one of: ${[...allowed].join(', ')})`, file);
+
+  const rules: Record<string, RuleSetting> = {};
+  if (raw['rules'] !== undefined) {
+    if (!isRecord(raw['rules'])) throw new ConfigError('"rules" must be a mapping of rule id to settings', file);
+    for (const [id, value] of Object.entries(raw['rules'])) {
+      if (!knownRules.includes(id)) throw new ConfigError(`rules: unknown rule "${id}" (known: ${knownRules.join(', ')})`, file);
+      if (value === false || value === 'off') rules[id] = { enabled: false };
+      else if (value === true || value === 'on') rules[id] = { enabled: true };
+      else if (typeof value === 'string' && SEVERITIES.has(value)) rules[id] = { enabled: true, severity: value as Severity };
+      else if (isRecord(value)) {
+        const severity = value['severity'];
+        if (severity !== undefined && (typeof severity !== 'string' || !SEVERITIES.has(severity))) {
+          throw new ConfigError(`rules.${id}.severity must be error, warning or info`, file);
+        }
+        const enabled = value['enabled'] ?? true;
+        if (typeof enabled !== 'boolean') throw new ConfigError(`rules.${id}.enabled must be true or false`, file);
+        rules[id] = severity === undefined ? { enabled } : { enabled, severity: severity as Severity };
+      } else throw new ConfigError(`rules.${id} must be on, off, a severity or a mapping`, file);
+    }
+  }
+
+  const stringList = (key: string): string[] | undefined => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+      throw new ConfigError(`"${key}" must be a list of path globs`, file);
+    }
+    return value as string[];
+  };
+  const watch = [...(stringList('watch') ?? DEFAULT_WATCH), ...(stringList('watch-extra') ?? [])];
+
+  const waivers: ConfigWaiver[] = [];
+  if (raw['waivers'] !== undefined) {
+    if (!Array.isArray(raw['waivers'])) throw new ConfigError('"waivers" must be a list', file);
+    raw['waivers'].forEach((entry: unknown, i: number) => {
+      const where = `waivers[${i}]`;
+      if (!isRecord(entry)) throw new ConfigError(`${where} must be a mapping`, file);
+      const rule = entry['rule'];
+      if (typeof rule !== 'string' || !knownRules.includes(rule)) throw new ConfigError(`${where}.rule must name a known rule`, file);
+      const reason = entry['reason'];
+      if (typeof reason !== 'string' || reason.trim() === '') throw new ConfigError(`${where}.reason is required`, file);
+      const messageId = entry['message-id'];
+      const subject = entry['subject'];
+      if (messageId === undefined && subject === undefined) throw new ConfigError(`${where} needs message-id or subject`, file);
+      if (messageId !== undefined && typeof messageId !== 'string') throw new ConfigError(`${where}.message-id must be a string`, file);
+      if (subject !== undefined) {
+        if (typeof subject !== 'string') throw new ConfigError(`${where}.subject must be a string`, file);
+        try {
+          new RegExp(subject);
+        } catch {
+          throw new ConfigError(`${where}.subject is not a valid regular expression`, file);
+        }
+      }
+      const by = typeof entry['by'] === 'string' ? entry['by'] : 'config';
+      waivers.push({
+        rule,
+        reason,
+        by,
+        ...(typeof messageId === 'string' ? { messageId } : {}),
+        ...(typeof subject === 'string' ? { subject } : {}),
+      });
+    });
+  }
+  return { rules, watch, waivers };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A predicate for the watched paths. */
+export function watchMatcher(config: Config): (path: string) => boolean {
+  return picomatch([...config.watch], { dot: true });
+}

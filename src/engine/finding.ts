@@ -1,0 +1,57 @@
+/**
+ * The one thing that crosses from rules to reporters. Plain, serialisable, versioned with the
+ * JSON report (`version: 1`).
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** `new`: a line of the post-image (added text); `old`: of the pre-image (deleted text). */
+export type Side = 'new' | 'old';
+
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, error: 2 };
+
+export interface Waiver {
+  /** Who acked it: the trailer's author, or `config`. */
+  readonly by: string;
+  readonly reason: string;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly path: string;
+  /** 1-based line on `side`; 0 when the finding is about the file or series as a whole. */
+  readonly line: number;
+  /** Last line of a multi-line range on the same side (GitHub's `start_line`..`line`). */
+  readonly endLine?: number;
+  readonly side: Side;
+  readonly message: string;
+  /** The offending lines, as they stand in the diff (without +/- markers). */
+  readonly evidence: readonly string[];
+  /** Where the policy is written. */
+  readonly policy: string;
+  /** Message-ID of the patch the finding is anchored on. */
+  readonly messageId: string | null;
+  /** Stable across versions of a series: rule, path and evidence, never line numbers. */
+  readonly fingerprint: string;
+  /** Present when the finding was waived (`Altp2m-Policy-Ack:` or config); severity is then info. */
+  readonly waiver?: Waiver;
+}
+
+/** What a rule returns: a finding before the engine fingerprints and anchors it. */
+export interface RuleFinding {
+  readonly severity: Severity;
+  readonly path: string;
+  readonly line: number;
+  readonly endLine?: number;
+  readonly side: Side;
+  readonly message: string;
+  readonly evidence: readonly string[];
+  /** The patch (by Message-ID) that caused it; null for a finding on the series as a whole. */
+  readonly messageId: string | null;
+  /** Extra text that keeps two findings of one rule on one file apart, e.g. the subop name. */
+  readonly subject?: string;
+}
+
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
+}

@@ -1,0 +1,86 @@
+import libmime from 'libmime';
+
+/**
+ * A minimal RFC 5322 header reader for the fast path: plain single-part messages (nearly all
+ * `git format-patch` mail) need nothing more, and it is many times faster than a full MIME
+ * parse.
+ */
+export interface HeaderBlock {
+  /** Lower-cased name → unfolded raw values, in order. */
+  readonly fields: ReadonlyMap<string, readonly string[]>;
+  /** Byte offset where the body starts (after the blank line), or the length when none. */
+  readonly bodyOffset: number;
+}
+
+export function readHeaderBlock(bytes: Buffer): HeaderBlock {
+  let end = -1;
+  let bodyOffset = bytes.length;
+  const lf = bytes.indexOf('\n\n');
+  const crlf = bytes.indexOf('\r\n\r\n');
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) {
+    end = lf;
+    bodyOffset = lf + 2;
+  } else if (crlf >= 0) {
+    end = crlf;
+    bodyOffset = crlf + 4;
+  }
+  if (bytes.length > 0 && (bytes[0] === 0x0a || (bytes[0] === 0x0d && bytes[1] === 0x0a))) {
+    // No header at all: the body starts right away.
+    return { fields: new Map(), bodyOffset: bytes[0] === 0x0a ? 1 : 2 };
+  }
+  const text = bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+  const fields = new Map<string, string[]>();
+  let name: string | null = null;
+  let value = '';
+  const commit = (): void => {
+    if (name === null) return;
+    const list = fields.get(name);
+    if (list) list.push(value.trim());
+    else fields.set(name, [value.trim()]);
+  };
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      value += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue; // not a header line; ignored as mail readers do
+    commit();
+    name = line.slice(0, colon).trim().toLowerCase();
+    value = line.slice(colon + 1);
+  }
+  commit();
+  return { fields, bodyOffset };
+}
+
+export function firstField(block: HeaderBlock, name: string): string | undefined {
+  return block.fields.get(name)?.[0];
+}
+
+/** RFC 2047 encoded words (`=?UTF-8?q?...?=`) decoded; undecodable text is kept as it is. */
+export function decodeHeaderText(value: string): string {
+  if (!value.includes('=?')) return value;
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+/** `<a@b> <c@d>` → `['<a@b>', '<c@d>']` (Message-ID lists of References / In-Reply-To). */
+export function parseMessageIds(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.match(/<[^<>\s]+>/g) ?? [];
+}
+
+export interface ContentType {
+  readonly type: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export function parseContentType(value: string | undefined): ContentType {
+  if (!value) return { type: 'text/plain', params: {} };
+  const parsed = libmime.parseHeaderValue(value);
+  return { type: parsed.value.toLowerCase().trim(), params: parsed.params };
+}

@@ -1,0 +1,123 @@
+/**
+ * Streaming mbox splitter (mboxo and mboxrd, LF or CRLF).
+ *
+ * A message starts at a From_ line (RFC 4155): `From <sender> <asctime date>`, e.g.
+ *
+ *     From 3e9b0d540837c4641783adcc5449d3762469ff9d Mon Sep 17 00:00:00 2001
+ *
+ * Only lines of that exact shape split: `git format-patch` does not escape body lines such as
+ * "From the errata document:", and a plain `^From ` split turns the Xen history into dozens of
+ * extra messages. `>From ` lines are unescaped the mboxrd way (one `>` removed), which is also
+ * right for mboxo's single `>`.
+ */
+
+export interface RawMessage {
+  /** 0-based position of the message in its input. */
+  readonly index: number;
+  /** The message bytes, From_ line removed, mboxrd-unescaped. */
+  readonly bytes: Buffer;
+}
+
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+export const FROM_LINE = new RegExp(
+  `^From \\S+ +${DAY},? +${MONTH} +\\d{1,2} +\\d{1,2}:\\d\\d(?::\\d\\d)?(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))? +\\d{4}(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))?\\s*$`,
+);
+
+const NL = 0x0a;
+const FROM_PREFIX = Buffer.from('From ');
+
+/** True when a line (without its newline) is a From_ separator. */
+export function isFromLine(line: string): boolean {
+  return line.startsWith('From ') && FROM_LINE.test(line);
+}
+
+/**
+ * Splits an mbox byte stream into messages, holding at most one message in memory.
+ * Text before the first From_ line (there should be none) becomes message 0 when non-empty.
+ */
+export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<RawMessage> {
+  let pending: Buffer[] = []; // bytes of the current message
+  let pendingLength = 0;
+  let carry: Buffer = Buffer.alloc(0); // an incomplete last line
+  let index = 0;
+  let started = false;
+
+  const flush = (): RawMessage | null => {
+    if (!started && pendingLength === 0) return null;
+    const bytes = unescapeMboxrd(Buffer.concat(pending, pendingLength));
+    pending = [];
+    pendingLength = 0;
+    if (!started && bytes.toString('latin1').trim() === '') return null;
+    return { index: index++, bytes };
+  };
+
+  for await (const chunk of chunks) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let lineStart = 0;
+    // Scan line starts that begin with "From " only; everything else is copied in bulk.
+    let segmentStart = 0;
+    for (;;) {
+      const nl = buf.indexOf(NL, lineStart);
+      if (nl < 0) break;
+      if (buf[lineStart] === 0x46 /* F */ && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
+        const line = buf.toString('latin1', lineStart, nl);
+        if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) {
+          if (lineStart > segmentStart) {
+            pending.push(buf.subarray(segmentStart, lineStart));
+            pendingLength += lineStart - segmentStart;
+          }
+          const message = flush();
+          if (message) yield message;
+          started = true;
+          segmentStart = nl + 1;
+        }
+      }
+      lineStart = nl + 1;
+      // Jump to the next line that could be a From_ line.
+      const next = buf.indexOf('\nFrom ', nl, 'latin1');
+      if (next < 0) {
+        // No candidate in this chunk: keep the complete lines, carry the last partial line.
+        const lastNl = buf.lastIndexOf(NL);
+        lineStart = lastNl + 1;
+        break;
+      }
+      lineStart = next + 1;
+    }
+    if (lineStart > segmentStart) {
+      // Keep whole lines only; the tail (no newline yet) is carried.
+      pending.push(Buffer.from(buf.subarray(segmentStart, lineStart)));
+      pendingLength += lineStart - segmentStart;
+    }
+    carry = Buffer.from(buf.subarray(lineStart));
+  }
+  if (carry.length > 0) {
+    // A final line with no newline: could still be a From_ line of an empty message.
+    const line = carry.toString('latin1').replace(/\r$/, '');
+    if (isFromLine(line)) {
+      const message = flush();
+      if (message) yield message;
+      started = true;
+    } else {
+      pending.push(carry);
+      pendingLength += carry.length;
+    }
+  }
+  const last = flush();
+  if (last) yield last;
+}
+
+const ESCAPED_FROM = /^>(>*From )/gm;
+
+/** mboxrd unescaping: `>From ` → `From `, `>>From ` → `>From `. */
+export function unescapeMboxrd(bytes: Buffer): Buffer {
+  if (bytes.indexOf('\n>') < 0 && bytes[0] !== 0x3e) return bytes;
+  const text = bytes.toString('latin1');
+  if (!/^>+From /m.test(text)) return bytes;
+  return Buffer.from(text.replace(ESCAPED_FROM, '$1'), 'latin1');
+}
+
+/** Escapes a message body for mboxrd output (the inverse of `unescapeMboxrd`). */
+export function escapeMboxrd(text: string): string {
+  return text.replace(/^(>*From )/gm, '>$1');
+}

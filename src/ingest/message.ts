@@ -1,0 +1,207 @@
+import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
+import type { RawMessage } from './mbox.js';
+import { decodeHeaderText, firstField, parseContentType, parseMessageIds, readHeaderBlock, type HeaderBlock } from './headers.js';
+import { InputError } from '../errors.js';
+
+export interface Address {
+  readonly name: string;
+  readonly address: string;
+}
+
+/** One mail message, decoded, with its patch text (if any) separated from its prose. */
+export interface Message {
+  readonly index: number;
+  readonly messageId: string | null;
+  readonly subject: string;
+  readonly from: Address | null;
+  /** The patch author: `X-Original-From` when `From:` is a relay's no-reply address. */
+  readonly author: Address | null;
+  readonly to: readonly Address[];
+  readonly cc: readonly Address[];
+  readonly date: string | null;
+  readonly inReplyTo: string | null;
+  readonly references: readonly string[];
+  /** RFC 3834 `Auto-Submitted` value, lower-cased; null when absent. */
+  readonly autoSubmitted: string | null;
+  readonly listId: string | null;
+  /** Body text before the patch: the commit message and its trailers. */
+  readonly prose: string;
+  /** The diff text found inline and in patch attachments; '' for a message with no patch. */
+  readonly diffText: string;
+}
+
+/** Reads one message; throws `InputError` naming the message when it cannot be read. */
+export async function parseMessage(raw: RawMessage): Promise<Message> {
+  const block = readHeaderBlock(raw.bytes);
+  if (block.fields.size === 0) {
+    // No mail headers: a plain diff (`git diff`, `diff -u`) or bare format-patch body.
+    const text = raw.bytes.toString('utf8');
+    return fromParts(raw, block, null, splitProseAndDiff(text), []);
+  }
+  const plain = fastPathBody(raw.bytes, block);
+  if (plain !== null) return fromParts(raw, block, null, splitProseAndDiff(plain), []);
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(raw.bytes, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+    });
+  } catch (error) {
+    throw new InputError(`cannot parse MIME structure: ${(error as Error).message}`, { index: raw.index, messageId: firstField(block, 'message-id') ?? null });
+  }
+  const attachments: string[] = [];
+  for (const attachment of parsed.attachments) {
+    if (!isPatchAttachment(attachment.contentType, attachment.filename)) continue;
+    attachments.push(decodeText(attachment.content, parseContentType(attachment.contentType).params['charset']));
+  }
+  return fromParts(raw, block, parsed, splitProseAndDiff(parsed.text ?? ''), attachments);
+}
+
+function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null, body: ProseAndDiff, attachments: string[]): Message {
+  const header = (name: string): string | undefined => firstField(block, name);
+  const from = firstAddress(parsed?.from, header('from'));
+  const originalFrom = header('x-original-from');
+  const author = originalFrom !== undefined && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
+  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
+  const dateHeader = header('date');
+  const date = dateHeader ? new Date(dateHeader) : null;
+  return {
+    index: raw.index,
+    messageId: parseMessageIds(header('message-id'))[0] ?? null,
+    subject: decodeHeaderText(header('subject') ?? ''),
+    from,
+    author,
+    to: parsed?.to ? addressesOf(parsed.to) : parseAddressList(decodeHeaderText(block.fields.get('to')?.join(', ') ?? '')),
+    cc: parsed?.cc ? addressesOf(parsed.cc) : parseAddressList(decodeHeaderText(block.fields.get('cc')?.join(', ') ?? '')),
+    date: date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
+    inReplyTo: parseMessageIds(header('in-reply-to'))[0] ?? null,
+    references: parseMessageIds(block.fields.get('references')?.join(' ')),
+    autoSubmitted: header('auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
+    listId: header('list-id') ?? null,
+    prose: body.prose,
+    diffText: diffs.join('\n'),
+  };
+}
+
+/**
+ * The body of a plain single-part message without a MIME parser, or null when the message
+ * needs one (multipart, base64, quoted-printable, a charset TextDecoder does not know).
+ */
+function fastPathBody(bytes: Buffer, block: HeaderBlock): string | null {
+  const encoding = (firstField(block, 'content-transfer-encoding') ?? '7bit').toLowerCase().trim();
+  if (encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary') return null;
+  const type = parseContentType(firstField(block, 'content-type'));
+  if (type.type !== 'text/plain' && type.type !== 'text/x-patch' && type.type !== 'text/x-diff') return null;
+  const charset = (type.params['charset'] ?? 'utf-8').toLowerCase();
+  const body = bytes.subarray(block.bodyOffset);
+  if (charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return body.toString('utf8');
+  try {
+    return new TextDecoder(charset).decode(body);
+  } catch {
+    return null;
+  }
+}
+
+function decodeText(content: Buffer, charset: string | undefined): string {
+  if (!charset || /^utf-?8$|^us-ascii$/i.test(charset)) return content.toString('utf8');
+  try {
+    return new TextDecoder(charset).decode(content);
+  } catch {
+    return content.toString('latin1');
+  }
+}
+
+const PATCH_TYPES = new Set(['text/x-patch', 'text/x-diff', 'text/x-csrc', 'application/x-patch', 'application/x-diff', 'text/plain']);
+
+export function isPatchAttachment(contentType: string, filename: string | undefined): boolean {
+  const type = contentType.toLowerCase().split(';')[0]?.trim() ?? '';
+  const namedPatch = filename !== undefined && /\.(?:patch|diff)$/i.test(filename);
+  if (type === 'text/x-patch' || type === 'text/x-diff' || type === 'application/x-patch' || type === 'application/x-diff') return true;
+  if (type === 'application/octet-stream') return namedPatch;
+  return PATCH_TYPES.has(type) && (namedPatch || filename === undefined);
+}
+
+export interface ProseAndDiff {
+  readonly prose: string;
+  readonly diff: string;
+}
+
+/**
+ * Cuts a body where `git mailinfo` does: at the first line that is `---` alone, or that
+ * starts with `diff -` or `Index: `. The commit message (with its trailers) is before it;
+ * the diffstat, the diff and the `-- ` signature after it. Quoted diffs in the commit message
+ * are thereby never counted.
+ */
+export function splitProseAndDiff(text: string): ProseAndDiff {
+  // git format-patch writes `---`, the diffstat and its ` N files changed` line before the
+  // diff. When that shape is present it is the break, even when the commit message itself
+  // quotes a quilt or diff -u patch above it (real Xen commits of 2006 do).
+  let formatPatchBreak = -1;
+  for (const match of text.matchAll(/^---[ \t]*\r?\n((?: .*\r?\n)*?) \d+ files? changed/gm)) formatPatchBreak = match.index;
+  if (formatPatchBreak >= 0) return { prose: text.slice(0, formatPatchBreak), diff: text.slice(formatPatchBreak) };
+  const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
+  if (breakAt === null) {
+    // No separator: a bare `--- a/x` / `+++ b/x` unified diff may still be inside.
+    const plain = /^--- \S.*\r?\n\+\+\+ \S/m.exec(text);
+    if (plain === null) return { prose: text, diff: '' };
+    return { prose: text.slice(0, plain.index), diff: text.slice(plain.index) };
+  }
+  const rest = text.slice(breakAt.index);
+  if (!/^(?:diff -|--- \S|@@ -|Index: )/m.test(rest)) return { prose: text, diff: '' };
+  return { prose: text.slice(0, breakAt.index), diff: rest };
+}
+
+function firstAddress(parsed: AddressObject | AddressObject[] | undefined, raw: string | undefined): Address | null {
+  if (parsed) return addressesOf(parsed)[0] ?? null;
+  return raw === undefined ? null : parseAddressList(decodeHeaderText(raw))[0] ?? null;
+}
+
+function addressesOf(value: AddressObject | AddressObject[]): Address[] {
+  const list = Array.isArray(value) ? value : [value];
+  const out: Address[] = [];
+  for (const object of list) {
+    for (const entry of object.value) {
+      if (entry.address) out.push({ name: entry.name ?? '', address: entry.address });
+      for (const member of entry.group ?? []) if (member.address) out.push({ name: member.name ?? '', address: member.address });
+    }
+  }
+  return out;
+}
+
+/** Parses `Name <a@b>, "Other, Name" <c@d>, e@f` without a full RFC 5322 grammar. */
+export function parseAddressList(value: string): Address[] {
+  const out: Address[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  const parts: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === '"' && value[i - 1] !== '\\') quoted = !quoted;
+    else if (!quoted && ch === '<') depth++;
+    else if (!quoted && ch === '>') depth = Math.max(0, depth - 1);
+    else if (!quoted && depth === 0 && ch === ',') {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  for (const part of parts) {
+    const trimmed = part.trim();
+    if (!trimmed) continue;
+    const angle = /^(.*?)<([^<>]+)>\s*$/.exec(trimmed);
+    if (angle) out.push({ name: (angle[1] ?? '').trim().replace(/^"|"$/g, '').replace(/\\"/g, '"'), address: (angle[2] ?? '').trim() });
+    else {
+      const bare = /^([^\s()]+@[^\s()]+)(?:\s*\((.*)\))?$/.exec(trimmed);
+      if (bare) out.push({ name: bare[2] ?? '', address: bare[1] ?? '' });
+    }
+  }
+  return out;
+}
+
+/** Relays (list servers rewriting DMARC-protected senders, forges) that hide the author. */
+export function isRelayAddress(address: Address): boolean {
+  return /(?:^|[._+-])(?:no-?reply|do-?not-?reply|bounces?)(?:[._+-]|@)/i.test(address.address) || / via /i.test(address.name);
+}

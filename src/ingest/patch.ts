@@ -1,0 +1,46 @@
+import type { Message } from './message.js';
+import { parseSubject, type ParsedSubject } from './subject.js';
+import { parseDiff } from '../diff/parse.js';
+import type { DiffModel } from '../diff/model.js';
+
+export interface Trailer {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** What a message is to the review: a patch, a series' cover letter, or neither. */
+export type MessageKind = 'patch' | 'cover' | 'reply' | 'other';
+
+/** A message with its subject parsed and its diff modelled. */
+export interface Patch {
+  readonly message: Message;
+  readonly subject: ParsedSubject;
+  readonly kind: MessageKind;
+  readonly diff: DiffModel;
+  readonly trailers: readonly Trailer[];
+}
+
+const TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
+
+export function toPatch(message: Message): Patch {
+  const subject = parseSubject(message.subject);
+  const diff = message.diffText.length > 0 ? parseDiff(message.diffText) : { files: [] };
+  let kind: MessageKind;
+  if (subject.isReply) kind = 'reply';
+  else if (diff.files.length > 0) kind = 'patch';
+  else if (subject.isPatch && (subject.index === 0 || subject.total !== null)) kind = 'cover';
+  else kind = 'other';
+  return { message, subject, kind, diff, trailers: readTrailers(message.prose) };
+}
+
+/** `Key: value` lines of the commit message (Signed-off-by, Altp2m-Policy-Ack, ...). */
+export function readTrailers(prose: string): Trailer[] {
+  const out: Trailer[] = [];
+  for (const raw of prose.split('\n')) {
+    const match = TRAILER.exec(raw.replace(/\r$/, ''));
+    if (match?.[1] && match[2] && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested|^Altp2m-/i.test(match[1])) {
+      out.push({ key: match[1], value: match[2] });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import type { Report } from './report.js';
+import type { Rule } from '../engine/rule.js';
+import { version } from '../version.js';
+
+/** SARIF 2.1.0 for code-scanning upload (github/codeql-action/upload-sarif). */
+export function renderSarif(report: Report, rules: readonly Rule[]): string {
+  const level = { error: 'error', warning: 'warning', info: 'note' } as const;
+  const results = report.patches.flatMap((patch) =>
+    patch.findings.map((f) => ({
+      ruleId: f.rule,
+      level: level[f.severity],
+      message: { text: f.waiver ? `${f.message} (waived by ${f.waiver.by}: ${f.waiver.reason})` : f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: f.path },
+            // A deleted line has no place in the post-image the scanner shows; anchor on line 1.
+            region: { startLine: f.side === 'new' && f.line > 0 ? f.line : 1, ...(f.side === 'new' && f.endLine ? { endLine: f.endLine } : {}), snippet: { text: f.evidence.join('\n') } },
+          },
+        },
+      ],
+      partialFingerprints: { 'patchsentry/v1': f.fingerprint },
+      properties: { messageId: f.messageId, subject: patch.subject, side: f.side },
+    })),
+  );
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'patchsentry',
+            version,
+            informationUri: 'https://xenbits.xen.org/docs/unstable/',
+            rules: rules.map((r) => ({
+              id: r.id,
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.docs.split('\n\n')[0] ?? r.summary },
+              defaultConfiguration: { level: level[r.defaultSeverity] },
+            })),
+          },
+        },
+        results,
+        invocations: [{ executionSuccessful: report.errors.length === 0, toolExecutionNotifications: report.errors.map((e) => ({ level: 'error', message: { text: e.reason } })) }],
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
