@@ -1,0 +1,173 @@
+import type { Rule } from '../../src/engine/rule.js';
+import type { RuleFinding, Severity } from '../../src/engine/finding.js';
+import type { DiffLine, Hunk } from '../../src/diff/model.js';
+import type { Patch } from '../../src/ingest/patch.js';
+import { addedLines, lineNumber, postImage, preImage, proseOf, seriesFiles } from '../../src/diff/queries.js';
+import { isXlCfgDoc } from './paths.js';
+import { MIXED_UNEVALUATED, WARNING_CONCEPTS, WHERE, conceptsIn, type WarningConceptId } from './policy.js';
+
+/**
+ * P3: the warnings stay. Judged on meaning, not on line text: the comment is folded to prose
+ * (comment markers, line breaks and white space gone) and searched for the three things the
+ * warning says (policy.ts WARNING_CONCEPTS), before and after each hunk.
+ */
+export const altp2mDocWarning: Rule = {
+  id: 'altp2m-doc-warning',
+  defaultSeverity: 'error',
+  summary: "a P3 safety warning on 'mixed' mode removed or weakened, or 'mixed' mode newly defined/documented without it",
+  docs: `
+Why: P3. The comment above do_altp2m_op() and the note next to the definition of 'mixed' mode
+(params.h, since 2024 domctl.h) say that mixed mode has not been evaluated for safety, that each
+subop must be evaluated before use in a security-critical environment, and that unsafe ones
+are blacklisted in XSM. They must not disappear, and any new place that defines or documents
+mixed mode carries the same warning.
+
+Fires (error): a hunk whose pre-image says one of those three things and whose post-image no
+longer does, unless the same file gains it back elsewhere in the series; a new
+\`#define …ALTP2M_mixed\` or new xl.cfg documentation of altp2m="mixed" whose surroundings do
+not carry the warning.
+Fires (info): the warning disappears from one file and is added to another in the same series
+(a move).
+
+Silent: reflowing, whitespace, rewording that keeps the three meanings ("blacklisted in
+xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
+`,
+  check(series, context) {
+    const findings: RuleFinding[] = [];
+    const files = seriesFiles(series);
+    // Prose the series adds, per file: where a lost warning may have gone.
+    const addedProse = new Map<string, string>();
+    for (const { file } of files) addedProse.set(file.path, `${addedProse.get(file.path) ?? ''} ${proseOf(addedLines(file))}`);
+
+    const lost: { patch: Patch; path: string; concepts: WarningConceptId[]; lines: DiffLine[] }[] = [];
+    const removedMixedDefines = new Set<string>();
+    for (const { file } of files) {
+      for (const line of file.hunks.flatMap((h) => h.lines)) {
+        const name = line.kind === 'del' ? MIXED_DEFINE.exec(line.text)?.[1] : undefined;
+        if (name) removedMixedDefines.add(name);
+      }
+    }
+    for (const { patch, file } of files) {
+      for (const hunk of file.hunks) {
+        if (!hunk.lines.some((l) => l.kind === 'del')) continue;
+        const before = conceptsIn(proseOf(preImage(hunk)));
+        if (before.size === 0) continue;
+        const after = conceptsIn(proseOf(postImage(hunk)));
+        const gone = [...before].filter((c) => !after.has(c));
+        if (gone.length === 0) continue;
+        // Back in the same file elsewhere in the series: moved within the file, silent.
+        const sameFile = conceptsIn(addedProse.get(file.path) ?? '');
+        const stillGone = gone.filter((c) => !sameFile.has(c));
+        if (stillGone.length === 0) continue;
+        lost.push({ patch, path: file.path, concepts: stillGone, lines: evidenceFor(hunk, stillGone) });
+      }
+    }
+    for (const loss of lost) {
+      const movedTo = [...addedProse].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
+      const first = loss.lines[0];
+      const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
+      if (movedTo.length > 0) {
+        findings.push({
+          severity: 'info',
+          path: loss.path,
+          line: first ? lineNumber(first) : 0,
+          side: 'old',
+          message: `The altp2m safety warning moved from ${loss.path} to ${movedTo.join(', ')} in this series ("${labels.join('"; "')}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
+          evidence: loss.lines.map((l) => l.text),
+          messageId: loss.patch.message.messageId,
+          subject: `moved:${loss.concepts.join(',')}`,
+        });
+        continue;
+      }
+      findings.push({
+        severity: context.severity,
+        path: loss.path,
+        line: first ? lineNumber(first) : 0,
+        side: 'old',
+        message:
+          `This removes or weakens the altp2m safety warning: the post-image no longer says that ${labels.join('; that ')}. ` +
+          `P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
+        evidence: loss.lines.map((l) => l.text),
+        messageId: loss.patch.message.messageId,
+        subject: `lost:${loss.concepts.join(',')}`,
+      });
+    }
+
+    for (const { patch, file } of files) {
+      const fileProse = conceptsIn(addedProse.get(file.path) ?? '');
+      for (const hunk of file.hunks) {
+        const post = postImage(hunk);
+        const postConcepts = conceptsIn(proseOf(post));
+        const warned = postConcepts.has('not-evaluated') || fileProse.has('not-evaluated');
+        for (const line of hunk.lines) {
+          if (line.kind !== 'add') continue;
+          const name = MIXED_DEFINE.exec(line.text)?.[1];
+          if (!name || removedMixedDefines.has(name) || warned) continue;
+          findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name}) without the safety warning.`));
+        }
+        if (isXlCfgDoc(file.path)) {
+          const doc = mixedDocAdded(hunk);
+          if (doc && !warned) findings.push(newMixed(patch, file.path, doc, context.severity, `New xl.cfg documentation of altp2m="mixed" without the safety warning.`));
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+const MIXED_DEFINE = /^\s*#\s*define\s+(\w*ALTP2M_mixed)\b/;
+
+function newMixed(patch: Patch, path: string, line: DiffLine, severity: Severity, what: string): RuleFinding {
+  return {
+    severity,
+    path,
+    line: lineNumber(line),
+    side: 'new',
+    message: `${what} P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`,
+    evidence: [line.text],
+    messageId: patch.message.messageId,
+    subject: `new:${line.text.trim()}`,
+  };
+}
+
+/** The deleted lines that carried the lost meanings (the whole removed block when unsure). */
+function evidenceFor(hunk: Hunk, gone: readonly WarningConceptId[]): DiffLine[] {
+  const removed = hunk.lines.filter((l) => l.kind === 'del');
+  const patterns = WARNING_CONCEPTS.filter((c) => gone.includes(c.id)).map((c) => c.pattern);
+  // Lines of the removed text that, with their neighbours, carry a lost meaning.
+  const carrying = removed.filter((_, i) => {
+    const window = proseOf(removed.slice(Math.max(0, i - 2), i + 3));
+    return patterns.some((p) => p.test(window));
+  });
+  return (carrying.length > 0 ? carrying : removed).slice(0, 12);
+}
+
+/**
+ * An added paragraph in xl.cfg that documents altp2m "mixed" mode: it names mixed mode, or it
+ * sits under `=item B<mixed>` / right after a paragraph that does. Edits of an existing paragraph
+ * (lines removed in the same hunk) are not new documentation.
+ */
+function mixedDocAdded(hunk: Hunk): DiffLine | null {
+  const post = postImage(hunk);
+  if (hunk.lines.some((l) => l.kind === 'del' && /\bmixed\b/i.test(l.text))) return null;
+  const aboutAltp2m = /altp2m|alternate.p2m/i.test(hunk.context + ' ' + post.map((l) => l.text).join(' '));
+  if (!aboutAltp2m) return null;
+  const firstAdded = post.findIndex((l) => l.kind === 'add' && l.text.trim() !== '');
+  if (firstAdded < 0) return null;
+  const added = post.filter((l) => l.kind === 'add');
+  if (added.some((l) => /\bmixed\b/i.test(l.text))) return added.find((l) => /\bmixed\b/i.test(l.text)) ?? null;
+  // Nearest heading or paragraph above the addition.
+  for (let i = firstAdded - 1; i >= 0; i--) {
+    const text = post[i]!.text;
+    const item = /^=item\s+B<([^>]+)>/.exec(text);
+    if (item) return /mixed/i.test(item[1] ?? '') ? post[firstAdded]! : null;
+    if (text.trim() !== '' && /\bmixed\b/i.test(text)) return post[firstAdded]!;
+    if (text.trim() === '' && i < firstAdded - 1) {
+      // The paragraph above ended; it was not about mixed mode.
+      const paragraph = post.slice(i + 1, firstAdded).map((l) => l.text).join(' ');
+      return /\bmixed\b/i.test(paragraph) ? post[firstAdded]! : null;
+    }
+  }
+  return null;
+}
+

@@ -1,0 +1,270 @@
+import type { Rule } from '../../src/engine/rule.js';
+import type { RuleFinding, Severity } from '../../src/engine/finding.js';
+import type { DiffLine, Hunk } from '../../src/diff/model.js';
+import type { Patch } from '../../src/ingest/patch.js';
+import { codeOnly, lineNumber, postImage, preImage, seriesFiles } from '../../src/diff/queries.js';
+import { isDomctlHandler, isDomctlHeader, isToolSide } from './paths.js';
+import { ALTP2M_TOKEN, ONE_INTERFACE, WHERE } from './policy.js';
+
+/**
+ * altp2m through a DOMCTL, in the three places it can be added:
+ *
+ *     #define XEN_DOMCTL_altp2m_get_views  89                    public/domctl.h: a command
+ *     struct xen_domctl_altp2m_views { … };                      … its payload
+ *         struct xen_domctl_altp2m_views altp2m_views;           … in the union of struct xen_domctl
+ *     case XEN_DOMCTL_altp2m_get_views: … p2m_get_altp2m_views(…) xen/arch/x86/domctl.c
+ *     domctl.cmd = XEN_DOMCTL_altp2m_get_views; do_domctl(…)    tools/libs/ctrl/xc_altp2m.c
+ *
+ * and, at warning level, an altp2m field in an existing DOMCTL (domain creation's altp2m options).
+ */
+export const altp2mDomctl: Rule = {
+  id: 'altp2m-domctl',
+  defaultSeverity: 'error',
+  summary: 'altp2m functionality added through a DOMCTL instead of a subop of HVMOP_altp2m',
+  docs: `
+Why: P1. All altp2m operations go through the one HVMOP (HVMOP_altp2m, do_altp2m_op()), so
+that an agent inside the guest can use them too (HVM guests cannot issue DOMCTLs) and the
+interface does not fragment. "Nothing altp2m goes into a DOMCTL, even for the external (dom0)
+use case."
+
+Fires (error): in xen/include/public/domctl.h a new XEN_DOMCTL_* command, struct or union
+member whose code names altp2m; a new \`case XEN_DOMCTL_…:\` in xen/common/domctl.c or
+xen/arch/*/domctl.c whose body does altp2m work; tool-side code (libxc / libxenctrl) that
+issues a domctl (DECLARE_DOMCTL, do_domctl, domctl.cmd = XEN_DOMCTL_…) for altp2m.
+Fires (warning): a new altp2m field or option constant in an existing DOMCTL struct, such as
+the altp2m options of xen_domctl_createdomain.
+
+Silent: a DOMCTL unrelated to altp2m, even when its comments mention alternate p2m views;
+altp2m code that only moves or is renamed (a removed twin in the same series); a removed
+DOMCTL; changes to comments only.
+`,
+  check(series, context) {
+    const findings: RuleFinding[] = [];
+    const removedHeaderNames = new Set<string>();
+    const removedCases = new Set<string>();
+    const removedToolLines = new Set<string>();
+    for (const { file } of seriesFiles(series)) {
+      for (const hunk of file.hunks) {
+        const pre = preImage(hunk);
+        const code = codeOnly(pre);
+        pre.forEach((line, i) => {
+          if (line.kind !== 'del') return;
+          const text = code[i] ?? '';
+          if (isDomctlHeader(file.path)) for (const name of declaredNames(text, pre, i, code)) removedHeaderNames.add(name);
+          if (isDomctlHandler(file.path)) {
+            const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(text)?.[1];
+            if (label) removedCases.add(label);
+          }
+          if (isToolSide(file.path)) removedToolLines.add(fold(text));
+        });
+      }
+    }
+    for (const { patch, file } of seriesFiles(series)) {
+      for (const hunk of file.hunks) {
+        if (isDomctlHeader(file.path)) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
+        if (isDomctlHandler(file.path)) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
+        if (isToolSide(file.path)) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
+      }
+    }
+    return findings;
+  },
+};
+
+const COMMAND_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_[a-z][a-z0-9_]*)\s+\(?\s*\d+/;
+const OPTION_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_\w*ALTP2M\w*)\b/;
+const AGGREGATE_OPEN = /^\s*(?:typedef\s+)?(struct|union)\s+(\w+)\s*\{?\s*$/;
+const MEMBER = /^\s*(?:(?:const|volatile|unsigned|signed|struct|union|enum)\s+)*([A-Za-z_]\w*)(?:\s*\*+\s*|\s+)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?::\s*\d+)?\s*;/;
+
+/** Names a header line declares, qualified by anonymous containers (`altp2m.nr`). */
+function declaredNames(text: string, image: readonly DiffLine[], index: number, code: readonly string[]): string[] {
+  const define = /^\s*#\s*define\s+(\w+)/.exec(text)?.[1];
+  if (define) return [fold(define)];
+  const aggregate = AGGREGATE_OPEN.exec(text)?.[2];
+  if (aggregate) return [fold(aggregate)];
+  const member = MEMBER.exec(text);
+  if (member?.[2]) return [fold([...containersAfter(code, index), member[2]].join('.'))];
+  void image;
+  return [];
+}
+
+/** Names of the anonymous structs/unions enclosing line `index` (`} altp2m;` below it). */
+function containersAfter(code: readonly string[], index: number): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  for (let i = index + 1; i < code.length; i++) {
+    const text = code[i] ?? '';
+    for (const ch of text) {
+      if (ch === '{') depth++;
+      else if (ch === '}') {
+        depth--;
+        if (depth < 0) {
+          const name = /\}\s*(\w+)\s*;/.exec(text)?.[1];
+          if (name) names.unshift(name);
+          depth = 0;
+        }
+      }
+    }
+  }
+  return names;
+}
+
+/** Identity of a name across renames that only restructure it: `altp2m_opts` ~ `altp2m.opts`. */
+function fold(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+}
+
+function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<string>, severity: Severity): RuleFinding[] {
+  const post = postImage(hunk);
+  const code = codeOnly(post);
+  const findings: RuleFinding[] = [];
+  // Aggregates opened by an added line are new structs; their members are reported with them.
+  const newAggregates = new Map<string, DiffLine>();
+  let openNew: string | null = null;
+  let depth = 0;
+  post.forEach((line, i) => {
+    const text = code[i] ?? '';
+    const aggregate = AGGREGATE_OPEN.exec(text);
+    if (line.kind === 'add' && aggregate?.[2] && depth === 0) {
+      openNew = aggregate[2];
+      newAggregates.set(openNew, line);
+    }
+    for (const ch of text) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+    if (depth <= 0) {
+      depth = 0;
+      if (!/\{/.test(text)) openNew = null;
+    }
+    if (line.kind !== 'add' || text.trim() === '') return;
+
+    const command = COMMAND_DEFINE.exec(text)?.[1];
+    if (command) {
+      if (ALTP2M_TOKEN.test(command) && !removed.has(fold(command))) {
+        findings.push(finding(patch, path, line, severity, `New DOMCTL command ${command} for altp2m. ${ONE_INTERFACE}. Add it as a new HVMOP_altp2m_* subop in xen/include/public/hvm/hvm_op.h and do_altp2m_op() instead (see ${WHERE}).`, command));
+      }
+      return;
+    }
+    const option = OPTION_DEFINE.exec(text)?.[1];
+    if (option) {
+      if (!removed.has(fold(option)) && !isModeDefine(option)) {
+        findings.push(finding(patch, path, line, severity === 'error' ? 'warning' : severity, `New altp2m option ${option} in a DOMCTL. ${ONE_INTERFACE}; domain-creation options are the one accepted exception, so make sure this only configures altp2m and that any operation lives in a subop of HVMOP_altp2m (see ${WHERE}).`, option));
+      }
+      return;
+    }
+    if (aggregate?.[2]) {
+      if (ALTP2M_TOKEN.test(aggregate[2]) && !removed.has(fold(aggregate[2]))) {
+        findings.push(finding(patch, path, line, severity, `New DOMCTL payload ${aggregate[1]} ${aggregate[2]} for altp2m. ${ONE_INTERFACE}. Put the arguments in a struct of the union in struct xen_hvm_altp2m_op (hvm_op.h) instead (see ${WHERE}).`, aggregate[2]));
+      }
+      return;
+    }
+    const member = MEMBER.exec(text);
+    if (!member?.[2]) return;
+    const qualified = [...containersAfter(code, i), member[2]];
+    const about = [...qualified, member[1] ?? ''].some((n) => ALTP2M_TOKEN.test(n));
+    if (!about || removed.has(fold(qualified.join('.')))) return;
+    if (openNew !== null && newAggregates.has(openNew)) {
+      // A member of a new struct: the struct itself is the finding (when about altp2m).
+      const owner = newAggregates.get(openNew)!;
+      if (!ALTP2M_TOKEN.test(openNew)) {
+        findings.push(finding(patch, path, owner, severity, `New DOMCTL payload struct ${openNew} carries altp2m state (${qualified.join('.')}). ${ONE_INTERFACE} (see ${WHERE}).`, openNew));
+      }
+      return;
+    }
+    const scope = line.func ?? '';
+    if (/^(?:struct|union) xen_domctl$/.test(scope)) {
+      findings.push(finding(patch, path, line, severity, `New altp2m member ${member[2]} in the DOMCTL union: this makes a DOMCTL carry altp2m operations. ${ONE_INTERFACE}. Add a subop of HVMOP_altp2m instead (see ${WHERE}).`, member[2]));
+      return;
+    }
+    findings.push(
+      finding(
+        patch,
+        path,
+        line,
+        severity === 'error' ? 'warning' : severity,
+        `New altp2m field ${qualified.join('.')} in an existing DOMCTL${scope ? ` (${scope})` : ''}. ${ONE_INTERFACE}. Domain-creation options are tolerated, but check that this only configures altp2m at creation and that nothing here adds an operation (see ${WHERE}).`,
+        qualified.join('.'),
+      ),
+    );
+  });
+  return dedupe(findings);
+}
+
+/** The mode values themselves (XEN_DOMCTL_ALTP2M_mixed …) are the doc-warning rule's concern. */
+function isModeDefine(name: string): boolean {
+  return /^XEN_DOMCTL_ALTP2M_(?:disabled|mixed|external|limited|mode(?:_mask)?)$/.test(name);
+}
+
+function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: Set<string>, severity: Severity): RuleFinding[] {
+  const post = postImage(hunk);
+  const code = codeOnly(post);
+  const findings: RuleFinding[] = [];
+  post.forEach((line, i) => {
+    if (line.kind !== 'add') return;
+    const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(code[i] ?? '')?.[1];
+    if (!label || removedCases.has(label)) return;
+    // The case body: following lines up to the next case label at the same indentation.
+    const indent = /^\s*/.exec(line.text)?.[0].length ?? 0;
+    const body: string[] = [];
+    const bodyLines: DiffLine[] = [line];
+    for (let j = i + 1; j < post.length; j++) {
+      const next = post[j]!;
+      const nextCode = code[j] ?? '';
+      if (/^\s*(?:case\s+\w+|default)\s*:/.test(nextCode) && (/^\s*/.exec(next.text)?.[0].length ?? 0) <= indent && body.some((b) => b.trim() !== '')) break;
+      if (/^\s*(?:case\s+\w+|default)\s*:/.test(nextCode) && body.every((b) => b.trim() === '')) {
+        bodyLines.push(next);
+        continue;
+      }
+      body.push(nextCode);
+      bodyLines.push(next);
+    }
+    const altp2mWork = ALTP2M_TOKEN.test(label) || body.some((b) => ALTP2M_TOKEN.test(b));
+    if (!altp2mWork) return;
+    const evidence = bodyLines.filter((l) => l.kind === 'add' && (l === line || ALTP2M_TOKEN.test(l.text))).map((l) => l.text);
+    findings.push({
+      ...finding(patch, path, line, severity, `New DOMCTL handler case ${label} does altp2m work. ${ONE_INTERFACE}. Implement it as a subop in do_altp2m_op() instead (see ${WHERE}).`, label),
+      evidence,
+    });
+  });
+  return findings;
+}
+
+const ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
+
+function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<string>, severity: Severity): RuleFinding[] {
+  const post = postImage(hunk);
+  const code = codeOnly(post);
+  // Group the added lines by the function they are in.
+  const byScope = new Map<string, { lines: DiffLine[]; code: string[] }>();
+  post.forEach((line, i) => {
+    const key = line.func ?? '';
+    const group = byScope.get(key) ?? { lines: [], code: [] };
+    group.lines.push(line);
+    group.code.push(code[i] ?? '');
+    byScope.set(key, group);
+  });
+  const findings: RuleFinding[] = [];
+  for (const [scope, group] of byScope) {
+    const domctlLines = group.lines.filter((l, i) => l.kind === 'add' && ISSUES_DOMCTL.test(group.code[i] ?? '') && !removedLines.has(fold(group.code[i] ?? '')));
+    if (domctlLines.length === 0) continue;
+    const aboutAltp2m = ALTP2M_TOKEN.test(scope) || group.code.some((c, i) => group.lines[i]?.kind === 'add' && /XEN_DOMCTL_\w*altp2m|\.u\.altp2m|altp2m/i.test(c) && /domctl/i.test(c));
+    if (!aboutAltp2m) continue;
+    const first = domctlLines[0]!;
+    findings.push({
+      ...finding(patch, path, first, severity, `${scope ? `${scope}() ` : ''}issues a DOMCTL for altp2m. ${ONE_INTERFACE}. Wrap a subop of HVMOP_altp2m (xencall with HVMOP_altp2m, as the other xc_altp2m_* functions do) instead (see ${WHERE}).`, `tool:${scope}`),
+      evidence: domctlLines.map((l) => l.text),
+    });
+  }
+  return findings;
+}
+
+function finding(patch: Patch, path: string, line: DiffLine, severity: Severity, message: string, subject: string): RuleFinding {
+  return { severity, path, line: lineNumber(line), side: 'new', message, evidence: [line.text], messageId: patch.message.messageId, subject };
+}
+
+function dedupe(findings: RuleFinding[]): RuleFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.subject}:${f.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,44 @@
+import type { Rule } from '../../src/engine/rule.js';
+import type { RuleFinding } from '../../src/engine/finding.js';
+import { lineNumber } from '../../src/diff/queries.js';
+import { subopLedger } from './subops.js';
+import { MIXED_UNEVALUATED, WHERE } from './policy.js';
+
+export const altp2mNewSubop: Rule = {
+  id: 'altp2m-new-subop',
+  defaultSeverity: 'info',
+  summary: "a new HVMOP_altp2m_* subop, added the right way: a reminder that it is live in the unevaluated 'mixed' mode",
+  docs: `
+Why: P1 asks that altp2m grow only by subops of the one HVMOP, and this is such a subop. But
+P2 says new subops are available in 'mixed' mode by default, a mode that "has not been
+evaluated for safety from a security perspective". The note asks author and reviewers to say
+whether the subop is safe for an in-guest agent, or to blacklist it in XSM.
+
+Fires (info): a \`#define HVMOP_altp2m_<name> <number>\` added to
+xen/include/public/hvm/hvm_op.h, once per subop, on the patch that defines it. The note also
+mentions when no libxc wrapper in the same series uses the subop.
+
+Silent: a subop define that the same series removes elsewhere (moved or renumbered);
+HVMOP_ALTP2M_INTERFACE_VERSION and other non-subop defines; struct or union changes alone.
+`,
+  check(series, context) {
+    const ledger = subopLedger(series);
+    const findings: RuleFinding[] = [];
+    for (const [name, site] of ledger.defined) {
+      const wrapper = ledger.toolUsers.has(name) ? '' : ' No libxc wrapper (tools/libs/ctrl/xc_altp2m.c) in this series uses it yet.';
+      findings.push({
+        severity: context.severity,
+        path: site.path,
+        line: lineNumber(site.line),
+        side: 'new',
+        message:
+          `New altp2m subop ${name}: ${MIXED_UNEVALUATED}. Please state in the commit message whether ${name} is safe for use by the guest itself, ` +
+          `or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).${wrapper}`,
+        evidence: [site.line.text],
+        messageId: site.patch.message.messageId,
+        subject: name,
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * The policy text findings quote from (SPEC §1), documented in 2018 (commit "hvm/altp2m:
+ * Clarify the proper way to extend the altp2m interface") above do_altp2m_op().
+ */
+export const WHERE = 'the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c';
+
+export const ONE_INTERFACE =
+  'altp2m has one interface: every extension is a new subop of the single HVMOP (HVMOP_altp2m), so that an in-guest agent can use it too; nothing altp2m goes into a DOMCTL, even for the external (dom0) use case';
+
+export const MIXED_UNEVALUATED =
+  "new subops are live in 'mixed' mode by default, and that mode has not been evaluated for safety: each subop must be evaluated before use in a security-critical environment, and unsafe ones blacklisted in XSM (xsm_hvm_altp2mhvm_op())";
+
+/** Altp2m in an identifier or expression: `altp2m`, `ALTP2M`, `nr_altp2m`, `HVMOP_altp2m_*`. */
+export const ALTP2M_TOKEN = /altp2m/i;
+
+/** The three meanings of the P3 warning, matched on folded prose (see `proseOf`). */
+export const WARNING_CONCEPTS = [
+  {
+    id: 'not-evaluated',
+    label: "mixed mode has not been evaluated for safety",
+    pattern:
+      /\bnot (?:yet )?(?:been )?(?:fully )?(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted)\b/,
+  },
+  {
+    id: 'evaluate-each-subop',
+    label: 'each subop must be evaluated before use in a security-critical environment',
+    pattern:
+      /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)/,
+  },
+  {
+    id: 'blacklist-in-xsm',
+    label: 'unsafe subops are blacklisted in XSM',
+    pattern:
+      /\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/,
+  },
+] as const;
+
+export type WarningConceptId = (typeof WARNING_CONCEPTS)[number]['id'];
+
+export function conceptsIn(prose: string): Set<WarningConceptId> {
+  const found = new Set<WarningConceptId>();
+  for (const concept of WARNING_CONCEPTS) if (concept.pattern.test(prose)) found.add(concept.id);
+  return found;
+}

@@ -1,0 +1,111 @@
+/**
+ * Questions rules ask of a series' diff model, so that no rule reads diff text itself.
+ */
+import type { DiffLine, FileDiff, Hunk } from './model.js';
+import type { Patch } from '../ingest/patch.js';
+import type { Series } from '../ingest/series.js';
+
+export interface FileInPatch {
+  readonly patch: Patch;
+  readonly file: FileDiff;
+}
+
+/** Every file diff of the series, in patch order. */
+export function seriesFiles(series: Series, match: (path: string) => boolean = () => true): FileInPatch[] {
+  const out: FileInPatch[] = [];
+  for (const patch of series.patches) for (const file of patch.diff.files) if (match(file.path)) out.push({ patch, file });
+  return out;
+}
+
+/** The hunk as it was (context + deleted lines) and as it is (context + added lines). */
+export function preImage(hunk: Hunk): DiffLine[] {
+  return hunk.lines.filter((l) => l.kind !== 'add');
+}
+
+export function postImage(hunk: Hunk): DiffLine[] {
+  return hunk.lines.filter((l) => l.kind !== 'del');
+}
+
+export function addedLines(file: FileDiff): DiffLine[] {
+  return file.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add'));
+}
+
+export function removedLines(file: FileDiff): DiffLine[] {
+  return file.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'del'));
+}
+
+/** Line number on the line's own side: new for added/context lines, old for deleted ones. */
+export function lineNumber(line: DiffLine): number {
+  return (line.kind === 'del' ? line.oldLine : line.newLine) ?? 0;
+}
+
+export function sideOf(line: DiffLine): 'new' | 'old' {
+  return line.kind === 'del' ? 'old' : 'new';
+}
+
+/**
+ * The C code of each line with comments blanked out, following `/* … *\/` blocks across the
+ * lines given (one hunk image at a time: a block opened before the hunk is guessed from a
+ * leading `*`).
+ */
+export function codeOnly(lines: readonly DiffLine[]): string[] {
+  const out: string[] = [];
+  let inBlock = false;
+  for (const [i, line] of lines.entries()) {
+    let text = line.text;
+    if (i === 0 && /^\s*\*(?!\/)/.test(text)) inBlock = true;
+    let code = '';
+    let pos = 0;
+    while (pos < text.length) {
+      if (inBlock) {
+        const end = text.indexOf('*/', pos);
+        if (end < 0) {
+          pos = text.length;
+          break;
+        }
+        inBlock = false;
+        pos = end + 2;
+        continue;
+      }
+      const open = text.indexOf('/*', pos);
+      const lineComment = text.indexOf('//', pos);
+      if (lineComment >= 0 && (open < 0 || lineComment < open)) {
+        code += text.slice(pos, lineComment);
+        pos = text.length;
+        break;
+      }
+      if (open < 0) {
+        code += text.slice(pos);
+        break;
+      }
+      code += text.slice(pos, open) + ' ';
+      inBlock = true;
+      pos = open + 2;
+    }
+    text = code;
+    out.push(text);
+  }
+  return out;
+}
+
+/**
+ * Prose of lines (comment markers, POD markup and white space folded away), lower-cased, so
+ * that a reflowed comment reads the same as before.
+ */
+export function proseOf(lines: readonly DiffLine[] | readonly string[]): string {
+  return lines
+    .map((l) => (typeof l === 'string' ? l : l.text))
+    .map((t) => t.replace(/^\s*(?:\/\*+|\*+\/|\*+|\/\/+|#+)/, ' ').replace(/\*+\/\s*$/, ' '))
+    .join(' ')
+    .replace(/[A-Z]<([^>]*)>/g, '$1')
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
+    .trim();
+}
+
+/** Identifiers matching a pattern on the given code lines. */
+export function identifiersIn(code: readonly string[], pattern: RegExp): string[] {
+  const flags = pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g';
+  const global = new RegExp(pattern.source, flags);
+  return code.flatMap((c) => [...c.matchAll(global)].map((m) => m[1] ?? m[0]));
+}
