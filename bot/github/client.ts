@@ -1,0 +1,53 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+
+/** Octokit with retries for 5xx and waits for primary/secondary rate limits. */
+export const GitHubOctokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof GitHubOctokit>;
+
+export interface ClientOptions {
+  /** A token (Action, CLI) or an auth strategy's options (App installations). */
+  readonly auth?: unknown;
+  readonly authStrategy?: unknown;
+  /** `GITHUB_API_URL`: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server. */
+  readonly baseUrl?: string;
+  /** Retries after a rate limit or a 5xx before giving up. */
+  readonly retries?: number;
+  /**
+   * Milliseconds per second of `Retry-After` and per step of the retry back-off. 1000 in
+   * production; tests make the waits short through this, with the plugins still on.
+   */
+  readonly waitUnitMs?: number;
+  readonly log?: (line: string) => void;
+  readonly userAgent?: string;
+}
+
+export function createGitHubClient(options: ClientOptions): GitHubClient {
+  const retries = options.retries ?? 3;
+  const unit = options.waitUnitMs ?? 1000;
+  const log = options.log ?? (() => undefined);
+  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+    log(`GitHub ${kind} rate limit on ${request.method} ${request.url}; retry ${retryCount + 1} of ${retries} in ${retryAfter} s`);
+    return retryCount < retries;
+  };
+  const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => log(m), error: (m: string) => log(m) };
+  // The plugin option types are generic over the auth strategy; ours is chosen at run time.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const settings: any = {
+    ...(options.auth === undefined ? {} : { auth: options.auth }),
+    ...(options.authStrategy === undefined ? {} : { authStrategy: options.authStrategy }),
+    ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
+    userAgent: options.userAgent ?? 'patchsentry',
+    log: quiet,
+    retry: { retries, retryAfterBaseValue: unit },
+    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: unit, fallbackSecondaryRateRetryAfter: 60 },
+  };
+  return new GitHubOctokit(settings);
+}
+
+/** The status of an octokit RequestError, or undefined for anything else. */
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
