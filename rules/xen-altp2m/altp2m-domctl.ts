@@ -215,7 +215,9 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
       body.push(nextCode);
       bodyLines.push(next);
     }
-    const altp2mWork = ALTP2M_TOKEN.test(label) || body.some((b) => ALTP2M_TOKEN.test(b));
+    // Work, not a guard: a body that only asks whether altp2m is on (to refuse) is not altp2m
+    // functionality.
+    const altp2mWork = ALTP2M_TOKEN.test(label) || body.some((b) => ALTP2M_TOKEN.test(b.replace(ALTP2M_PREDICATES, '')));
     if (!altp2mWork) return;
     const evidence = bodyLines.filter((l) => l.kind === 'add' && (l === line || ALTP2M_TOKEN.test(l.text))).map((l) => l.text);
     findings.push({
@@ -225,6 +227,8 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
   });
   return findings;
 }
+
+const ALTP2M_PREDICATES = /\b(?:hvm_)?altp2m_(?:active|supported)\s*\(|\bhvm_altp2m_supported\s*\(/g;
 
 const ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
 

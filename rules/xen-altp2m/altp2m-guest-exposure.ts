@@ -119,7 +119,13 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
     const findings: RuleFinding[] = [];
     for (const [key, grants] of after) {
       const had = before.get(key) ?? new Map<string, DiffLine>();
-      const added = [...grants].filter(([grant, site]) => !had.has(grant) && !had.has(`${grant.split('/')[0]}/*`) && !had.has(`?/${grant.split('/')[1]}`) && site.line.kind === 'add');
+      // A grant the hunk already showed for the same mode, for every subop, or for a mode it
+      // did not show, covers the new one.
+      const covered = (grant: string): boolean => {
+        const [mode, subop] = grant.split('/');
+        return had.has(grant) || had.has(`${mode}/*`) || had.has(`?/${subop}`) || had.has('?/*');
+      };
+      const added = [...grants].filter(([grant, site]) => !covered(grant) && site.line.kind === 'add');
       if (added.length === 0) continue;
       const first = added[0]![1];
       const what = added.map(([g]) => describeGrant(g)).join('; ');
