@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { loadConfig } from '../config.js';
 import { runCheck, type Format } from './check.js';
+import { registerMailCommands } from './mail-commands.js';
 import { ConfigError } from '../../src/errors.js';
 import { version } from '../../src/version.js';
 import type { Severity } from '../../src/engine/finding.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
         if (opts.long) process.stdout.write(`\n${rule.docs.trim()}\n\n`);
       }
     });
+  registerMailCommands(program);
   return program;
 }
 

@@ -1,0 +1,121 @@
+import { hostname } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
+import { loadConfig } from '../config.js';
+import { parseAddressList } from '../../src/ingest/message.js';
+import type { Address } from '../../src/ingest/message.js';
+import type { Severity } from '../../src/engine/finding.js';
+import { resolveUrl } from '../mail/secrets.js';
+import { runMail, runWatchCommand, type MailRunOptions } from '../mail/run.js';
+
+export const DEFAULT_STATE = '.patchsentry/state.db';
+
+interface SharedFlags {
+  smtp?: string;
+  from?: string;
+  state: string;
+  out?: string;
+  flushOlderThan?: number;
+  minSeverity: Severity;
+  perThread: number;
+  perHour: number;
+  config?: string;
+}
+
+/** `30s`, `30m`, `2h`, `1d`, or plain seconds → milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a duration such as 0, 90s, 30m, 2h');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Math.round(Number(match[1]) * unit);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number above 0');
+  return n;
+}
+
+function sharedOptions(command: Command): Command {
+  return command
+    .option('--smtp <url>', 'send replies through this SMTP server (smtp://user:pass@host:587, smtps://...); "env" reads $PATCHSENTRY_SMTP_URL, "@FILE" the first line of FILE. Without it: dry run')
+    .option('--from <address>', 'the bot\'s address: From of the replies; mail from it is never answered (default patchsentry@<hostname>)')
+    .option('--state <file>', 'state database (SQLite)', DEFAULT_STATE)
+    .option('--out <file>', 'dry run: append the replies to this mbox instead of stdout')
+    .option('--flush-older-than <duration>', 'review an incomplete series once its newest message is this old (default 30m; 0 for a file input)', parseDuration)
+    .addOption(new Option('--min-severity <severity>', 'reply only for findings at or above this').choices(['info', 'warning', 'error']).default('info'))
+    .option('--per-thread <n>', 'replies per thread per day at most', positiveInt, 10)
+    .option('--per-hour <n>', 'replies sent per hour at most; the rest wait in the outbox', positiveInt, 30)
+    .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)');
+}
+
+function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv): MailRunOptions {
+  const from: Address = flags.from ? (parseAddressList(flags.from)[0] ?? invalid('--from', 'not an e-mail address')) : { name: 'patchsentry', address: `patchsentry@${hostname()}` };
+  return {
+    pack: xenAltp2m,
+    config: loadConfig(xenAltp2m, flags.config),
+    from,
+    stateFile: flags.state,
+    smtp: flags.smtp === undefined ? null : resolveUrl(flags.smtp, '--smtp', 'PATCHSENTRY_SMTP_URL', env),
+    out: process.stdout,
+    ...(flags.out === undefined ? {} : { outFile: flags.out }),
+    quietMs: flags.flushOlderThan ?? 30 * 60_000,
+    minSeverity: flags.minSeverity,
+    perThread: flags.perThread,
+    perHour: flags.perHour,
+    log: (line) => process.stderr.write(`patchsentry: ${line}\n`),
+    now: () => Date.now(),
+  };
+}
+
+/** A usage mistake found in an action: main() prints it and exits 2. */
+export class MailUsageError extends Error {
+  override name = 'MailUsageError';
+}
+
+function invalid(option: string, reason: string): never {
+  throw new MailUsageError(`${option}: ${reason}`);
+}
+
+/** Registers `mail` and `watch` (SPEC §3, §4 email; issue 4) on the program. */
+export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = process.env): void {
+  sharedOptions(
+    program
+      .command('mail')
+      .description('review one message or an mbox (- or nothing: stdin, as an MDA pipes it) and answer patches that break the policy with a threaded reply')
+      .argument('[input]', 'a message, an mbox (.gz too), or - for stdin', '-'),
+  ).action(async (input: string, flags: SharedFlags) => {
+    const options = resolveShared(flags, env);
+    // A file is read whole: what is incomplete in it will not complete later.
+    const flushAll = input !== '-' && flags.flushOlderThan === undefined;
+    await runMail(input, { ...options, flushAll });
+  });
+
+  sharedOptions(
+    program
+      .command('watch')
+      .description('run as the list bot: watch a Maildir or an IMAP mailbox, review new mail, send replies; stops on SIGTERM')
+      .option('--maildir <dir>', 'the Maildir to watch (new/ is read, handled mail moves to cur/)')
+      .option('--imap <url>', 'the IMAP mailbox: imap://user:pass@host:143/INBOX or imaps://...; "env" reads $PATCHSENTRY_IMAP_URL, "@FILE" the first line of FILE')
+      .option('--poll <duration>', 'longest wait between two looks at the mailbox', parseDuration, 30_000),
+  ).action(async (flags: SharedFlags & { maildir?: string; imap?: string; poll: number }) => {
+    if ((flags.maildir === undefined) === (flags.imap === undefined)) invalid('watch', 'give exactly one of --maildir DIR or --imap URL');
+    const options = resolveShared(flags, env);
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    try {
+      await runWatchCommand({
+        ...options,
+        ...(flags.maildir === undefined ? {} : { maildir: flags.maildir }),
+        ...(flags.imap === undefined ? {} : { imap: resolveUrl(flags.imap, '--imap', 'PATCHSENTRY_IMAP_URL', env) }),
+        pollMs: flags.poll,
+        signal: controller.signal,
+      });
+    } finally {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+    }
+  });
+}

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { RawMessage } from '../../src/ingest/mbox.js';
+import { firstField, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
+import type { Address } from '../../src/ingest/message.js';
+import type { Patch } from '../../src/ingest/patch.js';
+import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
+import type { Config } from '../../src/engine/config.js';
+import type { Severity } from '../../src/engine/finding.js';
+import type { RulePack } from '../../src/engine/rule.js';
+import { formatEmail, renderReply } from '../../src/report/email.js';
+import type { MailState } from './state.js';
+import { replyFindings, seriesKey, silenceReason, threadOf } from './manners.js';
+
+export interface MailBotOptions {
+  readonly pack: RulePack;
+  readonly config: Config;
+  /** The bot's address: the replies' From, and mail from it is never answered. */
+  readonly from: Address;
+  /** Findings below this get no reply (default `info`: the P2 reminder is the point). */
+  readonly minSeverity?: Severity;
+  /** An incomplete series is reviewed as it is once its newest message is this old (ms). */
+  readonly quietMs: number;
+  /** Replies per thread per day at most; more are dropped, with a log line. */
+  readonly perThread?: number;
+}
+
+/** What happened to one message, for the one log line per message. */
+export interface MessageOutcome {
+  readonly key: string;
+  readonly subject: string;
+  /** `held`, `duplicate`, `not a patch`, `clean`, `replied`, `silent: <why>`, `error: <why>`. */
+  readonly outcome: string;
+  /** Message-ID of the reply queued for it. */
+  readonly reply?: string;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The list bot's review step: messages in, replies into the outbox. Messages wait in the
+ * state's `held` table until their series is complete (every n/N seen) or quiet; the whole
+ * held set goes through the one pipeline again each time, which costs little (it is small)
+ * and lets a one-message-per-process MDA invocation work.
+ */
+export class MailBot {
+  constructor(
+    private readonly state: MailState,
+    private readonly options: MailBotOptions,
+  ) {}
+
+  /**
+   * Adds messages and reviews every series that is now ready. `flushAll` reviews incomplete
+   * series too (the end of a file that holds whole threads).
+   */
+  async receive(raws: AsyncIterable<RawMessage> | Iterable<RawMessage>, now: number, flushAll = false): Promise<MessageOutcome[]> {
+    const outcomes: MessageOutcome[] = [];
+    const fresh = new Set<string>();
+    for await (const raw of raws) {
+      const { key, subject } = identify(raw.bytes);
+      if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
+      else if (this.state.hold(key, raw.bytes, now)) fresh.add(key);
+      else outcomes.push({ key, subject, outcome: 'duplicate (held)' });
+    }
+    outcomes.push(...(await this.review(now, flushAll, fresh)));
+    return outcomes;
+  }
+
+  /** Reviews held series whose quiet period has passed (the watch loop's timer). */
+  async flushQuiet(now: number): Promise<MessageOutcome[]> {
+    return this.review(now, false, new Set());
+  }
+
+  private async review(now: number, flushAll: boolean, fresh: ReadonlySet<string>): Promise<MessageOutcome[]> {
+    const held = this.state.held();
+    if (held.length === 0) return [];
+    const raws: RawMessage[] = held.map((h, index) => ({ index, bytes: h.raw }));
+    const outcomes: MessageOutcome[] = [];
+    const { pack, config } = this.options;
+    for await (const event of reviewMessages(fromArray(raws), { pack, config, source: 'mail', seriesWindow: Number.MAX_SAFE_INTEGER })) {
+      if (event.kind === 'error') {
+        const h = held[event.error.index ?? -1];
+        if (!h) continue;
+        this.state.markReviewed(h.key, 'error', [], now);
+        outcomes.push({ key: h.key, subject: identify(h.raw).subject, outcome: `error: ${event.error.reason}` });
+        continue;
+      }
+      const members = event.patches.map((report) => ({ report, held: held[report.index]! }));
+      if (event.series === null) {
+        for (const { report, held: h } of members) {
+          this.state.markReviewed(h.key, 'not a patch', [], now);
+          outcomes.push({ key: h.key, subject: report.subject, outcome: 'not a patch' });
+        }
+        continue;
+      }
+      const newest = Math.max(...members.map((m) => m.held.receivedAt));
+      if (!flushAll && !isComplete(event.patches) && now - newest < this.options.quietMs) {
+        for (const { report, held: h } of members) if (fresh.has(h.key)) outcomes.push({ key: h.key, subject: report.subject, outcome: 'held' });
+        continue;
+      }
+      const series = event.series;
+      const patches = [...(series.cover ? [series.cover] : []), ...series.patches];
+      outcomes.push(...this.state.atomically(() => this.answer(members, patches, series.version, now)));
+    }
+    return outcomes;
+  }
+
+  /** Decides and queues the replies of one reviewed series; marks its messages reviewed. */
+  private answer(members: { report: PatchReport; held: { key: string } }[], patches: readonly Patch[], version: number, now: number): MessageOutcome[] {
+    const { state, options } = this;
+    const key = seriesKey(patches);
+    const all = members.flatMap((m) => m.report.findings.map((f) => f.fingerprint));
+    const previous = version > 1 ? state.previousVersion(key, version) : null;
+    state.recordVersion(key, version, all);
+    const outcomes: MessageOutcome[] = [];
+    for (const { report, held } of members) {
+      const patch = patches.find((p) => p.message.index === report.index);
+      const fingerprints = report.findings.map((f) => f.fingerprint);
+      const findings = replyFindings(report.findings, options.minSeverity ?? 'info', previous);
+      let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'no new findings to report' : 'replied';
+      let replyId: string | undefined;
+      if (patch && findings.length > 0) {
+        const why = silenceReason(patch, options.from.address) ?? this.limitReason(patch, now);
+        if (why !== null) outcome = `silent: ${why}`;
+        else {
+          const reply = renderReply(patch, findings, { from: options.from, date: new Date(now), related: patches });
+          const queued = state.enqueue(
+            {
+              messageId: reply.messageId,
+              inReplyTo: reply.inReplyTo,
+              thread: threadOf(patch),
+              envelopeFrom: options.from.address,
+              recipients: [...reply.to, ...reply.cc].map((a) => a.address),
+              raw: formatEmail(reply),
+            },
+            now,
+          );
+          if (queued) replyId = reply.messageId;
+          else outcome = 'silent: already answered';
+        }
+      }
+      state.markReviewed(held.key, outcome, fingerprints, now);
+      outcomes.push({ key: held.key, subject: report.subject, outcome, ...(replyId ? { reply: replyId } : {}) });
+    }
+    return outcomes;
+  }
+
+  private limitReason(patch: Patch, now: number): string | null {
+    if (patch.message.messageId !== null && this.state.hasReplyTo(patch.message.messageId)) return 'already answered';
+    const perThread = this.options.perThread ?? 10;
+    if (this.state.repliesInThread(threadOf(patch), now - DAY) >= perThread) return `thread limit (${perThread} a day) reached`;
+    return null;
+  }
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** Every n of n/N seen (a cover letter is welcome, not required); single patches are whole. */
+function isComplete(reports: readonly PatchReport[]): boolean {
+  const total = reports.find((r) => r.series.total !== null)?.series.total ?? null;
+  if (total === null) return true;
+  const seen = new Set(reports.map((r) => r.series.index));
+  for (let i = 1; i <= total; i++) if (!seen.has(i)) return false;
+  return true;
+}
+
+/** A message's key in the state: its Message-ID, or a hash of its bytes when it has none. */
+export function identify(bytes: Buffer): { key: string; subject: string } {
+  const block = readHeaderBlock(bytes);
+  const id = parseMessageIds(firstField(block, 'message-id'))[0];
+  const subject = firstField(block, 'subject') ?? '';
+  return { key: id ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`, subject };
+}

@@ -1,0 +1,90 @@
+import { ImapFlow } from 'imapflow';
+import type { MailState } from './state.js';
+import { sleep, type IncomingMail, type MailSource } from './source.js';
+
+/**
+ * An IMAP mailbox read with imapflow: `imap://user:pass@host:143/INBOX` (STARTTLS when the
+ * server offers it) or `imaps://...:993/...`. The last UID handled is kept in the state with
+ * the mailbox's UIDVALIDITY (RFC 3501 §2.3.1.1), so a restart goes on where it stopped; when
+ * UIDVALIDITY changes every message is read again and the Message-IDs in the state keep it
+ * from being reviewed twice. imapflow IDLEs between commands; an EXISTS wakes the loop.
+ */
+export class ImapSource implements MailSource {
+  private wakeUp: (() => void) | null = null;
+
+  private constructor(
+    private client: ImapFlow,
+    private readonly url: URL,
+    private readonly mailbox: string,
+    private readonly state: MailState,
+  ) {}
+
+  static async create(url: URL, state: MailState): Promise<ImapSource> {
+    const mailbox = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
+    const source = new ImapSource(await ImapSource.connect(url, mailbox), url, mailbox, state);
+    source.listen();
+    return source;
+  }
+
+  private static async connect(url: URL, mailbox: string): Promise<ImapFlow> {
+    const secure = url.protocol === 'imaps:';
+    const client = new ImapFlow({
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port ? Number(url.port) : secure ? 993 : 143,
+      secure,
+      auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+      // imapflow's logger would print the protocol exchange, LOGIN included.
+      logger: false,
+    });
+    await client.connect();
+    await client.mailboxOpen(mailbox);
+    return client;
+  }
+
+  private listen(): void {
+    this.client.on('exists', () => this.wakeUp?.());
+    this.client.on('close', () => this.wakeUp?.());
+    // An error closes the connection; fetchNew reconnects.
+    this.client.on('error', () => this.wakeUp?.());
+  }
+
+  private get key(): string {
+    return `imap:${this.url.hostname}:${this.url.port}:${decodeURIComponent(this.url.username)}:${this.mailbox}`;
+  }
+
+  async fetchNew(): Promise<IncomingMail[]> {
+    if (!this.client.usable) {
+      this.client = await ImapSource.connect(this.url, this.mailbox);
+      this.listen();
+    }
+    const box = this.client.mailbox;
+    if (box === false) throw new Error(`IMAP mailbox ${this.mailbox} is not open`);
+    const validity = String(box.uidValidity);
+    const saved = JSON.parse(this.state.getMeta(this.key) ?? '{}') as { uidValidity?: string; uid?: number };
+    const last = saved.uidValidity === validity ? (saved.uid ?? 0) : 0;
+    if (box.exists === 0) return [];
+    const messages: { uid: number; source: Buffer }[] = [];
+    // `N:*` also answers the highest UID when it is below N (RFC 3501 §6.4.8): filtered here.
+    for await (const message of this.client.fetch(`${last + 1}:*`, { uid: true, source: true }, { uid: true })) {
+      if (message.uid > last && message.source) messages.push({ uid: message.uid, source: message.source });
+    }
+    messages.sort((a, b) => a.uid - b.uid);
+    return messages.map((m) => ({
+      label: `uid ${m.uid}`,
+      raw: m.source,
+      done: async () => this.state.setMeta(this.key, JSON.stringify({ uidValidity: validity, uid: m.uid })),
+    }));
+  }
+
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    const timer = sleep(ms, signal);
+    this.wakeUp = timer.wake;
+    await timer.promise;
+    this.wakeUp = null;
+  }
+
+  async close(): Promise<void> {
+    if (this.client.usable) await this.client.logout().catch(() => undefined);
+    else this.client.close();
+  }
+}
