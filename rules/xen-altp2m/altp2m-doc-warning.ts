@@ -157,6 +157,9 @@ function mixedDocAdded(hunk: Hunk): DiffLine | null {
   const firstAdded = post.findIndex((l) => l.kind === 'add' && l.text.trim() !== '');
   if (firstAdded < 0) return null;
   const added = post.filter((l) => l.kind === 'add');
+  // A new item documents whatever it names: `=item B<altp2m_count=NUMBER>` is not mixed mode.
+  const ownItem = /^=item\s+B<([^>]+)>/.exec(post[firstAdded]!.text);
+  if (ownItem) return /mixed/i.test(ownItem[1] ?? '') ? post[firstAdded]! : null;
   if (added.some((l) => /\bmixed\b/i.test(l.text))) return added.find((l) => /\bmixed\b/i.test(l.text)) ?? null;
   // Nearest heading or paragraph above the addition.
   for (let i = firstAdded - 1; i >= 0; i--) {
