@@ -57,4 +57,10 @@ export interface FileDiff {
 
 export interface DiffModel {
   readonly files: readonly FileDiff[];
+  /**
+   * What did not add up (hunk line counts that lie, a diff cut off mid-hunk), one sentence
+   * each naming the file; absent when the diff is sound. The files are still modelled from
+   * the lines that were there.
+   */
+  readonly problems?: readonly string[];
 }

@@ -11,7 +11,9 @@ import { closesScope, scopeFromHunkContext, scopeOpenedBy } from './functions.js
  * hunks of each section.
  */
 export function parseDiff(text: string): DiffModel {
-  return { files: splitFileSections(text).map(sectionToFile) };
+  const files = splitFileSections(text).map(sectionToFile);
+  const problems = files.flatMap((f) => f.problems);
+  return { files: files.map((f) => f.file), ...(problems.length > 0 ? { problems } : {}) };
 }
 
 interface Section {
@@ -19,6 +21,9 @@ interface Section {
   /** The `---`/`+++`/hunk lines, as parse-diff wants them. */
   body: string[];
   binary: boolean;
+  hasHunks: boolean;
+  /** What did not add up in this file's hunks (reported, never thrown). */
+  problems: string[];
 }
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
@@ -28,16 +33,28 @@ const GIT_EXTENDED_HEADER =
 /** Cuts diff text into per-file sections. Exported for tests. */
 export function splitFileSections(text: string): Section[] {
   const lines = text.split('\n');
+  // The newline ending the text does not start another (empty) line.
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const sections: Section[] = [];
   let current: Section | null = null;
   let state: 'outside' | 'header' | 'hunk' | 'binary' = 'outside';
   let oldLeft = 0;
   let newLeft = 0;
+  let hunkHeader = '';
+  /** Set once a hunk ends; a stray `+`/`-` line after it means its counts were too small. */
+  let afterHunk = false;
+  let strayReported = false;
 
   const open = (header: string | null): Section => {
-    current = { headers: header === null ? [] : [header], body: [], binary: false };
+    current = { headers: header === null ? [] : [header], body: [], binary: false, hasHunks: false, problems: [] };
     sections.push(current);
+    afterHunk = false;
     return current;
+  };
+  const endShort = (): void => {
+    current!.problems.push(`hunk "${hunkHeader}" ends ${Math.max(oldLeft, newLeft)} line(s) before its header says (wrong line counts or a truncated patch)`);
+    state = 'header';
+    afterHunk = true;
   };
 
   for (let i = 0; i < lines.length; i++) {
@@ -50,6 +67,13 @@ export function splitFileSections(text: string): Section[] {
         current!.body.push(line);
         continue;
       }
+      if (line === '-- ' && !(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLine(stripCR(lines[i + 1] ?? 'x'))) {
+        // The mail signature (`-- ` then the git version) after a hunk whose counts are too
+        // large: not a deleted line "- ".
+        endShort();
+        i--;
+        continue;
+      }
       if (line.length === 0 || marker === 32) {
         oldLeft--;
         newLeft--;
@@ -57,12 +81,19 @@ export function splitFileSections(text: string): Section[] {
       else if (marker === 43) newLeft--;
       else {
         // The hunk's counts lied (a truncated or hand-edited patch): it ends here.
-        state = 'header';
+        endShort();
         i--;
         continue;
       }
       current!.body.push(line);
-      if (oldLeft <= 0 && newLeft <= 0) state = 'header';
+      if ((oldLeft < 0 || newLeft < 0) && !strayReported) {
+        current!.problems.push(`hunk "${hunkHeader}" has more ${oldLeft < 0 ? 'old' : 'new'} lines than its header counts (wrong line counts)`);
+        strayReported = true;
+      }
+      if (oldLeft <= 0 && newLeft <= 0) {
+        state = 'header';
+        afterHunk = true;
+      }
       continue;
     }
 
@@ -79,11 +110,21 @@ export function splitFileSections(text: string): Section[] {
       if (hunk && (section.body.length > 0 || isGitSection(section))) {
         oldLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
         newLeft = hunk[4] === undefined ? 1 : Number(hunk[4]);
+        hunkHeader = hunk[0];
+        strayReported = false;
         section.body.push(line);
+        section.hasHunks = true;
+        afterHunk = false;
         state = oldLeft > 0 || newLeft > 0 ? 'hunk' : 'header';
         continue;
       }
-      const hasHunks = section.body.some((l) => l.startsWith('@@'));
+      if (afterHunk && isStrayChange(line, stripCR(lines[i + 1] ?? ''))) {
+        // Counts too small: these lines are not counted, but a later hunk still is.
+        if (!strayReported) section.problems.push(`hunk "${hunkHeader}" is followed by more diff lines than its header counts (wrong line counts); they are not counted`);
+        strayReported = true;
+        continue;
+      }
+      const hasHunks = section.hasHunks;
       if (!hasHunks) {
         if (line.startsWith('GIT binary patch') || /^Binary files .* differ$/.test(line)) {
           section.binary = true;
@@ -112,7 +153,21 @@ export function splitFileSections(text: string): Section[] {
       state = 'header';
     }
   }
+  if (state === 'hunk' && current !== null) endShort();
   return sections;
+}
+
+function isHunkBodyLine(line: string): boolean {
+  return line.length === 0 || line[0] === ' ' || line[0] === '+' || line[0] === '-' || line[0] === '\\';
+}
+
+/** A diff line right after a complete hunk (not a signature, not the next file's header). */
+function isStrayChange(line: string, next: string): boolean {
+  if (line.startsWith(' ')) return line.trim().length > 0;
+  if (line.startsWith('+')) return !line.startsWith('+++ ');
+  if (!line.startsWith('-')) return false;
+  if (line === '-- ' || line === '--' || line.startsWith('---')) return false;
+  return !(line.startsWith('--- ') && next.startsWith('+++ '));
 }
 
 function isGitSection(section: Section): boolean {
@@ -123,7 +178,7 @@ function stripCR(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
-function sectionToFile(section: Section): FileDiff {
+function sectionToFile(section: Section): { file: FileDiff; problems: string[] } {
   const header = (prefix: string): string | undefined => {
     const found = section.headers.find((h) => h.startsWith(prefix));
     return found === undefined ? undefined : found.slice(prefix.length);
@@ -176,11 +231,11 @@ function sectionToFile(section: Section): FileDiff {
       : {}),
     ...(similarity !== undefined ? { similarity: Number.parseInt(similarity, 10) } : {}),
   };
-  return file;
+  return { file, problems: section.problems.map((p) => `${file.path || '(no path)'}: ${p}`) };
 }
 
 function readHunks(body: string[]): Hunk[] {
-  const parsed = parseDiffText(body.join('\n'));
+  const parsed = parseDiffText(withActualCounts(body).join('\n'));
   const hunks: Hunk[] = [];
   for (const file of parsed) {
     for (const chunk of file.chunks) {
@@ -212,6 +267,39 @@ function readHunks(body: string[]): Hunk[] {
     }
   }
   return hunks;
+}
+
+/**
+ * The body with each hunk header's counts set to the lines the splitter kept for it, so that
+ * parse-diff (which trusts the counts) reads exactly those lines even when the mail lied.
+ */
+function withActualCounts(body: string[]): string[] {
+  const out = [...body];
+  let header = -1;
+  let oldCount = 0;
+  let newCount = 0;
+  const fix = (): void => {
+    if (header < 0) return;
+    const line = out[header] ?? '';
+    out[header] = line.replace(HUNK_HEADER, (_m, oldStart: string, _o, newStart: string) => `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
+  };
+  for (let i = 0; i < out.length; i++) {
+    const line = out[i] ?? '';
+    if (line.startsWith('@@')) {
+      fix();
+      header = i;
+      oldCount = 0;
+      newCount = 0;
+    } else if (header >= 0) {
+      if (line.length === 0 || line[0] === ' ') {
+        oldCount++;
+        newCount++;
+      } else if (line[0] === '-') oldCount++;
+      else if (line[0] === '+') newCount++;
+    }
+  }
+  fix();
+  return out;
 }
 
 function toLine(change: parseDiffText.Change, text: string, func: string | undefined): DiffLine {
