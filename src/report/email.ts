@@ -112,7 +112,7 @@ export function replyMessageId(inReplyTo: string, findings: readonly Finding[], 
 function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOptions): string {
   const { message } = patch;
   const author = message.author ?? message.from;
-  const who = author ? formatAddress(author) : 'you';
+  const who = author ? author.name || author.address : 'you';
   const when = message.date ? `On ${rfc5322Date(new Date(message.date))}, ` : '';
   const out: string[] = [...wrap(`${when}${who} wrote:`, MAX_COLUMNS)];
   const quotedHeaders = new Set<string>();
@@ -137,10 +137,8 @@ const LABEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 function findingText(f: Finding): string[] {
   return [
     ...wrap(`${f.rule} (${LABEL[f.severity]}): ${f.message}`, WIDTH),
-    '',
-    ...wrap(`The policy is written in ${f.policy}.`, WIDTH),
-    ...wrap('If this change is intended and agreed, say so with a trailer in the commit message:', WIDTH),
-    '',
+    ...wrap(`Policy: ${f.policy}.`, WIDTH),
+    'To waive it, once agreed on the list, add to the commit message:',
     `  Altp2m-Policy-Ack: ${f.rule} <reason>`,
   ];
 }
