@@ -31,7 +31,9 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     log(`GitHub ${kind} rate limit on ${request.method} ${request.url}; retry ${retryCount + 1} of ${retries} in ${retryAfter} s`);
     return retryCount < retries;
   };
-  const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => log(m), error: (m: string) => log(m) };
+  // plugin-request-log reports every failed request at `error`; failures reach us as thrown
+  // errors anyway, so only warnings (deprecations, limit handler trouble) are passed on.
+  const quiet = { debug: () => undefined, info: () => undefined, warn: (m: string) => log(m), error: () => undefined };
   // The plugin option types are generic over the auth strategy; ours is chosen at run time.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const settings: any = {
@@ -40,7 +42,8 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
     userAgent: options.userAgent ?? 'patchsentry',
     log: quiet,
-    retry: { retries, retryAfterBaseValue: unit },
+    // 429 is left to the throttling plugin, which honours Retry-After; 406 means "too large", not "try again".
+    retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 406, 410, 422, 429, 451] },
     throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: unit, fallbackSecondaryRateRetryAfter: 60 },
   };
   return new GitHubOctokit(settings);

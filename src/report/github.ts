@@ -117,13 +117,15 @@ export function placeFinding(finding: Finding, index: DiffIndex): ReviewComment 
   if (!file) return null;
   const lines = finding.side === 'old' ? file.left : file.right;
   const side: GitHubSide = finding.side === 'old' ? 'LEFT' : 'RIGHT';
-  const first = finding.evidence[0] === undefined ? undefined : fold(finding.evidence[0]);
+  const evidence = finding.evidence.map(fold).filter((e) => e !== '');
   let line = finding.line;
   const here = lines.get(line);
-  if (first !== undefined && first !== '' && (here === undefined || fold(here) !== first)) {
-    const matches = [...lines].filter(([, text]) => fold(text) === first).map(([n]) => n);
-    if (matches.length === 1) line = matches[0]!;
-    else if (here === undefined) return null;
+  if (evidence.length > 0 && (here === undefined || !evidence.includes(fold(here)))) {
+    // The text is not where the commit had it: follow it if it sits on exactly one line of
+    // the PR's diff, else it is not part of what the PR changes any more.
+    const matches = [...lines].filter(([, text]) => fold(text) === evidence[0]).map(([n]) => n);
+    if (matches.length !== 1) return null;
+    line = matches[0]!;
   } else if (here === undefined) return null;
   const span = finding.endLine !== undefined && finding.endLine > finding.line ? finding.endLine - finding.line : 0;
   const end = line + span;

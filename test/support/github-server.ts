@@ -64,9 +64,18 @@ function loadRoutes(): Route[] {
 
 const JSON_MEDIA = ['application/json', 'application/vnd.github+json', 'application/vnd.github.v3+json', '*/*'];
 
+/**
+ * Media types GitHub serves that an operation's OpenAPI description leaves out. The one entry:
+ * pulls/get lists only `.diff`, while GitHub's media-type documentation says "commits, commit
+ * comparison, and pull requests" support both diff and patch
+ * (https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#media-types).
+ */
+const UNDOCUMENTED_MEDIA: Readonly<Record<string, readonly string[]>> = { 'pulls/get': ['application/vnd.github.patch'] };
+
 /** The custom media types an operation's description lists, e.g. `application/vnd.github.diff`. */
 function documentedMedia(operation: Operation): string[] {
-  return [...(operation.description ?? '').matchAll(/\*\*`(application\/vnd\.github[^`]*)`\*\*/g)].map((m) => m[1]!);
+  const listed = [...(operation.description ?? '').matchAll(/\*\*`(application\/vnd\.github[^`]*)`\*\*/g)].map((m) => m[1]!);
+  return [...listed, ...(UNDOCUMENTED_MEDIA[operation.operationId] ?? [])];
 }
 
 export interface StoredFile {
