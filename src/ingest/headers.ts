@@ -28,6 +28,11 @@ export function readHeaderBlock(bytes: Buffer): HeaderBlock {
     // No header at all: the body starts right away.
     return { fields: new Map(), bodyOffset: bytes[0] === 0x0a ? 1 : 2 };
   }
+  if (!startsWithHeaderField(bytes)) {
+    // Not mail: a plain diff (`--- a/x`, `diff --git`, quilt's `Index: x`) or `git show`
+    // output. Its lines may hold colons, but the first one is no RFC 5322 field.
+    return { fields: new Map(), bodyOffset: 0 };
+  }
   const text = bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
   const fields = new Map<string, string[]>();
   let name: string | null = null;
@@ -52,6 +57,14 @@ export function readHeaderBlock(bytes: Buffer): HeaderBlock {
   }
   commit();
   return { fields, bodyOffset };
+}
+
+/** RFC 5322 §2.2: a field name is printable ASCII except the colon, then `:`. */
+const FIELD_LINE = /^[!-9;-~]+:/;
+
+function startsWithHeaderField(bytes: Buffer): boolean {
+  const head = bytes.toString('latin1', 0, Math.min(bytes.length, 1000));
+  return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
 }
 
 export function firstField(block: HeaderBlock, name: string): string | undefined {
