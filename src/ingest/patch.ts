@@ -24,7 +24,9 @@ const TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
 
 export function toPatch(message: Message): Patch {
   const subject = parseSubject(message.subject);
-  const diff = message.diffText.length > 0 ? parseDiff(message.diffText) : { files: [] };
+  // A reply is never a patch (SPEC §3), even when it quotes or suggests a diff: modelling it
+  // would list the reply's suggestion as files of a patch message.
+  const diff = message.diffText.length > 0 && !subject.isReply ? parseDiff(message.diffText) : { files: [] };
   let kind: MessageKind;
   if (subject.isReply) kind = 'reply';
   else if (diff.files.length > 0) kind = 'patch';
