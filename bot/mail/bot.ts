@@ -116,7 +116,7 @@ export class MailBot {
       const patch = patches.find((p) => p.message.index === report.index);
       const fingerprints = report.findings.map((f) => f.fingerprint);
       const findings = replyFindings(report.findings, options.minSeverity ?? 'info', previous);
-      let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'no new findings to report' : 'replied';
+      let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'nothing new to report' : 'replied';
       let replyId: string | undefined;
       if (patch && findings.length > 0) {
         const why = silenceReason(patch, options.from.address) ?? this.limitReason(patch, now);
