@@ -251,7 +251,7 @@ export class FakeGitHub {
     }
     const body = raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>);
 
-    if (route.template === '/app/installations/{installation_id}/access_tokens') return this.accessToken(req, params, send);
+    if (route.route.template === '/app/installations/{installation_id}/access_tokens') return this.accessToken(req, params, send);
     const token = /^(?:token|bearer) (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
     const access = token === undefined ? undefined : this.tokens.get(token);
     if (access === undefined) return send(401, { message: 'Bad credentials' });
