@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RawMessage } from '../../src/ingest/mbox.js';
+import { isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
 import { firstField, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Patch } from '../../src/ingest/patch.js';
@@ -56,9 +56,10 @@ export class MailBot {
     const outcomes: MessageOutcome[] = [];
     const fresh = new Set<string>();
     for await (const raw of raws) {
-      const { key, subject } = identify(raw.bytes);
+      const bytes = withoutFromLine(raw.bytes);
+      const { key, subject } = identify(bytes);
       if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
-      else if (this.state.hold(key, raw.bytes, now)) fresh.add(key);
+      else if (this.state.hold(key, bytes, now)) fresh.add(key);
       else outcomes.push({ key, subject, outcome: 'duplicate (held)' });
     }
     outcomes.push(...(await this.review(now, flushAll, fresh)));
@@ -163,6 +164,16 @@ function isComplete(reports: readonly PatchReport[]): boolean {
   const seen = new Set(reports.map((r) => r.series.index));
   for (let i = 1; i <= total; i++) if (!seen.has(i)) return false;
   return true;
+}
+
+/**
+ * A message file may still start with the mbox From_ line (`git format-patch` output saved
+ * into a Maildir, procmail's mbox-style delivery); mail readers skip it, and so do we.
+ */
+function withoutFromLine(bytes: Buffer): Buffer {
+  if (bytes.subarray(0, 5).toString('latin1') !== 'From ') return bytes;
+  const nl = bytes.indexOf(0x0a);
+  return nl < 0 || !isFromLine(bytes.toString('latin1', 0, nl).replace(/\r$/, '')) ? bytes : bytes.subarray(nl + 1);
 }
 
 /** A message's key in the state: its Message-ID, or a hash of its bytes when it has none. */
