@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { FakeGitHub } from '../../support/github-server.js';
+import { PatchsentryApp } from '../../../bot/server/app.js';
+import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
+import { DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
+
+const SECRET = 'webhook-secret-for-tests';
+const APP_ID = 4242;
+const INSTALLATION = 77;
+let fake: FakeGitHub;
+let app: PatchsentryApp;
+const log: string[] = [];
+
+beforeAll(async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  fake = await FakeGitHub.start();
+  fake.registerApp({ appId: APP_ID, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), installationId: INSTALLATION });
+  app = await PatchsentryApp.start({
+    appId: String(APP_ID),
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    webhookSecret: SECRET,
+    baseUrl: fake.url,
+    port: 0,
+    pack: xenAltp2m,
+    config: DEFAULT_CONFIG,
+    failOn: 'error',
+    log: (l) => log.push(l),
+    waitUnitMs: 5,
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await fake.close();
+});
+
+function payload(number: number, action: string, sha: string): string {
+  return JSON.stringify({
+    action,
+    number,
+    pull_request: { number, draft: false, head: { sha, ref: 'topic' }, base: { sha: '0'.repeat(40), ref: 'staging' } },
+    repository: { name: 'xen', full_name: 'xen-project/xen', owner: { login: 'xen-project' } },
+    installation: { id: INSTALLATION },
+  });
+}
+
+async function deliver(body: string, signature: string | null, id = `d-${Math.random()}`): Promise<Response> {
+  return fetch(`${app.url}/api/github/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': id, ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
+    body,
+  });
+}
+
+const sign = (body: string, secret = SECRET): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+describe('the GitHub App webhook server', () => {
+  it('answers /healthz', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.status).toBe(200);
+  });
+
+  it('rejects unsigned and forged deliveries with 401 and posts nothing', async () => {
+    fake.setPull('xen-project', 'xen', 31, pullState('a1'.repeat(20), 'forged', [DOMCTL_COMMIT]));
+    const body = payload(31, 'opened', 'a1'.repeat(20));
+    expect((await deliver(body, null)).status).toBe(401);
+    expect((await deliver(body, sign(body, 'not-the-secret'))).status).toBe(401);
+    // A valid signature of another body does not cover this one.
+    expect((await deliver(body.replace('opened', 'reopened'), sign(body))).status).toBe(401);
+    await app.idle();
+    expect(fake.log.filter((r) => r.path.includes('/pulls/31') || r.path.includes('/access_tokens'))).toEqual([]);
+    expect(fake.reviews('xen-project', 'xen', 31)).toEqual([]);
+  });
+
+  it('a signed delivery is acknowledged at once and leads to exactly one review, even delivered concurrently', async () => {
+    const sha = 'b2'.repeat(20);
+    fake.setPull('xen-project', 'xen', 32, pullState(sha, 'altp2m via domctl', [DOMCTL_COMMIT]));
+    const opened = payload(32, 'opened', sha);
+    const started = Date.now();
+    const first = await Promise.all([deliver(opened, sign(opened)), deliver(opened, sign(opened)), deliver(payload(32, 'reopened', sha), sign(payload(32, 'reopened', sha)))]);
+    expect(first.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await app.idle();
+    // A redelivery after the review: the marker on the PR stops a second one.
+    const again = payload(32, 'synchronize', sha);
+    expect((await deliver(again, sign(again))).status).toBe(202);
+    await app.idle();
+    const reviews = fake.reviews('xen-project', 'xen', 32);
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]!.comments.some((c) => c.body.includes('altp2m-domctl'))).toBe(true);
+    expect(fake.log.filter((r) => r.path === `/app/installations/${INSTALLATION}/access_tokens`).length).toBeGreaterThan(0);
+    expect(fake.violations).toEqual([]);
+    expect(log.join('\n')).not.toContain('PRIVATE KEY');
+  }, 60_000);
+});
