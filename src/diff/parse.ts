@@ -13,7 +13,9 @@ import { closesScope, scopeFromHunkContext, scopeOpenedBy } from './functions.js
 export function parseDiff(text: string): DiffModel {
   const files = splitFileSections(text).map(sectionToFile);
   const problems = files.flatMap((f) => f.problems);
-  return { files: files.map((f) => f.file), ...(problems.length > 0 ? { problems } : {}) };
+  // A `diff --git` line cut short (a truncated mail) names no file: reported, not modelled.
+  for (const f of files) if (f.file.path === '') problems.push(`cannot read the file names of "${f.header.slice(0, 200)}"`);
+  return { files: files.filter((f) => f.file.path !== '').map((f) => f.file), ...(problems.length > 0 ? { problems } : {}) };
 }
 
 interface Section {
@@ -178,7 +180,7 @@ function stripCR(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
-function sectionToFile(section: Section): { file: FileDiff; problems: string[] } {
+function sectionToFile(section: Section): { file: FileDiff; problems: string[]; header: string } {
   const header = (prefix: string): string | undefined => {
     const found = section.headers.find((h) => h.startsWith(prefix));
     return found === undefined ? undefined : found.slice(prefix.length);
@@ -231,7 +233,7 @@ function sectionToFile(section: Section): { file: FileDiff; problems: string[] }
       : {}),
     ...(similarity !== undefined ? { similarity: Number.parseInt(similarity, 10) } : {}),
   };
-  return { file, problems: section.problems.map((p) => `${file.path || '(no path)'}: ${p}`) };
+  return { file, problems: section.problems.map((p) => `${file.path || '(no path)'}: ${p}`), header: section.headers[0] ?? section.body[0] ?? '' };
 }
 
 function readHunks(body: string[]): Hunk[] {

@@ -28,15 +28,25 @@ export interface Message {
   readonly prose: string;
   /** The diff text found inline and in patch attachments; '' for a message with no patch. */
   readonly diffText: string;
+  /** Signs that the message was cut off (a truncated mbox); absent when none. */
+  readonly problems?: readonly string[];
 }
 
 /** Reads one message; throws `InputError` naming the message when it cannot be read. */
 export async function parseMessage(raw: RawMessage): Promise<Message> {
   const block = readHeaderBlock(raw.bytes);
+  const message = await readMessage(raw, block);
+  if (block.fields.size === 0) return message;
+  const problems = truncationSigns(raw.bytes, block);
+  return problems.length > 0 ? { ...message, problems } : message;
+}
+
+async function readMessage(raw: RawMessage, block: HeaderBlock): Promise<Message> {
   if (block.fields.size === 0) {
     // No mail headers: a plain diff (`git diff`, `diff -u`) or bare format-patch body.
-    const text = raw.bytes.toString('utf8');
-    return fromParts(raw, block, null, splitProseAndDiff(text), []);
+    const body = splitProseAndDiff(raw.bytes.toString('utf8'));
+    if (body.diff === '') throw new InputError('neither a mail message nor a diff (no header fields, no diff lines)', { index: raw.index, messageId: null });
+    return fromParts(raw, block, null, body, []);
   }
   const plain = fastPathBody(raw.bytes, block);
   if (plain !== null) return fromParts(raw, block, null, splitProseAndDiff(plain), []);
@@ -57,6 +67,30 @@ export async function parseMessage(raw: RawMessage): Promise<Message> {
     attachments.push(decodeText(attachment.content, parseContentType(attachment.contentType).params['charset']));
   }
   return fromParts(raw, block, parsed, splitProseAndDiff(parsed.text ?? ''), attachments);
+}
+
+/**
+ * What a cut-off message looks like: no blank line after the header (cut mid-header), a
+ * multipart body without its closing delimiter (RFC 2046 §5.1.1), a base64 body whose length
+ * is no multiple of 4 (cut mid-base64).
+ */
+function truncationSigns(bytes: Buffer, block: HeaderBlock): string[] {
+  const out: string[] = [];
+  if (block.bodyOffset >= bytes.length && bytes.indexOf('\n\n') < 0 && bytes.indexOf('\r\n\r\n') < 0) {
+    out.push('message ends inside its header (no blank line before a body): truncated?');
+    return out;
+  }
+  const type = parseContentType(firstField(block, 'content-type'));
+  const boundary = type.params['boundary'];
+  if (type.type.startsWith('multipart/') && boundary !== undefined && bytes.indexOf(`--${boundary}--`, block.bodyOffset, 'latin1') < 0) {
+    out.push(`multipart body ends without its closing boundary "--${boundary}--": truncated?`);
+  }
+  const encoding = firstField(block, 'content-transfer-encoding')?.toLowerCase().trim();
+  if (encoding === 'base64' && !type.type.startsWith('multipart/')) {
+    const body = bytes.toString('latin1', block.bodyOffset).replace(/[\s]/g, '');
+    if (body.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(body)) out.push('base64 body is cut off or damaged: truncated?');
+  }
+  return out;
 }
 
 function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null, body: ProseAndDiff, attachments: string[]): Message {

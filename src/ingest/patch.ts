@@ -18,6 +18,8 @@ export interface Patch {
   readonly kind: MessageKind;
   readonly diff: DiffModel;
   readonly trailers: readonly Trailer[];
+  /** What could not be read whole (truncation, lying hunk counts); absent when none. */
+  readonly problems?: readonly string[];
 }
 
 const TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
@@ -32,7 +34,8 @@ export function toPatch(message: Message): Patch {
   else if (diff.files.length > 0) kind = 'patch';
   else if (subject.isPatch && (subject.index === 0 || subject.total !== null)) kind = 'cover';
   else kind = 'other';
-  return { message, subject, kind, diff, trailers: readTrailers(message.prose) };
+  const problems = [...(message.problems ?? []), ...(diff.problems ?? []).map((p) => `diff: ${p}`)];
+  return { message, subject, kind, diff, trailers: readTrailers(message.prose), ...(problems.length > 0 ? { problems } : {}) };
 }
 
 /** `Key: value` lines of the commit message (Signed-off-by, Altp2m-Policy-Ack, ...). */
