@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { assembleSeries } from '../../src/ingest/series.js';
+import type { Patch } from '../../src/ingest/patch.js';
+import { fixture, patchesOf } from './read.js';
+
+const shape = (series: ReturnType<typeof assembleSeries>) =>
+  series.map((s) => ({ id: s.id, version: s.version, total: s.total, cover: s.cover?.subject.index ?? null, patches: s.patches.map((p) => p.subject.index) }));
+const reviewable = (patches: Patch[]) => patches.filter((p) => p.kind === 'patch' || p.kind === 'cover');
+
+describe('series assembly', () => {
+  it('groups a cover letter and its patches by In-Reply-To/References', async () => {
+    const series = assembleSeries(reviewable(await patchesOf(fixture('input/series-v3.mbox'))));
+    expect(shape(series)).toEqual([{ id: '<cover.1795644722.git.alice@example.org>', version: 3, total: 3, cover: 0, patches: [1, 2, 3] }]);
+  });
+
+  it('puts patches that arrive out of order back in index order', async () => {
+    const series = assembleSeries(reviewable(await patchesOf(fixture('input/series-v3-shuffled.mbox'))));
+    expect(shape(series)).toEqual([{ id: '<cover.1795644722.git.alice@example.org>', version: 3, total: 3, cover: 0, patches: [1, 2, 3] }]);
+  });
+
+  it('builds a series without a cover letter', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v3.mbox'))).slice(1);
+    expect(shape(assembleSeries(patches))).toEqual([{ id: expect.any(String), version: 3, total: 3, cover: null, patches: [1, 2, 3] }]);
+  });
+
+  it('groups unthreaded mail (no Message-Id, no In-Reply-To) by sender + version + total', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v2-unthreaded.mbox')));
+    expect(patches.map((p) => p.message.inReplyTo)).toEqual([null, null, null]);
+    expect(shape(assembleSeries(patches))).toEqual([{ id: expect.any(String), version: 2, total: 3, cover: null, patches: [1, 2, 3] }]);
+  });
+
+  it('keeps a v2 posted in reply to v1 apart from v1', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v1-v2.mbox')));
+    const series = assembleSeries(patches);
+    expect(shape(series).map(({ version, total, cover, patches: p }) => ({ version, total, cover, patches: p }))).toEqual([
+      { version: 1, total: 3, cover: 0, patches: [1, 2, 3] },
+      { version: 2, total: 3, cover: 0, patches: [1, 2, 3] },
+    ]);
+    expect(series[0]!.id).not.toBe(series[1]!.id);
+  });
+
+  it('keeps two single patches apart, and a single patch alone', async () => {
+    const [domctl] = await patchesOf(fixture('input/domctl.patch'));
+    const [other] = await patchesOf(fixture('input/message/relay.eml'));
+    expect(assembleSeries([domctl!, other!]).map((s) => s.patches.length)).toEqual([1, 1]);
+  });
+
+  it('does not mix two authors sending the same n/N unthreaded', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v2-unthreaded.mbox')));
+    const bob = patches.map((p) => ({ ...p, message: { ...p.message, author: { name: 'Bob', address: 'bob@example.com' }, from: { name: 'Bob', address: 'bob@example.com' } } }));
+    const series = assembleSeries([...patches, ...bob]);
+    expect(series.map((s) => [s.patches.length, s.patches[0]!.message.author?.address])).toEqual([
+      [3, 'alice@example.org'],
+      [3, 'bob@example.com'],
+    ]);
+  });
+
+  it('reviews an incomplete series once its window has passed', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v3.mbox'))).slice(0, 3); // cover, 1/3, 2/3
+    const series = assembleSeries(patches, { window: 2 });
+    expect(shape(series)).toEqual([{ id: '<cover.1795644722.git.alice@example.org>', version: 3, total: 3, cover: 0, patches: [1, 2] }]);
+  });
+});
