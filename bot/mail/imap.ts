@@ -35,6 +35,8 @@ export class ImapSource implements MailSource {
       auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
       // imapflow's logger would print the protocol exchange, LOGIN included.
       logger: false,
+      // IDLE soon after our last command, so new mail wakes the loop within a second or so.
+      autoIdleDelay: 1000,
     });
     await client.connect();
     await client.mailboxOpen(mailbox);
