@@ -3,6 +3,7 @@ import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { loadConfig } from '../config.js';
 import { runCheck, type Format } from './check.js';
 import { registerMailCommands } from './mail-commands.js';
+import { registerGithubCommands } from './github-commands.js';
 import { ConfigError } from '../../src/errors.js';
 import { version } from '../../src/version.js';
 import type { Severity } from '../../src/engine/finding.js';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
       }
     });
   registerMailCommands(program);
+  registerGithubCommands(program);
   return program;
 }
 
