@@ -99,6 +99,8 @@ export class MailBot {
         continue;
       }
       const series = event.series;
+      // A rule that threw is a recorded failure, never a crash (b4's pattern): logged here.
+      for (const failure of event.failures) outcomes.push({ key: series.id, subject: `rule ${failure.rule}`, outcome: `error: the rule failed: ${failure.reason}` });
       const patches = [...(series.cover ? [series.cover] : []), ...series.patches];
       outcomes.push(...this.state.atomically(() => this.answer(members, patches, series.version, now)));
     }
