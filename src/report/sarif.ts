@@ -36,7 +36,8 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
             rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.summary },
-              fullDescription: { text: r.docs.split('\n\n')[0] ?? r.summary },
+              // Rule docs start with a newline (template literals); SARIF viewers show it verbatim.
+              fullDescription: { text: r.docs.trim().split('\n\n')[0] ?? r.summary },
               defaultConfiguration: { level: level[r.defaultSeverity] },
             })),
           },
