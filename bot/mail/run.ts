@@ -12,8 +12,6 @@ import { SmtpSink } from './smtp.js';
 import { deliver, type ReplySink } from './outbox.js';
 import { redactUrl, redactor } from './secrets.js';
 import { outcomeLine, runWatch } from './watch.js';
-import { MaildirSource } from './maildir.js';
-import { ImapSource } from './imap.js';
 import type { MailSource } from './source.js';
 
 /** What `mail` and `watch` share, resolved from argv and env by the CLI. */
@@ -83,7 +81,10 @@ export async function runWatchCommand(options: WatchRunOptions): Promise<void> {
   const redactAll = (text: string): string => redactor(options.imap)(redact(text));
   let source: MailSource | null = null;
   try {
-    source = options.imap ? await ImapSource.create(options.imap, state) : await MaildirSource.create(options.maildir!);
+    // Loaded here, not at the top: imapflow alone costs `mail` (one process per message) ~0.4 s.
+    source = options.imap
+      ? await (await import('./imap.js')).ImapSource.create(options.imap, state)
+      : await (await import('./maildir.js')).MaildirSource.create(options.maildir!);
     options.log(`watching ${options.imap ? redactUrl(options.imap) : options.maildir}`);
     await runWatch({ source, bot, state, sink, limits: { perHour: options.perHour }, pollMs: options.pollMs, signal: options.signal, now: options.now, log: options.log, redact: redactAll });
     options.log('stopped');
