@@ -107,17 +107,18 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenera
   if (last) yield last;
 }
 
-const ESCAPED_FROM = /^>(>*From )/gm;
+// Lines end at LF only: JavaScript's /m would also start a line after a lone CR or U+2028.
+const ESCAPED_FROM = /(^|\n)>(>*From )/g;
 
 /** mboxrd unescaping: `>From ` → `From `, `>>From ` → `>From `. */
 export function unescapeMboxrd(bytes: Buffer): Buffer {
   if (bytes.indexOf('\n>') < 0 && bytes[0] !== 0x3e) return bytes;
   const text = bytes.toString('latin1');
-  if (!/^>+From /m.test(text)) return bytes;
-  return Buffer.from(text.replace(ESCAPED_FROM, '$1'), 'latin1');
+  if (!/(?:^|\n)>+From /.test(text)) return bytes;
+  return Buffer.from(text.replace(ESCAPED_FROM, '$1$2'), 'latin1');
 }
 
 /** Escapes a message body for mboxrd output (the inverse of `unescapeMboxrd`). */
 export function escapeMboxrd(text: string): string {
-  return text.replace(/^(>*From )/gm, '>$1');
+  return text.replace(/(^|\n)(>*From )/g, '$1>$2');
 }

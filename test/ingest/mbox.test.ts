@@ -68,6 +68,11 @@ describe('mbox splitter', () => {
     expect((await split(Buffer.from(text), 5)).map((m) => m.bytes.toString())).toEqual(['Subject: one\n\n1\n', 'Subject: two\n\n2']);
   });
 
+  it('escapes and unescapes at LF line starts only, not after a lone CR (found by fuzzing)', () => {
+    expect(escapeMboxrd('a\rFrom b\n')).toBe('a\rFrom b\n');
+    expect(unescapeMboxrd(Buffer.from('x\n>From y\r>From z\n')).toString()).toBe('x\nFrom y\r>From z\n');
+  });
+
   it('escapeMboxrd and unescapeMboxrd are inverse', () => {
     const body = 'From here\n>From there\n>>From afar\nFromage\n';
     expect(escapeMboxrd(body)).toBe('>From here\n>>From there\n>>>From afar\nFromage\n');
