@@ -43,7 +43,12 @@ export function formatPatch(commits: readonly Commit[]): string {
   return commits
     .map((c, i) => {
       const n = commits.length > 1 ? ` ${i + 1}/${commits.length}` : '';
-      const stat = c.files.map((f) => ` ${f.path} | ${f.hunks.reduce((k, [, , l]) => k + l.filter((x) => !x.startsWith(' ')).length, 0)} +`).join('\n');
+      const stat = c.files
+        .map((f) => {
+          const marks = f.hunks.flatMap(([, , l]) => l.filter((x) => !x.startsWith(' ')).map((x) => x[0]!));
+          return ` ${f.path} | ${marks.length} ${marks.filter((m) => m === '+').join('')}${marks.filter((m) => m === '-').join('')}`;
+        })
+        .join('\n');
       return (
         `From ${c.sha} Mon Sep 17 00:00:00 2001\n` +
         `From: ${c.author}\n` +

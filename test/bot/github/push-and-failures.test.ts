@@ -125,6 +125,17 @@ describe('pushes, big PRs and failures', () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it('mode check posts the check run with annotations and no review', async () => {
+    const n = nextPr++;
+    fake.setPull(OWNER, REPO, n, pullState('7'.repeat(40), 'check only', [commit('71'.padEnd(40, '0'), 'x', [flaggedFile('xen/common/domctl.c', 3)])]));
+    const r = await run(n, { mode: 'check', failOn: 'never' }).result;
+    expect(r.publish.review).toBeNull();
+    expect(fake.reviews(OWNER, REPO, n)).toEqual([]);
+    const check = fake.checkRuns.find((c) => c.head_sha === '7'.repeat(40))!;
+    expect([check.status, check.conclusion, check.annotations.length]).toEqual(['completed', 'neutral', 3]);
+    expect(fake.violations).toEqual([]);
+  });
+
   it('a dry run reads but writes nothing', async () => {
     const n = nextPr++;
     fake.setPull(OWNER, REPO, n, pullState('6'.repeat(40), 'dry', [commit('61'.padEnd(40, '0'), 'x', [flaggedFile('xen/common/domctl.c', 1)])]));
