@@ -121,7 +121,8 @@ export class MailBot {
       const findings = replyFindings(report.findings, options.minSeverity ?? 'info', previous);
       let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'nothing new to report' : 'replied';
       let replyId: string | undefined;
-      if (patch && findings.length > 0) {
+      if (!patch && findings.length > 0) outcome = 'error: the reviewed message is missing from its series';
+      else if (patch && findings.length > 0) {
         const why = silenceReason(patch, options.from.address) ?? this.limitReason(patch, now);
         if (why !== null) outcome = `silent: ${why}`;
         else {

@@ -129,6 +129,25 @@ describe('MailBot', () => {
     expect(above.outbox).toHaveLength(0);
   });
 
+  it('answers a finding on the series as a whole on the cover letter, quoting the patch it is in', async () => {
+    const whole: Rule = {
+      id: 'test-series',
+      defaultSeverity: 'warning',
+      summary: 'test-only rule: one finding on the whole series',
+      docs: 'Test pack only.',
+      check: () => [{ severity: 'warning', path: 'xen/include/public/domctl.h', line: 1318, side: 'new', message: 'Series note.', evidence: ['#define XEN_DOMCTL_altp2m_get_views              89'], messageId: null }],
+    };
+    const s = series({ version: 1, title: 'whole', idBase: 'w', patches: [{ fixture: 'unwatched.patch', title: 'a' }, { fixture: 'domctl-violation.patch', title: 'b' }] });
+    const result = await run(s, T0, { pack: { name: 'test-pack', rules: [whole] } });
+    expect(result.outcomes.map((o) => [o.key, o.outcome])).toEqual([
+      ['<w-0@example.org>', 'replied'],
+      ['<w-1@example.org>', 'clean'],
+      ['<w-2@example.org>', 'clean'],
+    ]);
+    expect(result.outbox.map((e) => e.inReplyTo)).toEqual(['<w-0@example.org>']);
+    expect(result.outbox[0]!.raw).toContain('> @@ -1306,6 +1315,7 @@ struct xen_domctl {\n> [...]\n> +#define XEN_DOMCTL_altp2m_get_views              89\n');
+  });
+
   it('reviews what is incomplete at the end of a file when told to flush all', async () => {
     const [cover, p1] = series({ version: 1, title: 'cut short', idBase: 'f', patches: [{ fixture: 'domctl-violation.patch', title: 'a' }, { fixture: 'unwatched.patch', title: 'b' }] });
     const result = await run([cover!, p1!], T0, {}, true);
