@@ -25768,11 +25768,23 @@ function newMixed(patch, path, line, severity, what) {
 function evidenceFor(hunk, gone) {
   const removed = hunk.lines.filter((l) => l.kind === "del");
   const patterns = WARNING_CONCEPTS.filter((c) => gone.includes(c.id)).map((c) => c.pattern);
-  const carrying = removed.filter((_, i) => {
-    const window2 = proseOf(removed.slice(Math.max(0, i - 2), i + 3));
-    return patterns.some((p) => p.test(window2));
-  });
-  return (carrying.length > 0 ? carrying : removed).slice(0, 12);
+  const spans = [];
+  let prose = "";
+  for (const line of removed) {
+    const text = proseOf([line]);
+    if (text === "") continue;
+    if (prose !== "") prose += " ";
+    spans.push({ line, start: prose.length, end: prose.length + text.length });
+    prose += text;
+  }
+  const carrying = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    for (const m of prose.matchAll(new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`))) {
+      for (const s of spans) if (s.start < m.index + m[0].length && s.end > m.index) carrying.add(s.line);
+    }
+  }
+  const lines = removed.filter((l) => carrying.has(l));
+  return (lines.length > 0 ? lines : removed).slice(0, 12);
 }
 function mixedDocAdded(hunk) {
   const post = postImage(hunk);
@@ -31086,7 +31098,7 @@ function readHunks(body) {
   return hunks;
 }
 function withActualCounts(body) {
-  const out = [...body];
+  const out = body.filter((line, i) => !(line.startsWith("\\") && (body[i - 1] ?? "").startsWith("@@")));
   let header = -1;
   let oldCount = 0;
   let newCount = 0;
@@ -31305,7 +31317,7 @@ ${resolvedMarker(fp)}` });
     }
     await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
   } catch (error2) {
-    if (httpStatus(error2) !== 403) throw wrap("posting to the pull request", error2);
+    if (httpStatus(error2) !== 403 || /rate limit/i.test(error2 instanceof Error ? error2.message : "")) throw wrap("posting to the pull request", error2);
     options.log(
       `patchsentry: GitHub refused to write to ${ref.owner}/${ref.repo}#${ref.number} (403: ${error2 instanceof Error ? error2.message : "forbidden"}; a read-only token, e.g. a pull request from a fork); reporting as workflow annotations and the job summary instead`
     );
@@ -31438,12 +31450,12 @@ async function* splitMbox(chunks) {
   const last = flush();
   if (last) yield last;
 }
-var ESCAPED_FROM = /^>(>*From )/gm;
+var ESCAPED_FROM = /(^|\n)>(>*From )/g;
 function unescapeMboxrd(bytes) {
   if (bytes.indexOf("\n>") < 0 && bytes[0] !== 62) return bytes;
   const text = bytes.toString("latin1");
-  if (!/^>+From /m.test(text)) return bytes;
-  return Buffer.from(text.replace(ESCAPED_FROM, "$1"), "latin1");
+  if (!/(?:^|\n)>+From /.test(text)) return bytes;
+  return Buffer.from(text.replace(ESCAPED_FROM, "$1$2"), "latin1");
 }
 
 // node_modules/mailparser/dist/esm/mail-parser.js
@@ -44765,7 +44777,8 @@ function renderSarif(report, rules) {
             rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.summary },
-              fullDescription: { text: r.docs.split("\n\n")[0] ?? r.summary },
+              // Rule docs start with a newline (template literals); SARIF viewers show it verbatim.
+              fullDescription: { text: r.docs.trim().split("\n\n")[0] ?? r.summary },
               defaultConfiguration: { level: level[r.defaultSeverity] }
             }))
           }

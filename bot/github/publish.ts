@@ -106,7 +106,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     }
     await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
   } catch (error) {
-    if (httpStatus(error) !== 403) throw wrap('posting to the pull request', error);
+    // A 403 is also how GitHub reports an exhausted (secondary) rate limit: that is not a
+    // permission problem, and the throttling plugin has already waited and retried.
+    if (httpStatus(error) !== 403 || /rate limit/i.test(error instanceof Error ? error.message : '')) throw wrap('posting to the pull request', error);
     options.log(
       `patchsentry: GitHub refused to write to ${ref.owner}/${ref.repo}#${ref.number} (403: ${error instanceof Error ? error.message : 'forbidden'}; a read-only token, e.g. a pull request from a fork); reporting as workflow annotations and the job summary instead`,
     );
