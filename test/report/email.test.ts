@@ -85,6 +85,21 @@ describe('renderReply', () => {
     expect(body).toContain('Jane wrote:');
   });
 
+  it('quotes removed lines for an old-side finding and every line of a range', async () => {
+    const { patch } = await reviewed(withHeaders(fixture('clean.patch'), {}));
+    const base = { severity: 'error' as const, path: 'xen/include/public/domctl.h', policy: 'the policy', messageId: patch.message.messageId, fingerprint: 'f' };
+    const removed: Finding = { ...base, rule: 'test-old', line: 1212, side: 'old', message: 'Removed.', evidence: ['nothing that matches'] };
+    const range: Finding = { ...base, rule: 'test-range', line: 1211, endLine: 1212, side: 'new', message: 'Range.', evidence: [] };
+    const body = renderReply(patch, [removed, range], { from: BOT, date: DATE }).body;
+    expect(body).toContain('> @@ -1210,6 +1210,6 @@ struct xen_domctl_vmtrace_op {\n> [...]\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> [...]\n');
+    expect(body).toContain(
+      // A context line keeps its diff marker (a space); the removed line between is left out.
+      '> [...]\n>      uint64_aligned_t key;   /* IN     - @OP_GET_OPTION / @OP_SET_OPTION */\n> [...]\n> +    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION. */\n> [...]\n\ntest-range (error): Range.',
+    );
+    // The file header is quoted once per reply.
+    expect(body.match(/^> \+\+\+ b\/xen\/include\/public\/domctl\.h$/gm)).toHaveLength(1);
+  });
+
   it('refuses a patch without a Message-ID', async () => {
     const { patch, findings } = await reviewed(withHeaders(fixture('domctl-violation.patch'), { 'Message-Id': null }));
     expect(() => renderReply(patch, findings, { from: BOT, date: DATE })).toThrow(ReplyError);
