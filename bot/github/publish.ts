@@ -132,7 +132,7 @@ async function readExisting(client: GitHubClient, params: { owner: string; repo:
       const markers = readMarkers(comment.body);
       markers.resolved.forEach((fp) => resolved.add(fp));
       markers.fingerprints.forEach((fp) => fingerprints.add(fp));
-      if (comment.in_reply_to_id === undefined && markers.fingerprints.length > 0) posted.push({ id: comment.id, fingerprints: markers.fingerprints });
+      if (comment.in_reply_to_id == null && markers.fingerprints.length > 0) posted.push({ id: comment.id, fingerprints: markers.fingerprints });
     }
     for (const review of reviews) {
       const markers = readMarkers(review.body);
