@@ -28,6 +28,7 @@ interface Section {
   problems: string[];
 }
 
+const NO_NEWLINE = '\\ No newline at end of file';
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 const GIT_EXTENDED_HEADER =
   /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
@@ -276,7 +277,13 @@ function readHunks(body: string[]): Hunk[] {
  * parse-diff (which trusts the counts) reads exactly those lines even when the mail lied.
  */
 function withActualCounts(body: string[]): string[] {
-  const out = [...body];
+  // parse-diff reads a "\ No newline" marker as a copy of the change before it and throws
+  // when there is none (right after the hunk header): such a marker marks no line, drop it.
+  // GNU diff translates the marker ("\ Kein Zeilenumbruch am Dateiende."), and parse-diff
+  // takes any other text for a context line: every `\` line becomes git's exact marker.
+  const out = body
+    .filter((line, i) => !(line.startsWith('\\') && (body[i - 1] ?? '').startsWith('@@')))
+    .map((line) => (line.startsWith('\\') ? NO_NEWLINE : line));
   let header = -1;
   let oldCount = 0;
   let newCount = 0;

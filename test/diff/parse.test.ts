@@ -108,6 +108,16 @@ describe('parseDiff on git format-patch output', () => {
     expect(model.problems).toBeUndefined();
   });
 
+  it('does not throw on "\\ No newline at end of file" right after a hunk header (found by fuzzing)', () => {
+    const model = parseDiff(['--- a/xen/arch/x86/hvm/hvm.c', '+++ b/xen/arch/x86/hvm/hvm.c', '@@ -1,1 +1,1 @@ static int do_altp2m_op(', '\\ No newline at end of file', '-a', '+b', ''].join('\n'));
+    expect(model.files.map((f) => [f.path, f.additions, f.deletions])).toEqual([['xen/arch/x86/hvm/hvm.c', 1, 1]]);
+  });
+
+  it('reads a translated GNU diff marker ("\\ Kein Zeilenumbruch am Dateiende.") as the marker, not a line', () => {
+    const model = parseDiff(['--- a/docs/misc/altp2m.txt', '+++ b/docs/misc/altp2m.txt', '@@ -1,2 +1,2 @@', ' a', '-b', '\\ Kein Zeilenumbruch am Dateiende.', '+c', ''].join('\n'));
+    expect(model.files[0]!.hunks[0]!.lines.map((l) => `${l.kind}:${l.oldLine ?? ''}:${l.newLine ?? ''}`)).toEqual(['context:1:1', 'del:2:', 'add::2']);
+  });
+
   it('reads plain diff -u output with timestamps and takes the new path', () => {
     const model = parseDiff(fixture('input/plain-diff-u.diff').toString('utf8'));
     expect(model.files.map((f) => [f.path, f.oldPath, f.additions, f.deletions])).toEqual([['xen/include/public/domctl.h', 'xen/include/public/domctl.h.orig', 8, 0]]);
