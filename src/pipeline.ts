@@ -1,6 +1,7 @@
 import type { RawMessage } from './ingest/mbox.js';
 import { parseMessage } from './ingest/message.js';
 import { toPatch, type MessageKind, type Patch } from './ingest/patch.js';
+import { leanPatch, type FileCount } from './ingest/fastpath.js';
 import { SeriesAssembler, type Series } from './ingest/series.js';
 import { reviewSeries, type RuleFailure } from './engine/engine.js';
 import type { Config } from './engine/config.js';
@@ -45,43 +46,97 @@ export type ReviewEvent =
       readonly patches: readonly PatchReport[];
       readonly failures: readonly RuleFailure[];
     }
-  | { readonly kind: 'error'; readonly error: ErrorEntry };
+  | {
+      readonly kind: 'error';
+      readonly error: ErrorEntry;
+      /** The message could not be read at all: no patch entry follows for `error.index`. */
+      readonly unread?: true;
+    };
 
 export interface ReviewOptions {
   readonly pack: RulePack;
   readonly config: Config;
   /** A name for the input, carried into errors and reports. */
   readonly source?: string;
+  /** How many later messages (of any kind) an incomplete series waits for its parts. */
   readonly seriesWindow?: number;
+  /**
+   * Count, rather than model, the diffs of clean patches that touch no watched path (see
+   * `ingest/fastpath.ts`). Results are the same either way; default on.
+   */
+  readonly fastPath?: boolean;
 }
+
+export const DEFAULT_SERIES_WINDOW = 500;
 
 /**
  * The one pipeline: raw messages → messages → patches → series → rules → findings. Each
  * series is yielded once it is complete (or its wait window passed, or the input ended).
  */
 export async function* reviewMessages(raws: AsyncIterable<RawMessage>, options: ReviewOptions): AsyncGenerator<ReviewEvent> {
-  const assembler = new SeriesAssembler(options.seriesWindow === undefined ? {} : { window: options.seriesWindow });
+  const window = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
+  const assembler = new SeriesAssembler({ window });
   const isWatched = watchMatcher(options.config);
+  const run: Run = { options, isWatched, counts: new WeakMap(), waiting: new Map() };
+  let arrival = 0;
   for await (const raw of raws) {
     let patch: Patch;
     try {
-      patch = toPatch(await parseMessage(raw));
+      const message = await parseMessage(raw);
+      const lean = options.fastPath === false ? null : leanPatch(message, isWatched);
+      patch = lean?.patch ?? toPatch(message);
+      if (lean) run.counts.set(patch, lean.counts);
     } catch (error) {
-      yield { kind: 'error', error: errorEntry(error, raw.index, options.source) };
+      yield { kind: 'error', error: errorEntry(error, raw.index, options.source), unread: true };
       continue;
     }
+    // A message that is cut off or whose diff does not add up is still reviewed from what
+    // is there, and said so.
+    for (const problem of patch.problems ?? []) {
+      yield { kind: 'error', error: { ...(options.source === undefined ? {} : { source: options.source }), index: raw.index, messageId: patch.message.messageId, reason: problem } };
+    }
+    const here = arrival++;
     if (patch.kind === 'reply' || patch.kind === 'other') {
-      yield { kind: 'series', series: null, patches: [reportFor(patch, null, [], options.source)], failures: [] };
+      // Not part of a series, but it still counts toward the open series' wait window, so
+      // what waits (and what a streaming report must hold back) stays bounded.
+      for (const series of assembler.add(patch)) yield reviewed(series, run);
+      yield { kind: 'series', series: null, patches: [reportFor(patch, null, [], run)], failures: [] };
       continue;
     }
-    for (const series of assembler.add(patch)) yield reviewed(series, options, isWatched);
+    run.waiting.set(patch, here);
+    for (const series of assembler.add(patch)) yield reviewed(series, run);
+    // Past the window every series a patch could be in has been closed; one the assembler
+    // kept in none (a second cover letter in the same thread) is listed on its own.
+    for (const [held, at] of run.waiting) {
+      if (here - at < window) break;
+      yield strayPatch(held, run);
+    }
   }
-  for (const series of assembler.flush()) yield reviewed(series, options, isWatched);
+  for (const series of assembler.flush()) yield reviewed(series, run);
+  for (const held of [...run.waiting.keys()]) yield strayPatch(held, run);
 }
 
-function reviewed(series: Series, options: ReviewOptions, isWatched: (path: string) => boolean): ReviewEvent {
-  const { findings, failures } = reviewSeries(series, options.pack, options.config, isWatched);
+interface Run {
+  readonly options: ReviewOptions;
+  readonly isWatched: (path: string) => boolean;
+  /** File counts of the patches the fast path only counted. */
+  readonly counts: WeakMap<Patch, readonly FileCount[]>;
+  /** Patches inside the assembler, in arrival order, with their arrival number. */
+  readonly waiting: Map<Patch, number>;
+}
+
+function strayPatch(patch: Patch, run: Run): ReviewEvent {
+  run.waiting.delete(patch);
+  return { kind: 'series', series: null, patches: [reportFor(patch, null, [], run)], failures: [] };
+}
+
+function reviewed(series: Series, run: Run): ReviewEvent {
   const members = [...(series.cover ? [series.cover] : []), ...series.patches];
+  for (const member of members) run.waiting.delete(member);
+  // Only counted patches touch no watched path: the rules would see nothing of this series.
+  const { findings, failures } = series.patches.every((p) => run.counts.has(p))
+    ? { findings: [], failures: [] }
+    : reviewSeries(series, run.options.pack, run.options.config, run.isWatched);
   // A finding on the series as a whole goes on the cover letter, else on the first patch.
   const home = members[0]?.message.messageId ?? null;
   const byMessage = new Map<string | null, Finding[]>();
@@ -91,12 +146,13 @@ function reviewed(series: Series, options: ReviewOptions, isWatched: (path: stri
     list.push(finding);
     byMessage.set(key, list);
   }
-  const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.messageId) ?? [], options.source));
+  const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.messageId) ?? [], run));
   return { kind: 'series', series, patches, failures };
 }
 
-function reportFor(patch: Patch, series: Series | null, findings: Finding[], source: string | undefined): PatchReport {
+function reportFor(patch: Patch, series: Series | null, findings: Finding[], run: Run): PatchReport {
   const { message, subject } = patch;
+  const { source } = run.options;
   const who = message.author ?? message.from;
   return {
     ...(source === undefined ? {} : { source }),
@@ -106,7 +162,7 @@ function reportFor(patch: Patch, series: Series | null, findings: Finding[], sou
     kind: patch.kind,
     author: who ? (who.name ? `${who.name} <${who.address}>` : who.address) : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: patch.diff.files.map((f) => ({
+    files: (run.counts.get(patch) ?? patch.diff.files).map((f) => ({
       path: f.path,
       additions: f.additions,
       deletions: f.deletions,

@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
 import { readInput } from '../io/input.js';
-import { reviewMessages } from '../../src/pipeline.js';
-import { ReportBuilder, exitCodeFor, type Report } from '../../src/report/report.js';
-import { renderJson } from '../../src/report/json.js';
-import { renderText } from '../../src/report/text.js';
+import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
+import { ReportBuilder, ReportStream, exitCodeFor, type Report } from '../../src/report/report.js';
+import { JsonReportWriter, renderJson } from '../../src/report/json.js';
+import { renderText, textPatch, textTail } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import type { Config } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
@@ -21,6 +22,8 @@ export interface CheckOptions {
   readonly color?: boolean;
   /** Called after each message; the CLI draws its progress bar with it. */
   readonly onProgress?: (messages: number) => void;
+  /** false: model every diff (the fast path off, for comparing results). */
+  readonly fastPath?: boolean;
 }
 
 /** Runs the pipeline over every input; one unreadable input is an error entry, not a stop. */
@@ -34,14 +37,12 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
       for await (const event of reviewMessages(countMessages(readInput(input, options.stdin), () => {
         messages++;
         options.onProgress?.(++seen);
-      }), { pack: options.pack, config: options.config, source })) {
+      }), { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) })) {
         builder.add(event);
       }
       if (messages === 0) builder.addError({ source, reason: 'no message or diff found (empty input)' });
     } catch (error) {
-      const err = error as NodeJS.ErrnoException;
-      const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code ? `cannot read (${err.code})` : `cannot read: ${err.message}`;
-      builder.addError({ source, reason });
+      builder.addError({ source, reason: readFailure(error) });
     }
   }
   const report = builder.build();
@@ -52,6 +53,75 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
         ? renderSarif(report, options.pack.rules)
         : renderText(report, { color: options.color ?? false });
   return { report, output, exitCode: exitCodeFor(report, options.failOn) };
+}
+
+/**
+ * Runs the pipeline over every input and writes the report to `out` as it goes (json and
+ * text; the same bytes `runCheck` returns). Waits for `out` to drain, so a slow reader slows
+ * the reading of the input instead of filling memory. Resolves to the exit code.
+ */
+export async function streamCheck(options: CheckOptions & { readonly format: 'json' | 'text'; readonly out: Writable; readonly beforeWrite?: () => void }): Promise<number> {
+  const stream = new ReportStream();
+  const json = options.format === 'json' ? new JsonReportWriter() : null;
+  const textOptions = { color: options.color ?? false };
+  const sink = new ChunkedWriter(options.out, options.beforeWrite);
+  const render = (patches: readonly PatchReport[]): string => {
+    let text = '';
+    for (const p of patches) text += json ? json.patch(p) : textPatch(p, textOptions);
+    return text;
+  };
+  if (json) await sink.write(json.head());
+  let seen = 0;
+  for (const input of options.inputs) {
+    const source = input === '-' ? '<stdin>' : input;
+    let messages = 0;
+    try {
+      const raws = countMessages(readInput(input, options.stdin), () => {
+        messages++;
+        options.onProgress?.(++seen);
+      });
+      for await (const event of reviewMessages(raws, { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) })) {
+        const ready = stream.add(event);
+        if (ready.length > 0) await sink.write(render(ready));
+      }
+      if (messages === 0) stream.addError({ source, reason: 'no message or diff found (empty input)' });
+    } catch (error) {
+      stream.addError({ source, reason: readFailure(error) });
+    }
+    await sink.write(render(stream.end()));
+  }
+  const { summary, errors } = stream.finish();
+  await sink.write(json ? json.tail(summary, errors) : textTail(summary, errors, textOptions));
+  await sink.flush();
+  return stream.exitCode(options.failOn);
+}
+
+/** Gathers small pieces into writes of about 64 KiB and honours back-pressure. */
+class ChunkedWriter {
+  private pending = '';
+
+  constructor(
+    private readonly out: Writable,
+    private readonly beforeWrite?: () => void,
+  ) {}
+
+  async write(text: string): Promise<void> {
+    this.pending += text;
+    if (this.pending.length >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    this.beforeWrite?.();
+    const chunk = this.pending;
+    this.pending = '';
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+}
+
+function readFailure(error: unknown): string {
+  const err = error as NodeJS.ErrnoException;
+  return err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code ? `cannot read (${err.code})` : `cannot read: ${err.message}`;
 }
 
 async function* countMessages<T>(source: AsyncIterable<T>, tick: () => void): AsyncGenerator<T> {

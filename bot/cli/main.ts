@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { loadConfig } from '../config.js';
-import { runCheck, type Format } from './check.js';
+import { runCheck, streamCheck, type Format } from './check.js';
 import { registerMailCommands } from './mail-commands.js';
 import { registerGithubCommands } from './github-commands.js';
 import { ConfigError } from '../../src/errors.js';
@@ -29,16 +29,22 @@ export function buildProgram(): Command {
     .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean }) => {
       const config = loadConfig(xenAltp2m, opts.config);
       const showProgress = opts.progress && opts.format === 'text' && process.stderr.isTTY === true;
-      const result = await runCheck({
+      const common = {
         inputs: inputs.length > 0 ? inputs : ['-'],
-        format: opts.format,
         failOn: opts.failOn,
         pack: xenAltp2m,
         config,
         color: process.stdout.isTTY === true && opts.format === 'text',
         ...(showProgress ? { onProgress: progressBar() } : {}),
-      });
-      if (showProgress) process.stderr.write('\r\u001b[K');
+      };
+      const clearProgress = (): void => void (showProgress && process.stderr.write('\r\u001b[K'));
+      if (opts.format !== 'sarif') {
+        // json and text stream: memory stays flat over any archive (issue 6).
+        process.exitCode = await streamCheck({ ...common, format: opts.format, out: process.stdout, beforeWrite: clearProgress });
+        return;
+      }
+      const result = await runCheck({ ...common, format: opts.format });
+      clearProgress();
       process.stdout.write(result.output);
       process.exitCode = result.exitCode;
     });

@@ -1,8 +1,15 @@
-import type { Report } from './report.js';
+import type { Report, Summary } from './report.js';
+import type { ErrorEntry, PatchReport } from '../pipeline.js';
 
 /** SPEC §4 JSON: one document, `version: 1`. Field order is fixed for stable diffs. */
 export function renderJson(report: Report): string {
-  const patches = report.patches.map((p) => ({
+  const patches = report.patches.map(jsonPatch);
+  return JSON.stringify({ version: 1, patches, summary: report.summary, errors: report.errors }, null, 2) + '\n';
+}
+
+/** One entry of `patches[]`, fields in their fixed order. */
+export function jsonPatch(p: PatchReport): object {
+  return {
     messageId: p.messageId,
     subject: p.subject,
     kind: p.kind,
@@ -25,6 +32,28 @@ export function renderJson(report: Report): string {
       messageId: f.messageId,
       ...(f.waiver ? { waiver: f.waiver } : {}),
     })),
-  }));
-  return JSON.stringify({ version: 1, patches, summary: report.summary, errors: report.errors }, null, 2) + '\n';
+  };
+}
+
+/**
+ * The same document written piece by piece, byte for byte what `renderJson` gives: the head,
+ * one chunk per patch entry as it comes, then the tail with the summary and errors.
+ */
+export class JsonReportWriter {
+  private count = 0;
+
+  head(): string {
+    return '{\n  "version": 1,\n  "patches": [';
+  }
+
+  patch(p: PatchReport): string {
+    // JSON.stringify escapes newlines inside strings, so every "\n" here is layout.
+    const text = JSON.stringify(jsonPatch(p), null, 2).replace(/\n/g, '\n    ');
+    return (this.count++ === 0 ? '\n    ' : ',\n    ') + text;
+  }
+
+  tail(summary: Summary, errors: readonly ErrorEntry[]): string {
+    const indent = (value: unknown): string => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
+    return `${this.count > 0 ? '\n  ' : ''}],\n  "summary": ${indent(summary)},\n  "errors": ${indent(errors)}\n}\n`;
+  }
 }

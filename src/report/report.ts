@@ -53,6 +53,125 @@ export class ReportBuilder {
   }
 }
 
+/**
+ * The report as a stream (issue 6): each patch entry comes out, in input order, as soon as
+ * every earlier message of its input is settled; the summary and errors come at the end.
+ * It holds only entries waiting for an earlier message still in an open series (bounded by
+ * the pipeline's series window) and the error entries.
+ */
+export class ReportStream {
+  private source: string | undefined;
+  private next = 0;
+  private readonly held = new Map<number, PatchReport[]>();
+  private readonly unread = new Set<number>();
+  private readonly errors: ErrorEntry[] = [];
+  private readonly sourceOrder = new Map<string, number>();
+  private seriesCount = 0;
+  private messages = 0;
+  private patchCount = 0;
+  private findings = 0;
+  private worst = -1;
+  private readonly bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  private readonly byRule: Record<string, number> = {};
+
+  /** Takes one pipeline event; returns the entries it lets out, in order. */
+  add(event: ReviewEvent): PatchReport[] {
+    if (event.kind === 'error') {
+      this.errors.push(event.error);
+      if (!event.unread || event.error.index === undefined) return [];
+      const out = this.switchTo(event.error.source);
+      this.unread.add(event.error.index);
+      return out.concat(this.release());
+    }
+    if (event.series) this.seriesCount++;
+    for (const failure of event.failures) this.errors.push(failureEntry(failure));
+    let out: PatchReport[] = [];
+    for (const patch of event.patches) {
+      out = out.concat(this.switchTo(patch.source));
+      const list = this.held.get(patch.index);
+      if (list) list.push(patch);
+      else this.held.set(patch.index, [patch]);
+    }
+    return out.concat(this.release());
+  }
+
+  addError(error: ErrorEntry): void {
+    this.errors.push(error);
+  }
+
+  /** The input ended: every entry still held, in order. */
+  end(): PatchReport[] {
+    const out: PatchReport[] = [];
+    for (const index of [...this.held.keys()].sort((a, b) => a - b)) out.push(...this.emit(this.held.get(index) ?? []));
+    this.held.clear();
+    this.unread.clear();
+    this.next = 0;
+    return out;
+  }
+
+  /** After `end()`: the summary and the errors, ordered as `ReportBuilder` orders them. */
+  finish(): { summary: Summary; errors: ErrorEntry[] } {
+    for (const e of this.errors) if (e.source !== undefined && !this.sourceOrder.has(e.source)) this.sourceOrder.set(e.source, this.sourceOrder.size);
+    const rank = (a: { source?: string; index?: number }, b: { source?: string; index?: number }): number =>
+      (this.sourceOrder.get(a.source ?? '') ?? 0) - (this.sourceOrder.get(b.source ?? '') ?? 0) ||
+      (a.source ?? '').localeCompare(b.source ?? '') ||
+      (a.index ?? 0) - (b.index ?? 0);
+    const errors = [...this.errors].sort(rank);
+    const summary: Summary = {
+      messages: this.messages,
+      patches: this.patchCount,
+      series: this.seriesCount,
+      findings: this.findings,
+      bySeverity: { ...this.bySeverity },
+      byRule: { ...this.byRule },
+      errors: errors.length,
+    };
+    return { summary, errors };
+  }
+
+  /** As `exitCodeFor`, from what was streamed. */
+  exitCode(failOn: Severity | 'never'): number {
+    if (this.errors.length > 0 && this.messages === 0) return 2;
+    if (failOn !== 'never' && this.worst >= SEVERITY_RANK[failOn]) return 1;
+    return this.errors.length > 0 ? 2 : 0;
+  }
+
+  private switchTo(source: string | undefined): PatchReport[] {
+    if (source === this.source) return [];
+    const out = this.end();
+    this.source = source;
+    return out;
+  }
+
+  private release(): PatchReport[] {
+    const out: PatchReport[] = [];
+    for (;;) {
+      const ready = this.held.get(this.next);
+      if (ready) {
+        this.held.delete(this.next);
+        out.push(...this.emit(ready));
+      } else if (this.unread.has(this.next)) this.unread.delete(this.next);
+      else return out;
+      this.next++;
+    }
+  }
+
+  private emit(patches: readonly PatchReport[]): readonly PatchReport[] {
+    for (const patch of patches) {
+      if (patch.source !== undefined && !this.sourceOrder.has(patch.source)) this.sourceOrder.set(patch.source, this.sourceOrder.size);
+      this.messages++;
+      if (patch.kind === 'patch') this.patchCount++;
+      for (const f of patch.findings) {
+        this.findings++;
+        this.bySeverity[f.severity]++;
+        this.byRule[f.rule] = (this.byRule[f.rule] ?? 0) + 1;
+        this.worst = Math.max(this.worst, SEVERITY_RANK[f.severity]);
+      }
+    }
+    return patches;
+  }
+}
+
 function failureEntry(failure: RuleFailure): ErrorEntry {
   return { reason: `rule ${failure.rule} failed on series ${failure.seriesId}: ${failure.reason}` };
 }

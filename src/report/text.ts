@@ -1,4 +1,5 @@
-import type { Report } from './report.js';
+import type { Report, Summary } from './report.js';
+import type { ErrorEntry, PatchReport } from '../pipeline.js';
 import type { Finding } from '../engine/finding.js';
 
 export interface TextOptions {
@@ -14,23 +15,35 @@ export interface TextOptions {
  *     +#define XEN_DOMCTL_altp2m_get_views 89
  */
 export function renderText(report: Report, options: TextOptions = {}): string {
-  const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return report.patches.map((patch) => textPatch(patch, options)).join('') + textTail(report.summary, report.errors, options);
+}
+
+/** The lines of one patch with findings, each ending in a newline; '' for a clean patch. */
+export function textPatch(patch: PatchReport, options: TextOptions = {}): string {
+  if (patch.findings.length === 0) return '';
+  const paint = painter(options);
+  const out = [paint('1', `${patch.subject || '(no subject)'}`) + (patch.messageId ? `  ${patch.messageId}` : '')];
+  for (const finding of patch.findings) out.push(...findingBlock(finding, paint), '');
+  return out.join('\n') + '\n';
+}
+
+/** The input errors and the summary line that end the text report. */
+export function textTail(s: Summary, errors: readonly ErrorEntry[], options: TextOptions = {}): string {
+  const paint = painter(options);
   const out: string[] = [];
-  for (const patch of report.patches) {
-    if (patch.findings.length === 0) continue;
-    out.push(paint('1', `${patch.subject || '(no subject)'}`) + (patch.messageId ? `  ${patch.messageId}` : ''));
-    for (const finding of patch.findings) out.push(...findingBlock(finding, paint), '');
-  }
-  for (const error of report.errors) {
+  for (const error of errors) {
     const where = [error.source, error.index === undefined ? undefined : `message ${error.index + 1}`, error.messageId ?? undefined].filter(Boolean).join(', ');
     out.push(paint('31', 'INPUT ERROR') + `: ${where ? `${where}: ` : ''}${error.reason}`);
   }
-  const s = report.summary;
   out.push(
     `total: ${s.bySeverity.error} errors, ${s.bySeverity.warning} warnings, ${s.bySeverity.info} notes; ` +
       `${s.patches} patches in ${s.series} series, ${s.messages} messages read, ${s.errors} input errors`,
   );
   return out.join('\n') + '\n';
+}
+
+function painter(options: TextOptions): (code: string, text: string) => string {
+  return (code, text) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
 }
 
 const LABEL = { error: 'ERROR', warning: 'WARNING', info: 'NOTE' } as const;
