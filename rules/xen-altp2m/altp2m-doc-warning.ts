@@ -136,12 +136,25 @@ function newMixed(patch: Patch, path: string, line: DiffLine, severity: Severity
 function evidenceFor(hunk: Hunk, gone: readonly WarningConceptId[]): DiffLine[] {
   const removed = hunk.lines.filter((l) => l.kind === 'del');
   const patterns = WARNING_CONCEPTS.filter((c) => gone.includes(c.id)).map((c) => c.pattern);
-  // Lines of the removed text that, with their neighbours, carry a lost meaning.
-  const carrying = removed.filter((_, i) => {
-    const window = proseOf(removed.slice(Math.max(0, i - 2), i + 3));
-    return patterns.some((p) => p.test(window));
-  });
-  return (carrying.length > 0 ? carrying : removed).slice(0, 12);
+  // The removed text's prose, mapped back to its lines: the evidence (and the anchor) is the
+  // text that said a lost meaning, not the blank comment lines or mode list around it.
+  const spans: { line: DiffLine; start: number; end: number }[] = [];
+  let prose = '';
+  for (const line of removed) {
+    const text = proseOf([line]);
+    if (text === '') continue;
+    if (prose !== '') prose += ' ';
+    spans.push({ line, start: prose.length, end: prose.length + text.length });
+    prose += text;
+  }
+  const carrying = new Set<DiffLine>();
+  for (const pattern of patterns) {
+    for (const m of prose.matchAll(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))) {
+      for (const s of spans) if (s.start < m.index + m[0].length && s.end > m.index) carrying.add(s.line);
+    }
+  }
+  const lines = removed.filter((l) => carrying.has(l));
+  return (lines.length > 0 ? lines : removed).slice(0, 12);
 }
 
 /**
