@@ -63,8 +63,10 @@ async function readMessage(raw: RawMessage, block: HeaderBlock): Promise<Message
   }
   const attachments: string[] = [];
   for (const attachment of parsed.attachments) {
-    if (!isPatchAttachment(attachment.contentType, attachment.filename)) continue;
-    attachments.push(decodeText(attachment.content, parseContentType(attachment.contentType).params['charset']));
+    // A part cut off in its header has no Content-Type at all (mailparser leaves it undefined).
+    const contentType = typeof attachment.contentType === 'string' ? attachment.contentType : 'application/octet-stream';
+    if (!isPatchAttachment(contentType, attachment.filename)) continue;
+    attachments.push(decodeText(attachment.content, parseContentType(contentType).params['charset']));
   }
   return fromParts(raw, block, parsed, splitProseAndDiff(parsed.text ?? ''), attachments);
 }

@@ -89,6 +89,15 @@ describe('messages with no patch are kept as such', () => {
     expect([patch.kind, patch.diff.files.length, patch.subject.total]).toEqual(['cover', 0, 3]);
   });
 
+  it('reads a multipart message cut off inside a part header (found by fuzzing)', async () => {
+    const whole = fixture('input/message/attach-x-patch.eml').toString('latin1');
+    // Cut right after the first part's "Content-Type:" name: the part has no type at all.
+    const cut = whole.slice(0, whole.indexOf('Content-Type: text/plain') + 'Content-Type:'.length);
+    const message = await parseMessage({ index: 3, bytes: Buffer.from(cut, 'latin1') });
+    expect(message.diffText).toBe('');
+    expect(message.problems).toEqual([expect.stringMatching(/without its closing boundary/)]);
+  });
+
   it('ignores non-patch attachments', () => {
     expect(isPatchAttachment('application/octet-stream', 'views.bin')).toBe(false);
     expect(isPatchAttachment('application/octet-stream', '0001-x.patch')).toBe(true);
