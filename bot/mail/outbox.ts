@@ -20,6 +20,8 @@ export interface DeliveryResult {
 }
 
 const HOUR = 3_600_000;
+/** How long a claim on a reply holds: far longer than one SMTP transaction may take. */
+const LEASE = 10 * 60_000;
 
 /** Retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, ... at most one hour. */
 export function backoff(attempts: number): number {
@@ -45,6 +47,7 @@ export async function deliver(
   let index = 0;
   for (; index < due.length && budget > 0; index++) {
     const entry = due[index]!;
+    if (!state.claim(entry.id, now, LEASE)) continue; // another process is sending it
     try {
       await sink.send(entry);
     } catch (error) {

@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
  *   with the fingerprints of its findings, so a rerun or an IMAP restart reviews nothing twice;
  * - `held`: messages of a series that is not complete yet (an MDA runs us once per message);
  * - `series_versions`: fingerprints per series version, so v4 only gets what is new since v3;
- * - `outbox`: replies, written before sending and marked sent when the server accepted them.
+ * - `outbox`: replies, written before sending (`queued`), claimed by one sender (`sending`),
+ *   and marked `sent` when the server accepted them.
  *   `in_reply_to` is UNIQUE: the database itself refuses a second reply to one message.
  * - `meta`: small values such as the last IMAP UID handled.
  */
@@ -47,7 +48,7 @@ export interface OutboxEntry {
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
   readonly raw: string;
-  readonly status: 'queued' | 'sent';
+  readonly status: 'queued' | 'sending' | 'sent';
   readonly attempts: number;
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
@@ -71,7 +72,7 @@ interface OutboxRow {
   envelope_from: string;
   recipients: string;
   raw: string;
-  status: 'queued' | 'sent';
+  status: 'queued' | 'sending' | 'sent';
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
@@ -187,9 +188,21 @@ export class MailState {
     return result.changes > 0;
   }
 
+  /** Replies to send now: queued and due, or claimed by a sender that never finished. */
   due(now: number): OutboxEntry[] {
-    const rows = this.db.prepare("SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id").all(now) as OutboxRow[];
+    const rows = this.db.prepare("SELECT * FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as OutboxRow[];
     return rows.map(toEntry);
+  }
+
+  /**
+   * Takes a due reply for sending. Two processes (two MDA runs at once) may both see it due;
+   * only one gets the claim. A claim not finished within `leaseMs` (a crash) lapses.
+   */
+  claim(id: number, now: number, leaseMs: number): boolean {
+    return (
+      this.db.prepare("UPDATE outbox SET status = 'sending', next_attempt_at = ? WHERE id = ? AND status IN ('queued', 'sending') AND next_attempt_at <= ?").run(now + leaseMs, id, now)
+        .changes === 1
+    );
   }
 
   outbox(): OutboxEntry[] {
@@ -201,7 +214,7 @@ export class MailState {
   }
 
   markFailed(id: number, error: string, nextAttemptAt: number): void {
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error, nextAttemptAt, id);
+    this.db.prepare("UPDATE outbox SET status = 'queued', attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?").run(error, nextAttemptAt, id);
   }
 
   getMeta(key: string): string | null {

@@ -108,6 +108,22 @@ describe('mail over SMTP', () => {
     }
   });
 
+  it('sends a queued reply once when two runs deliver at the same time', async () => {
+    const port = server.port;
+    await server.stop();
+    await mail(fixture('domctl-violation.patch'), { smtp: new URL(`smtp://127.0.0.1:${port}`) });
+    const back = new TestSmtpServer();
+    await back.start(port);
+    try {
+      const later = { smtp: new URL(`smtp://127.0.0.1:${port}`), now: () => T0 + 60_000 };
+      const results = await Promise.all([mail('', later), mail('', later), mail('', later)]);
+      expect(results.map((r) => r.sent).sort()).toEqual([0, 0, 1]);
+      expect(back.received).toHaveLength(1);
+    } finally {
+      await back.stop();
+    }
+  });
+
   it('keeps to the hourly limit, leaving the rest in the outbox', async () => {
     const s = series({ version: 1, title: 'two bad', idBase: 'hr', patches: [{ fixture: 'domctl-violation.patch', title: 'a' }, { fixture: 'domctl-handler.patch', title: 'b' }] });
     const mbox = s.map((m) => `From jane@example.org Wed Nov 25 10:00:00 2026\n${m.toString()}\n`).join('');
