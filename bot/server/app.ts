@@ -64,7 +64,7 @@ export class PatchsentryApp {
           config: options.config,
           mode: 'review',
           failOn: options.failOn,
-          // An App has no job log to annotate: say so once and keep the check-less result.
+          // An App has no job log to annotate: on a 403 the log line of publish() is all there is.
           fallback: { write: () => undefined },
           log: options.log,
         });
