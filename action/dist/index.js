@@ -30887,6 +30887,7 @@ function parseDiff(text) {
   for (const f of files) if (f.file.path === "") problems.push(`cannot read the file names of "${f.header.slice(0, 200)}"`);
   return { files: files.filter((f) => f.file.path !== "").map((f) => f.file), ...problems.length > 0 ? { problems } : {} };
 }
+var NO_NEWLINE = "\\ No newline at end of file";
 var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
 function splitFileSections(text) {
@@ -31098,7 +31099,7 @@ function readHunks(body) {
   return hunks;
 }
 function withActualCounts(body) {
-  const out = body.filter((line, i) => !(line.startsWith("\\") && (body[i - 1] ?? "").startsWith("@@")));
+  const out = body.filter((line, i) => !(line.startsWith("\\") && (body[i - 1] ?? "").startsWith("@@"))).map((line) => line.startsWith("\\") ? NO_NEWLINE : line);
   let header = -1;
   let oldCount = 0;
   let newCount = 0;
@@ -31340,7 +31341,7 @@ async function readExisting(client, params) {
       const markers = readMarkers(comment.body);
       markers.resolved.forEach((fp) => resolved.add(fp));
       markers.fingerprints.forEach((fp) => fingerprints.add(fp));
-      if (comment.in_reply_to_id === void 0 && markers.fingerprints.length > 0) posted.push({ id: comment.id, fingerprints: markers.fingerprints });
+      if (comment.in_reply_to_id == null && markers.fingerprints.length > 0) posted.push({ id: comment.id, fingerprints: markers.fingerprints });
     }
     for (const review of reviews) {
       const markers = readMarkers(review.body);
@@ -44015,8 +44016,9 @@ async function readMessage(raw, block) {
   }
   const attachments = [];
   for (const attachment of parsed.attachments) {
-    if (!isPatchAttachment(attachment.contentType, attachment.filename)) continue;
-    attachments.push(decodeText(attachment.content, parseContentType(attachment.contentType).params["charset"]));
+    const contentType = typeof attachment.contentType === "string" ? attachment.contentType : "application/octet-stream";
+    if (!isPatchAttachment(contentType, attachment.filename)) continue;
+    attachments.push(decodeText(attachment.content, parseContentType(contentType).params["charset"]));
   }
   return fromParts(raw, block, parsed, splitProseAndDiff(parsed.text ?? ""), attachments);
 }
@@ -44216,7 +44218,7 @@ function readTrailers(prose) {
 var HUNK_HEADER2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER2 = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
 var BINARY_FILES = /^Binary files .* differ$/;
-var NO_NEWLINE = "\\ No newline at end of file";
+var NO_NEWLINE2 = "\\ No newline at end of file";
 function countDiff(text) {
   const sections = [];
   let section = null;
@@ -44245,7 +44247,7 @@ function countDiff(text) {
         newLeft--;
         section.additions++;
       } else if (first2 === 92) {
-        if (text.slice(start, end) !== NO_NEWLINE) return null;
+        if (text.slice(start, end) !== NO_NEWLINE2) return null;
       } else return null;
       if (oldLeft === 0 && newLeft === 0) state = 1 /* Header */;
       start = next;
