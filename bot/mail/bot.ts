@@ -35,6 +35,8 @@ export interface MessageOutcome {
 }
 
 const DAY = 86_400_000;
+/** Messages taken in before the held set is reviewed, on a long input. */
+const CHUNK = 256;
 
 /**
  * The list bot's review step: messages in, replies into the outbox. Messages wait in the
@@ -54,13 +56,18 @@ export class MailBot {
    */
   async receive(raws: AsyncIterable<RawMessage> | Iterable<RawMessage>, now: number, flushAll = false): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    const fresh = new Set<string>();
+    let fresh = new Set<string>();
     for await (const raw of raws) {
       const bytes = withoutFromLine(raw.bytes);
       const { key, subject } = identify(bytes);
       if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
       else if (this.state.hold(key, bytes, now)) fresh.add(key);
       else outcomes.push({ key, subject, outcome: 'duplicate (held)' });
+      if (fresh.size >= CHUNK) {
+        // A long mbox: review as it goes, so only incomplete series stay held in memory.
+        outcomes.push(...(await this.review(now, false, fresh)));
+        fresh = new Set();
+      }
     }
     outcomes.push(...(await this.review(now, flushAll, fresh)));
     return outcomes;

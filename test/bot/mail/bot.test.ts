@@ -154,6 +154,18 @@ describe('MailBot', () => {
     expect(result.outcomes.map((o) => o.outcome)).toEqual(['clean', 'replied']);
   });
 
+  it('reviews a long input as it goes, with an outcome for every message', async () => {
+    const chatter = Array.from({ length: 300 }, (_, i) => plainMail(`<chat-${i}@example.org>`, `question ${i}`));
+    const [cover, p1, p2] = series({ version: 1, title: 'long', idBase: 'long', patches: [{ fixture: 'domctl-violation.patch', title: 'a' }, { fixture: 'unwatched.patch', title: 'b' }] });
+    // The series straddles the first chunk of 256 messages.
+    const result = await run([...chatter.slice(0, 255), cover!, p1!, ...chatter.slice(255), p2!], T0);
+    // Every message has its outcome; the cover letter also has the "held" it got at the first chunk.
+    expect(new Set(result.outcomes.map((o) => o.key)).size).toBe(303);
+    expect(result.outcomes.filter((o) => o.outcome === 'held').map((o) => o.key)).toEqual(['<long-0@example.org>']);
+    expect(result.outcomes.filter((o) => o.outcome === 'not a patch')).toHaveLength(300);
+    expect(result.outbox.map((e) => e.inReplyTo)).toEqual(['<long-1@example.org>']);
+  });
+
   it('leaves the state file as it was after a dry run', async () => {
     await run([plainMail('<before@example.org>', 'hello')], T0);
     const dry = await MailState.create(join(dir, 'state.db'), { dryRun: true });
