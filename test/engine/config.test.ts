@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, DEFAULT_WATCH, validateConfig, watchMatcher } from '../../src/engine/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const RULES = ['altp2m-domctl', 'altp2m-new-subop'];
+
+describe('validateConfig', () => {
+  it('an empty file is the defaults', () => {
+    expect(validateConfig(null, RULES)).toBe(DEFAULT_CONFIG);
+  });
+
+  it('reads rule switches, severities, watch lists and waivers', () => {
+    const config = validateConfig(
+      {
+        rules: { 'altp2m-domctl': 'warning', 'altp2m-new-subop': 'off' },
+        watch: ['xen/arch/x86/hvm/hvm.c'],
+        'watch-extra': ['xen/arch/x86/mm/altp2m.c'],
+        waivers: [{ rule: 'altp2m-domctl', 'message-id': '<a@b>', by: 'Jan', reason: 'agreed on the list' }],
+      },
+      RULES,
+    );
+    expect(config).toEqual({
+      rules: { 'altp2m-domctl': { enabled: true, severity: 'warning' }, 'altp2m-new-subop': { enabled: false } },
+      watch: ['xen/arch/x86/hvm/hvm.c', 'xen/arch/x86/mm/altp2m.c'],
+      waivers: [{ rule: 'altp2m-domctl', messageId: '<a@b>', by: 'Jan', reason: 'agreed on the list' }],
+    });
+  });
+
+  it.each([
+    [[], /top level must be a mapping/],
+    [{ rule: {} }, /unknown key "rule"/],
+    [{ rules: ['altp2m-domctl'] }, /"rules" must be a mapping/],
+    [{ rules: { 'altp2m-nope': 'off' } }, /unknown rule "altp2m-nope" \(known: altp2m-domctl, altp2m-new-subop\)/],
+    [{ rules: { 'altp2m-domctl': 3 } }, /rules\.altp2m-domctl must be on, off, a severity or a mapping/],
+    [{ rules: { 'altp2m-domctl': { enabled: 'yes' } } }, /rules\.altp2m-domctl\.enabled must be true or false/],
+    [{ watch: [''] }, /"watch" must be a list of path globs/],
+    [{ waivers: {} }, /"waivers" must be a list/],
+    [{ waivers: [{ rule: 'altp2m-domctl', 'message-id': '<a@b>' }] }, /waivers\[0\]\.reason is required/],
+    [{ waivers: [{ rule: 'altp2m-domctl', reason: 'x' }] }, /waivers\[0\] needs message-id or subject/],
+  ])('%j is refused with a message naming the key', (raw, message) => {
+    expect(() => validateConfig(raw, RULES, '.patchsentry.yml')).toThrow(ConfigError);
+    expect(() => validateConfig(raw, RULES, '.patchsentry.yml')).toThrow(message);
+    expect(() => validateConfig(raw, RULES, '.patchsentry.yml')).toThrow(/^\.patchsentry\.yml: /);
+  });
+});
+
+describe('watchMatcher', () => {
+  const watched = watchMatcher(DEFAULT_CONFIG);
+  it.each([
+    ['xen/arch/x86/hvm/hvm.c', true],
+    ['xen/include/public/hvm/hvm_op.h', true],
+    ['xen/include/public/domctl.h', true],
+    ['xen/include/xsm/dummy.h', true],
+    ['xen/xsm/flask/hooks.c', true],
+    ['xen/arch/arm/domctl.c', true],
+    ['tools/libs/ctrl/xc_altp2m.c', true],
+    ['docs/man/xl.cfg.5.pod.in', true],
+    ['xen/arch/x86/mm/p2m.c', false],
+    ['tools/misc/xen-altp2m-views.c', false],
+    ['docs/misc/altp2m.txt', false],
+  ])('%s → %s', (path, expected) => {
+    expect(watched(path)).toBe(expected);
+  });
+
+  it('the default list is the one SPEC §2 names', () => {
+    expect(DEFAULT_WATCH).toContain('xen/common/domctl.c');
+  });
+});

@@ -1,0 +1,86 @@
+// The engine with a test-only rule pack (a real rule module shape): scoping, config, failures
+// recorded instead of thrown, waivers and fingerprints.
+import { describe, expect, it } from 'vitest';
+import { reviewSeries } from '../../src/engine/engine.js';
+import { DEFAULT_CONFIG, validateConfig, type Config } from '../../src/engine/config.js';
+import type { Rule, RulePack } from '../../src/engine/rule.js';
+import type { RuleFinding } from '../../src/engine/finding.js';
+import { assembleSeries, type Series } from '../../src/ingest/series.js';
+import { fixture, patchesOf } from '../ingest/read.js';
+
+/** Test pack: flags every added `#define XEN_DOMCTL_*` line (the shape of altp2m-domctl). */
+const defineRule: Rule = {
+  id: 'test-domctl-define',
+  defaultSeverity: 'error',
+  summary: 'test rule: added XEN_DOMCTL defines',
+  docs: 'Test-only rule.',
+  check(series, context) {
+    const out: RuleFinding[] = [];
+    for (const patch of series.patches)
+      for (const file of patch.diff.files)
+        for (const hunk of file.hunks)
+          for (const line of hunk.lines)
+            if (line.kind === 'add' && line.text.startsWith('#define XEN_DOMCTL_'))
+              out.push({ severity: context.severity, path: file.path, line: line.newLine!, side: 'new', message: 'a DOMCTL define', evidence: [line.text], messageId: patch.message.messageId });
+    return out;
+  },
+};
+const seenFiles: string[] = [];
+const spyRule: Rule = { id: 'test-spy', defaultSeverity: 'info', summary: 'records the files it sees', docs: 'Test-only rule.', check: (s) => (seenFiles.push(...s.patches.flatMap((p) => p.diff.files.map((f) => f.path))), []) };
+const brokenRule: Rule = { id: 'test-broken', defaultSeverity: 'warning', summary: 'always throws', docs: 'Test-only rule.', check: () => { throw new Error('rule bug'); } };
+const PACK: RulePack = { name: 'test-pack', rules: [defineRule, spyRule, brokenRule] };
+const ids = PACK.rules.map((r) => r.id);
+
+async function series(name: string): Promise<Series> {
+  const patches = (await patchesOf(fixture(name))).filter((p) => p.kind === 'patch' || p.kind === 'cover');
+  return assembleSeries(patches)[0]!;
+}
+
+describe('reviewSeries', () => {
+  it('runs every rule; a throwing rule is a recorded failure, not a crash', async () => {
+    const { findings, failures } = reviewSeries(await series('input/domctl.patch'), PACK, DEFAULT_CONFIG);
+    expect(findings.map((f) => [f.rule, f.severity, f.path, f.line])).toEqual([['test-domctl-define', 'error', 'xen/include/public/domctl.h', 9]]);
+    expect(findings[0]!.policy).toMatch(/do_altp2m_op/);
+    expect(failures).toEqual([{ rule: 'test-broken', seriesId: '<20240603154011.4242-1-carol@example.net>', reason: 'rule bug' }]);
+  });
+
+  it('shows rules only the watched files, and nothing of a series that touches none', async () => {
+    seenFiles.length = 0;
+    reviewSeries(await series('input/series-v3.mbox'), PACK, DEFAULT_CONFIG);
+    expect(seenFiles).toEqual(['xen/include/public/hvm/hvm_op.h', 'xen/arch/x86/hvm/hvm.c']);
+    seenFiles.length = 0;
+    const narrow: Config = { ...DEFAULT_CONFIG, watch: ['docs/**'] };
+    reviewSeries(await series('input/domctl.patch'), PACK, narrow);
+    expect(seenFiles).toEqual([]);
+  });
+
+  it('applies config: a rule off, a severity changed', async () => {
+    const s = await series('input/domctl.patch');
+    expect(reviewSeries(s, PACK, validateConfig({ rules: { 'test-domctl-define': 'off' } }, ids)).findings).toEqual([]);
+    expect(reviewSeries(s, PACK, validateConfig({ rules: { 'test-domctl-define': 'warning' } }, ids)).findings.map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  it('waives by config (message-id or subject) and says who', async () => {
+    const s = await series('input/domctl.patch');
+    const byId = validateConfig({ waivers: [{ rule: 'test-domctl-define', 'message-id': '20240603154011.4242-1-carol@example.net', by: 'Jan', reason: 'agreed' }] }, ids);
+    expect(reviewSeries(s, PACK, byId).findings.map((f) => [f.severity, f.waiver])).toEqual([['info', { by: 'Jan', reason: 'agreed' }]]);
+    const bySubject = validateConfig({ waivers: [{ rule: 'test-domctl-define', subject: 'XEN_DOMCTL_altp2m', reason: 'agreed' }] }, ids);
+    expect(reviewSeries(s, PACK, bySubject).findings[0]!.waiver).toEqual({ by: 'config', reason: 'agreed' });
+  });
+
+  it('waives by an Altp2m-Policy-Ack trailer on the patch', async () => {
+    const text = fixture('input/domctl.patch').toString().replace('Signed-off-by: Carol Dev', 'Altp2m-Policy-Ack: test-domctl-define toolstack only\nSigned-off-by: Carol Dev');
+    const patches = await patchesOf(Buffer.from(text));
+    const { findings } = reviewSeries(assembleSeries(patches)[0]!, PACK, DEFAULT_CONFIG);
+    expect(findings.map((f) => [f.severity, f.waiver])).toEqual([['info', { by: 'Carol Dev <carol@example.net>', reason: 'toolstack only' }]]);
+  });
+
+  it('fingerprints from rule, path and evidence: stable when lines move', async () => {
+    const s = await series('input/domctl.patch');
+    const moved = await patchesOf(Buffer.from(fixture('input/domctl.patch').toString().replace('@@ -6,6 +6,14 @@', '@@ -60,6 +60,14 @@')));
+    const [a, b] = [reviewSeries(s, PACK, DEFAULT_CONFIG).findings[0]!, reviewSeries(assembleSeries(moved)[0]!, PACK, DEFAULT_CONFIG).findings[0]!];
+    expect(a.line).not.toBe(b.line);
+    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(a.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
