@@ -8,75 +8,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createVerify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-interface Parameter {
-  readonly name: string;
-  readonly in: 'path' | 'query' | 'header' | 'cookie';
-  readonly required?: boolean;
-  readonly schema?: object;
-}
-interface Operation {
-  readonly operationId: string;
-  readonly description?: string;
-  readonly parameters?: readonly Parameter[];
-  readonly requestBody?: { readonly required?: boolean; readonly content: Record<string, { schema: object }> };
-}
-interface Route {
-  readonly method: string;
-  readonly template: string;
-  readonly regex: RegExp;
-  readonly names: readonly string[];
-  readonly literals: number;
-  readonly operation: Operation;
-}
-
-let routesCache: Route[] | null = null;
-
-/** Every operation of the api.github.com description, as matchable routes. */
-function loadRoutes(): Route[] {
-  if (routesCache) return routesCache;
-  const file = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.deref.json');
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
-  const routes: Route[] = [];
-  for (const [template, item] of Object.entries(spec.paths)) {
-    const names: string[] = [];
-    const segments = template.split('/');
-    const regex = new RegExp(
-      '^' + segments.map((s) => (/^\{\w+\}$/.test(s) ? (names.push(s.slice(1, -1)), '([^/]+)') : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/') + '$',
-    );
-    const literals = segments.filter((s) => s !== '' && !s.startsWith('{')).length;
-    for (const [method, operation] of Object.entries(item)) {
-      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-      routes.push({ method: method.toUpperCase(), template, regex, names, literals, operation });
-    }
-  }
-  routesCache = routes;
-  return routes;
-}
-
-const JSON_MEDIA = ['application/json', 'application/vnd.github+json', 'application/vnd.github.v3+json', '*/*'];
-
-/**
- * Media types GitHub serves that an operation's OpenAPI description leaves out. The one entry:
- * pulls/get lists only `.diff`, while GitHub's media-type documentation says "commits, commit
- * comparison, and pull requests" support both diff and patch
- * (https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#media-types).
- */
-const UNDOCUMENTED_MEDIA: Readonly<Record<string, readonly string[]>> = { 'pulls/get': ['application/vnd.github.patch'] };
-
-/** The custom media types an operation's description lists, e.g. `application/vnd.github.diff`. */
-function documentedMedia(operation: Operation): string[] {
-  const listed = [...(operation.description ?? '').matchAll(/\*\*`(application\/vnd\.github[^`]*)`\*\*/g)].map((m) => m[1]!);
-  return [...listed, ...(UNDOCUMENTED_MEDIA[operation.operationId] ?? [])];
-}
+import { OpenApiValidator, type RouteMatch } from './github-openapi.js';
 
 export interface StoredFile {
   readonly filename: string;
@@ -159,27 +92,22 @@ export class FakeGitHub {
   private readonly pulls = new Map<string, PullRecord>();
   private readonly faults: Fault[] = [];
   private readonly tokens = new Map<string, 'write' | 'read'>();
-  private readonly validators = new Map<object, ValidateFunction>();
-  private readonly ajv: Ajv;
   private nextId = 1000;
   private app: AppRegistration | null = null;
 
   private constructor(
     private readonly server: Server,
     readonly url: string,
-    private readonly routes: Route[],
-  ) {
-    this.ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false });
-    addFormats(this.ajv);
-  }
+    private readonly openapi: OpenApiValidator,
+  ) {}
 
   static async start(): Promise<FakeGitHub> {
-    const routes = loadRoutes();
+    const openapi = OpenApiValidator.load();
     let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
     const server = createServer((req, res) => handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeGitHub(server, `http://127.0.0.1:${port}`, routes);
+    const fake = new FakeGitHub(server, `http://127.0.0.1:${port}`, openapi);
     handler = (req, res) => void fake.handle(req, res);
     return fake;
   }
@@ -240,9 +168,9 @@ export class FakeGitHub {
       send(status, { message: why });
     };
 
-    const route = this.match(method, url.pathname);
+    const route = this.openapi.match(method, url.pathname);
     if (!route) return reject(404, 'no such route in the OpenAPI description');
-    const params = this.validate(route, url, raw, accept);
+    const params = this.openapi.validate(route, url, raw, accept);
     if (typeof params === 'string') return reject(params.startsWith('Accept') ? 415 : 422, params);
     const fault = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
     if (fault >= 0) {
@@ -259,63 +187,6 @@ export class FakeGitHub {
     return this.answer(route, params, body, url, accept, send);
   }
 
-  private match(method: string, path: string): { route: Route; values: string[] } | null {
-    let best: { route: Route; values: string[] } | null = null;
-    for (const route of this.routes) {
-      if (route.method !== method) continue;
-      const m = route.regex.exec(path);
-      if (m && (!best || route.literals > best.route.literals)) best = { route, values: m.slice(1).map(decodeURIComponent) };
-    }
-    return best;
-  }
-
-  /** Checks parameters, body and media type; returns the parameters or what is wrong. */
-  private validate(found: { route: Route; values: string[] }, url: URL, raw: string, accept: string): Record<string, string> | string {
-    const { route, values } = found;
-    const op = route.operation;
-    const params: Record<string, string> = {};
-    route.names.forEach((name, i) => (params[name] = values[i]!));
-    const declared = op.parameters ?? [];
-    for (const name of url.searchParams.keys()) {
-      if (!declared.some((p) => p.in === 'query' && p.name === name)) return `query parameter "${name}" is not in ${op.operationId}`;
-    }
-    for (const p of declared) {
-      if (p.in !== 'path' && p.in !== 'query') continue;
-      const value = p.in === 'path' ? params[p.name] : url.searchParams.get(p.name);
-      if (value === undefined || value === null) {
-        if (p.required) return `missing ${p.in} parameter "${p.name}" of ${op.operationId}`;
-        continue;
-      }
-      params[p.name] = value;
-      if (p.schema && !this.validator(p.schema)(coerce(value, p.schema))) return `${p.in} parameter "${p.name}"="${value}" does not match ${op.operationId}: ${this.ajv.errorsText(this.validator(p.schema).errors)}`;
-    }
-    const schema = op.requestBody?.content['application/json']?.schema;
-    if (raw !== '') {
-      if (!schema) return `${op.operationId} takes no request body`;
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return 'request body is not JSON';
-      }
-      const check = this.validator(schema);
-      if (!check(body)) return `request body does not match ${op.operationId}: ${this.ajv.errorsText(check.errors)}`;
-    } else if (op.requestBody?.required) return `${op.operationId} requires a request body`;
-    const media = accept.split(',').map((m) => m.trim().split(';')[0]!);
-    const allowed = [...JSON_MEDIA, ...documentedMedia(op), ...documentedMedia(op).map((m) => m.replace('application/vnd.github.', 'application/vnd.github.v3.'))];
-    if (!media.some((m) => allowed.includes(m))) return `Accept "${accept}" is not a media type of ${op.operationId} (${allowed.join(', ')})`;
-    return params;
-  }
-
-  private validator(schema: object): ValidateFunction {
-    let v = this.validators.get(schema);
-    if (!v) {
-      v = this.ajv.compile(schema);
-      this.validators.set(schema, v);
-    }
-    return v;
-  }
-
   private accessToken(req: IncomingMessage, params: Record<string, string>, send: (s: number, b: unknown) => void): void {
     const jwt = /^bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
     if (!this.app || !jwt || !verifyJwt(jwt, this.app.publicKeyPem, this.app.appId)) return send(401, { message: 'A JSON web token could not be decoded' });
@@ -325,7 +196,7 @@ export class FakeGitHub {
     send(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { pull_requests: 'write', checks: 'write', contents: 'read' }, repository_selection: 'all' });
   }
 
-  private answer(found: { route: Route }, params: Record<string, string>, body: Record<string, unknown>, url: URL, accept: string, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
+  private answer(found: RouteMatch, params: Record<string, string>, body: Record<string, unknown>, url: URL, accept: string, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
     const template = found.route.template;
     const method = found.route.method;
     if (template === '/repos/{owner}/{repo}/check-runs' && method === 'POST') {
@@ -416,11 +287,6 @@ export class FakeGitHub {
     const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
     send(200, items.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(', ') } : {});
   }
-}
-
-function coerce(value: string, schema: object): unknown {
-  const type = (schema as { type?: string }).type;
-  return type === 'integer' || type === 'number' ? (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value) : type === 'boolean' ? value === 'true' ? true : value === 'false' ? false : value : value;
 }
 
 function verifyJwt(jwt: string, publicKeyPem: string, appId: number): boolean {
