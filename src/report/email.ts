@@ -60,7 +60,7 @@ export class ReplyError extends Error {
 
 const WIDTH = 72;
 const MAX_COLUMNS = 79;
-const MAX_QUOTED = 12;
+const MAX_QUOTED = 16;
 
 export function renderReply(patch: Patch, findings: readonly Finding[], options: ReplyOptions): EmailReply {
   const { message } = patch;
@@ -189,14 +189,33 @@ function locate(finding: Finding, patches: readonly Patch[]): Located | null {
   for (const patch of patches) {
     for (const file of patch.diff.files) {
       if (file.path !== finding.path && file.newPath !== finding.path && file.oldPath !== finding.path) continue;
-      const byLine = pick(file, (line) => onSide(line, finding) && inRange(line, finding));
-      if (byLine.length > 0) return { file, hunks: byLine };
       const wanted = new Set(finding.evidence.map(normalize).filter((e) => e.length > 0));
-      const byText = pick(file, (line) => line.kind !== 'context' && onSide(line, finding) && wanted.has(normalize(line.text)));
+      const isEvidence = (line: DiffLine): boolean => line.kind !== 'context' && onSide(line, finding) && wanted.has(normalize(line.text));
+      const byLine = pick(file, (line) => onSide(line, finding) && inRange(line, finding));
+      if (byLine.length > 0) {
+        // The range, plus the rest of the evidence in the same hunks (a handler's body lines).
+        const hunks = byLine.map(({ hunk, picked }) => {
+          const extra = hunk.lines.flatMap((line, index) => (isEvidence(line) ? [index] : []));
+          return { hunk, picked: fillGaps([...new Set([...picked, ...extra])].sort((a, b) => a - b)) };
+        });
+        return { file, hunks };
+      }
+      const byText = pick(file, isEvidence);
       if (byText.length > 0) return { file, hunks: byText };
     }
   }
   return null;
+}
+
+/** Gaps of one or two lines are quoted rather than cut: `> [...]` would be longer. */
+function fillGaps(sorted: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const index of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && index - last > 1 && index - last <= 3) for (let i = last + 1; i < index; i++) out.push(i);
+    out.push(index);
+  }
+  return out;
 }
 
 function pick(file: FileDiff, test: (line: DiffLine) => boolean): { hunk: Hunk; picked: number[] }[] {

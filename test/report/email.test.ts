@@ -93,11 +93,45 @@ describe('renderReply', () => {
     const body = renderReply(patch, [removed, range], { from: BOT, date: DATE }).body;
     expect(body).toContain('> @@ -1210,6 +1210,6 @@ struct xen_domctl_vmtrace_op {\n> [...]\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> [...]\n');
     expect(body).toContain(
-      // A context line keeps its diff marker (a space); the removed line between is left out.
-      '> [...]\n>      uint64_aligned_t key;   /* IN     - @OP_GET_OPTION / @OP_SET_OPTION */\n> [...]\n> +    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION. */\n> [...]\n\ntest-range (error): Range.',
+      // A context line keeps its diff marker (a space); a one-line gap is quoted, not cut.
+      '> [...]\n>      uint64_aligned_t key;   /* IN     - @OP_GET_OPTION / @OP_SET_OPTION */\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> +    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION. */\n> [...]\n\ntest-range (error): Range.',
     );
     // The file header is quoted once per reply.
     expect(body.match(/^> \+\+\+ b\/xen\/include\/public\/domctl\.h$/gm)).toHaveLength(1);
+  });
+
+  it('quotes the evidence lines of a handler body with its case line, small gaps filled', async () => {
+    const { patch } = await reviewed(withHeaders(fixture('domctl-handler.patch'), {}));
+    // The shape altp2m-domctl gives: the case line, and the body lines that do altp2m work.
+    const finding: Finding = {
+      rule: 'altp2m-domctl',
+      severity: 'error',
+      path: 'xen/arch/x86/domctl.c',
+      line: 1355,
+      side: 'new',
+      message: 'Handler.',
+      evidence: ['    case XEN_DOMCTL_altp2m_get_views:', '        views->nr_views = MAX_ALTP2M;', '            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )', '        if ( !altp2m_active(d) )'],
+      policy: 'the policy',
+      messageId: patch.message.messageId,
+      fingerprint: 'f',
+    };
+    const body = renderReply(patch, [finding], { from: BOT, date: DATE }).body;
+    const quote = body.slice(body.indexOf('> +    case'), body.indexOf('\n\naltp2m-domctl (error): Handler.'));
+    expect(quote.split('\n')).toEqual([
+      '> +    case XEN_DOMCTL_altp2m_get_views:',
+      '> +    {',
+      '> +        struct xen_domctl_altp2m_views *views = &domctl->u.altp2m_views;',
+      '> +        unsigned int i;',
+      '> +',
+      '> +        views->nr_views = MAX_ALTP2M;',
+      '> +        views->active_mask = 0;',
+      '> +        for ( i = 0; i < MAX_ALTP2M; i++ )',
+      '> +            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )',
+      '> +                views->active_mask |= 1ULL << i;',
+      '> +',
+      '> +        if ( !altp2m_active(d) )',
+      '> [...]',
+    ]);
   });
 
   it('refuses a patch without a Message-ID', async () => {
