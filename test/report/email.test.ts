@@ -110,7 +110,7 @@ describe('renderReply', () => {
       line: 1355,
       side: 'new',
       message: 'Handler.',
-      evidence: ['    case XEN_DOMCTL_altp2m_get_views:', '        views->nr_views = MAX_ALTP2M;', '            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )', '        if ( !altp2m_active(d) )'],
+      evidence: ['    case XEN_DOMCTL_altp2m_get_views:', '        struct xen_domctl_altp2m_views *views = &domctl->u.altp2m_views;', '        views->nr_views = MAX_ALTP2M;', '            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )', '        if ( !altp2m_active(d) )'],
       policy: 'the policy',
       messageId: patch.message.messageId,
       fingerprint: 'f',
