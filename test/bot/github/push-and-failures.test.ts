@@ -55,17 +55,18 @@ describe('pushes, big PRs and failures', () => {
       };
     });
     files.push({ filename: 'xen/xsm/gen/renamed.c', previous_filename: 'xen/xsm/gen/old.c', status: 'renamed', additions: 0, deletions: 0 });
+    files.push({ filename: 'xen/xsm/gen/gone.c', status: 'removed', patch: '@@ -1,2 +0,0 @@\n-/* WARNING: mixed mode */\n-int z;', additions: 0, deletions: 2 });
     fake.setPull(OWNER, REPO, n, { headSha: '3'.repeat(40), title: 'big', patch: '', diff: '', files, tooLarge: true });
     const before = requests('GET', new RegExp(`/pulls/${n}/files$`)).length;
     const r = await run(n).result;
     expect(requests('GET', new RegExp(`/pulls/${n}$`)).filter((q) => q.status === 406)).toHaveLength(1);
     expect(requests('GET', new RegExp(`/pulls/${n}/files$`)).length - before).toBe(31);
-    expect(r.findings.map((f) => f.path).sort()).toEqual(['xen/xsm/gen/file0007.c', 'xen/xsm/gen/file1007.c', 'xen/xsm/gen/file2007.c']);
+    expect(r.findings.map((f) => f.path).sort()).toEqual(['xen/xsm/gen/file0007.c', 'xen/xsm/gen/file1007.c', 'xen/xsm/gen/file2007.c', 'xen/xsm/gen/gone.c']);
     const [review] = fake.reviews(OWNER, REPO, n);
     expect(review!.comments.map((c) => [c.path, c.line, c.side])).toEqual(
-      expect.arrayContaining([['xen/xsm/gen/file0007.c', 2, 'RIGHT'], ['xen/xsm/gen/file2007.c', 2, 'RIGHT']]),
+      expect.arrayContaining([['xen/xsm/gen/file0007.c', 2, 'RIGHT'], ['xen/xsm/gen/file2007.c', 2, 'RIGHT'], ['xen/xsm/gen/gone.c', 1, 'LEFT']]),
     );
-    expect(review!.body).toContain('3001 files');
+    expect(review!.body).toContain('3002 files');
     expect(fake.violations).toEqual([]);
   }, 60_000);
 
