@@ -6,7 +6,7 @@ import { parseAddressList } from '../../src/ingest/message.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Severity } from '../../src/engine/finding.js';
 import { resolveUrl } from '../mail/secrets.js';
-import { runMail, runWatchCommand, type MailRunOptions } from '../mail/run.js';
+import type { MailRunOptions } from '../mail/run.js';
 
 export const DEFAULT_STATE = '.patchsentry/state.db';
 
@@ -88,6 +88,8 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
     const options = resolveShared(flags, env);
     // A file is read whole: what is incomplete in it will not complete later.
     const flushAll = input !== '-' && flags.flushOlderThan === undefined;
+    // Loaded on use: SQLite and nodemailer cost the other commands' start-up nothing.
+    const { runMail } = await import('../mail/run.js');
     await runMail(input, { ...options, flushAll });
   });
 
@@ -106,6 +108,7 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     try {
+      const { runWatchCommand } = await import('../mail/run.js');
       await runWatchCommand({
         ...options,
         ...(flags.maildir === undefined ? {} : { maildir: flags.maildir }),
