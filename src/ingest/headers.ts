@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import libmime from 'libmime';
 
 /**
@@ -33,7 +34,7 @@ export function readHeaderBlock(bytes: Buffer): HeaderBlock {
     // output. Its lines may hold colons, but the first one is no RFC 5322 field.
     return { fields: new Map(), bodyOffset: 0 };
   }
-  const text = bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+  const text = headerText(bytes.subarray(0, end < 0 ? bytes.length : end));
   const fields = new Map<string, string[]>();
   let name: string | null = null;
   let value = '';
@@ -65,6 +66,24 @@ const FIELD_LINE = /^[!-9;-~]+:/;
 function startsWithHeaderField(bytes: Buffer): boolean {
   const head = bytes.toString('latin1', 0, Math.min(bytes.length, 1000));
   return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
+}
+
+/**
+ * Header bytes as text: UTF-8 (RFC 6532), or, when they are not valid UTF-8, raw 8-bit text
+ * in the charset the message declares for its body (as mail clients read it), else Latin-1.
+ */
+function headerText(raw: Buffer): string {
+  const text = raw.toString('utf8');
+  if (!text.includes('\uFFFD') || isUtf8(raw)) return text;
+  const charset = /^content-type:[^\n]*?charset="?([\w.:-]+)/im.exec(raw.toString('latin1'))?.[1];
+  if (charset !== undefined) {
+    try {
+      return new TextDecoder(charset).decode(raw);
+    } catch {
+      // an unknown charset name: fall through
+    }
+  }
+  return raw.toString('latin1');
 }
 
 export function firstField(block: HeaderBlock, name: string): string | undefined {

@@ -79,6 +79,11 @@ describe('malformed input fixtures', () => {
     expect(report.errors).toEqual([]);
   });
 
+  it('raw 8-bit headers are read in the charset the message declares, else as Latin-1', async () => {
+    const { report } = await check([M + 'raw-shift-jis.patch', M + 'invalid-utf8.patch']);
+    expect(report.patches.map((p) => p.subject)).toEqual(['[PATCH] docs/misc: 日本語', '[PATCH] docs/misc: note Ã( on ÿ views']);
+  });
+
   it.each([
     ['invalid-utf8.patch', 'docs/misc/altp2m.txt'],
     ['raw-shift-jis.patch', 'docs/misc/altp2m.txt'],
