@@ -77,7 +77,7 @@ export async function* reviewMessages(raws: AsyncIterable<RawMessage>, options: 
   const window = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window });
   const isWatched = watchMatcher(options.config);
-  const run: Run = { options, isWatched, counts: new WeakMap(), waiting: new Map() };
+  const run: Run = { options, isWatched, counts: new WeakMap(), review: new WeakMap(), waiting: new Map() };
   let arrival = 0;
   for await (const raw of raws) {
     let patch: Patch;
@@ -85,7 +85,10 @@ export async function* reviewMessages(raws: AsyncIterable<RawMessage>, options: 
       const message = await parseMessage(raw);
       const lean = options.fastPath === false ? null : leanPatch(message, isWatched);
       patch = lean?.patch ?? toPatch(message);
-      if (lean) run.counts.set(patch, lean.counts);
+      if (lean) {
+        run.counts.set(patch, lean.counts);
+        run.review.set(patch, lean.review);
+      }
     } catch (error) {
       yield { kind: 'error', error: errorEntry(error, raw.index, options.source), unread: true };
       continue;
@@ -119,8 +122,10 @@ export async function* reviewMessages(raws: AsyncIterable<RawMessage>, options: 
 interface Run {
   readonly options: ReviewOptions;
   readonly isWatched: (path: string) => boolean;
-  /** File counts of the patches the fast path only counted. */
+  /** File counts of the patches the fast path counted. */
   readonly counts: WeakMap<Patch, readonly FileCount[]>;
+  /** Those patches as the rules see them: only their watched files modelled. */
+  readonly review: WeakMap<Patch, Patch>;
   /** Patches inside the assembler, in arrival order, with their arrival number. */
   readonly waiting: Map<Patch, number>;
 }
@@ -133,10 +138,13 @@ function strayPatch(patch: Patch, run: Run): ReviewEvent {
 function reviewed(series: Series, run: Run): ReviewEvent {
   const members = [...(series.cover ? [series.cover] : []), ...series.patches];
   for (const member of members) run.waiting.delete(member);
-  // Only counted patches touch no watched path: the rules would see nothing of this series.
-  const { findings, failures } = series.patches.every((p) => run.counts.has(p))
+  // The rules see only watched files (engine's scopeSeries), so they get the counted patches
+  // with just those modelled, and nothing at all when no file of the series is watched.
+  const forRules = series.patches.map((p) => run.review.get(p) ?? p);
+  const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i]!.diff.files.length === 0);
+  const { findings, failures } = quiet
     ? { findings: [], failures: [] }
-    : reviewSeries(series, run.options.pack, run.options.config, run.isWatched);
+    : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched);
   // A finding on the series as a whole goes on the cover letter, else on the first patch.
   const home = members[0]?.message.messageId ?? null;
   const byMessage = new Map<string | null, Finding[]>();

@@ -1,7 +1,8 @@
 import type { Message } from './message.js';
-import { toPatch, type Patch } from './patch.js';
+import { toPatch, type MessageKind, type Patch, type Trailer } from './patch.js';
+import type { ParsedSubject } from './subject.js';
 import { parseDiff, pathsFromDiffGitLine, unquoteC } from '../diff/parse.js';
-import type { DiffModel } from '../diff/model.js';
+import type { DiffModel, FileDiff } from '../diff/model.js';
 
 /**
  * The archive fast path (issue 6): most messages of a list archive touch no watched path, yet
@@ -29,6 +30,9 @@ export interface FileCount {
   readonly additions: number;
   readonly deletions: number;
   readonly binary: boolean;
+  /** Where the file's section starts and ends in the diff text. */
+  readonly start: number;
+  readonly end: number;
 }
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
@@ -38,6 +42,7 @@ const BINARY_FILES = /^Binary files .* differ$/;
 const NO_NEWLINE = '\\ No newline at end of file';
 
 interface Section {
+  readonly start: number;
   readonly headers: string[];
   minus: string | null;
   plus: string | null;
@@ -92,7 +97,7 @@ export function countDiff(text: string): FileCount[] | null {
     }
 
     if (first === 100 && text.startsWith('diff --git ', start)) {
-      section = { headers: [text.slice(start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
+      section = { start, headers: [text.slice(start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
       sections.push(section);
       state = State.Header;
       start = next;
@@ -151,8 +156,8 @@ export function countDiff(text: string): FileCount[] | null {
   }
   if (state === State.Hunk) return null; // cut off mid-hunk
   const files: FileCount[] = [];
-  for (const s of sections) {
-    const file = fileOf(s);
+  for (let i = 0; i < sections.length; i++) {
+    const file = fileOf(sections[i]!, sections[i + 1]?.start ?? length);
     if (file === null) return null;
     files.push(file);
   }
@@ -160,7 +165,7 @@ export function countDiff(text: string): FileCount[] | null {
 }
 
 /** The paths as `parseDiff` names them (rename/copy headers, then ---/+++, then diff --git). */
-function fileOf(section: Section): FileCount | null {
+function fileOf(section: Section, end: number): FileCount | null {
   const header = (prefix: string): string | undefined => {
     const found = section.headers.find((h) => h.startsWith(prefix));
     return found === undefined ? undefined : found.slice(prefix.length);
@@ -177,7 +182,7 @@ function fileOf(section: Section): FileCount | null {
     oldPath = gitPaths.old;
     newPath = gitPaths.new;
   }
-  return { path: newPath ?? oldPath ?? '', oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary };
+  return { path: newPath ?? oldPath ?? '', oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
 }
 
 function pathFromMinusPlus(value: string, prefix: string): string | null {
@@ -188,34 +193,61 @@ function pathFromMinusPlus(value: string, prefix: string): string | null {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
-/** A patch whose files were counted but not modelled; `counts` is what the report lists. */
+/** A patch whose files were counted; only its watched files were modelled. */
 export interface LeanPatch {
+  /** The patch as `toPatch` gives it; its `diff` is modelled in full on first access. */
   readonly patch: Patch;
+  /** Every file, counted: what the report lists. */
   readonly counts: readonly FileCount[];
+  /** The patch as the rules see it: a plain object whose diff holds only the watched files. */
+  readonly review: Patch;
 }
 
 /**
- * The message as a patch without its diff model, when its diff is clean and touches no watched
- * path (old or new name); null when it needs the full `toPatch`. The patch's `diff` is
- * built on first access, so any consumer still sees exactly what `toPatch` gives.
+ * The message as a patch whose clean diff was counted, and modelled only where it touches a
+ * watched path (old or new name); null when the diff is not clean and needs the full
+ * `toPatch`. Sections of a clean git diff are independent, so modelling a watched file's
+ * section alone gives what the whole diff's model says of that file.
  */
 export function leanPatch(message: Message, isWatched: (path: string) => boolean): LeanPatch | null {
   // Everything but the diff comes from toPatch itself, so the two cannot drift apart.
-  const base = toPatch({ ...message, diffText: '' });
-  const { subject } = base;
+  const { diff: _none, ...base } = toPatch({ ...message, diffText: '' });
   // A reply is never a patch (toPatch does not model its diff either).
-  const counts = subject.isReply || message.diffText.length === 0 ? [] : countDiff(message.diffText);
+  const counts = base.subject.isReply || message.diffText.length === 0 ? [] : countDiff(message.diffText);
   if (counts === null) return null;
-  for (const file of counts) if (isWatched(file.path) || (file.oldPath !== null && isWatched(file.oldPath))) return null;
-  let diff: DiffModel | undefined;
-  const patch: Patch = {
-    ...base,
-    message,
-    kind: counts.length > 0 && !subject.isReply ? 'patch' : base.kind,
-    get diff(): DiffModel {
-      diff ??= counts.length > 0 ? parseDiff(message.diffText) : { files: [] };
-      return diff;
-    },
-  };
-  return { patch, counts };
+  const watched: FileDiff[] = [];
+  for (const file of counts) {
+    if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) continue;
+    const model = parseDiff(message.diffText.slice(file.start, file.end));
+    const only = model.files[0];
+    if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
+    watched.push(only);
+  }
+  const kind: MessageKind = counts.length > 0 && !base.subject.isReply ? 'patch' : base.kind;
+  const patch = new CountedPatch(base, message, kind, counts.length > 0);
+  return { patch, counts, review: { ...base, message, kind, diff: { files: watched } } };
+}
+
+/**
+ * A patch whose diff model is built when first read. `diff` is a getter on the prototype, so
+ * a spread copy must set its own `diff` (as the engine's `scopeSeries` does).
+ */
+class CountedPatch implements Patch {
+  declare readonly message: Message;
+  declare readonly subject: ParsedSubject;
+  declare readonly kind: MessageKind;
+  declare readonly trailers: readonly Trailer[];
+  declare readonly problems?: readonly string[];
+  #diff: DiffModel | undefined;
+  readonly #hasDiff: boolean;
+
+  constructor(base: Omit<Patch, 'diff'>, message: Message, kind: MessageKind, hasDiff: boolean) {
+    Object.assign(this, base, { message, kind });
+    this.#hasDiff = hasDiff;
+  }
+
+  get diff(): DiffModel {
+    this.#diff ??= this.#hasDiff ? parseDiff(this.message.diffText) : { files: [] };
+    return this.#diff;
+  }
 }

@@ -85,8 +85,9 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenera
       lineStart = next + 1;
     }
     if (lineStart > segmentStart) {
-      // Keep whole lines only; the tail (no newline yet) is carried.
-      pending.push(Buffer.from(buf.subarray(segmentStart, lineStart)));
+      // Keep whole lines only; the tail (no newline yet) is carried. No copy here: flush()
+      // copies the message out, so a chunk lives only as long as the message it holds.
+      pending.push(buf.subarray(segmentStart, lineStart));
       pendingLength += lineStart - segmentStart;
     }
     carry = Buffer.from(buf.subarray(lineStart));
@@ -112,7 +113,8 @@ const ESCAPED_FROM = /(^|\n)>(>*From )/g;
 
 /** mboxrd unescaping: `>From ` → `From `, `>>From ` → `>From `. */
 export function unescapeMboxrd(bytes: Buffer): Buffer {
-  if (bytes.indexOf('\n>') < 0 && bytes[0] !== 0x3e) return bytes;
+  // Every escaped line holds `>From `; a long needle rules most messages out in one fast scan.
+  if (bytes.indexOf('>From ', 0, 'latin1') < 0) return bytes;
   const text = bytes.toString('latin1');
   if (!/(?:^|\n)>+From /.test(text)) return bytes;
   return Buffer.from(text.replace(ESCAPED_FROM, '$1$2'), 'latin1');

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// patchsentry's archive benchmark (issue 6, SPEC §6): measures, never fails on a time.
+//
+//   npm run bench                 (builds dist first; or: node bench/bench.mjs [--mb 400] [--runs 5])
+//
+// Builds its input itself: ../shared/corpus/numstat-2000.mbox.gz decompressed and concatenated
+// to at least --mb MB (default 400) in a temp dir (message ids repeat; that is fine here), and
+// a file twice that size. Then, side by side on the same file: `git mailsplit -o<tmp>`,
+// `grep -c '^From '`, `patchsentry check --format json` and `--format text` (stdout to
+// /dev/null), each with wall time, messages/s, MB/s and peak RSS, and the ratio
+// patchsentry / git mailsplit; the json run again on the doubled file; the latency of one
+// message (process start to report, median of --runs); and the hooks for the other transports.
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const targetMb = Number(opt('--mb', 400));
+const runs = Number(opt('--runs', 5));
+const corpus = resolve(root, opt('--corpus', '../shared/corpus/numstat-2000.mbox.gz'));
+const cli = join(root, 'bin', 'patchsentry.js');
+const keep = args.includes('--keep');
+
+if (!existsSync(join(root, 'dist', 'bot', 'cli', 'main.js'))) {
+  console.error('bench: dist/ is missing; run `npx tsc -p tsconfig.build.json` first (npm run bench does)');
+  process.exit(2);
+}
+if (!existsSync(corpus)) {
+  console.error(`bench: ${corpus} not found (--corpus names another .mbox.gz)`);
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'patchsentry-bench-'));
+const cleanup = () => keep || rmSync(work, { recursive: true, force: true });
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+// --- input -------------------------------------------------------------------------------
+const unit = join(work, 'unit.mbox');
+await pipeline(createReadStream(corpus), createGunzip(), createWriteStream(unit));
+const unitBytes = statSync(unit).size;
+const copies = Math.max(1, Math.ceil((targetMb * 1e6) / unitBytes));
+const single = await concat(join(work, 'archive.mbox'), copies);
+const double = await concat(join(work, 'archive-2x.mbox'), copies * 2);
+const oneMessage = join(work, 'one.mbox');
+writeFileSync(oneMessage, firstMessage(readFileSync(unit)));
+
+async function concat(path, times) {
+  const out = createWriteStream(path);
+  for (let i = 0; i < times; i++) await pipeline(createReadStream(unit), out, { end: false });
+  out.end();
+  await once(out, 'finish');
+  return { path, bytes: statSync(path).size };
+}
+
+function firstMessage(bytes) {
+  const text = bytes.toString('latin1');
+  const second = text.indexOf('\nFrom ', 1);
+  return Buffer.from(second < 0 ? text : text.slice(0, second + 1), 'latin1');
+}
+
+// --- measuring ---------------------------------------------------------------------------
+const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+
+/**
+ * Runs a command with stdout to a file (or /dev/null), returns wall seconds and peak RSS in
+ * MB. Peak RSS comes from GNU time's %M when installed, else from polling the child's VmHWM.
+ */
+async function measure(command, argv, { stdout = '/dev/null' } = {}) {
+  const rssFile = join(work, 'rss.txt');
+  const full = TIME ? [TIME, '-f', '%M', '-o', rssFile, command, ...argv] : [command, ...argv];
+  const out = createWriteStream(stdout);
+  await once(out, 'open');
+  const started = process.hrtime.bigint();
+  const child = spawn(full[0], full.slice(1), { stdio: ['ignore', out, 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let polled = 0;
+  const poll = TIME
+    ? null
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) polled = Math.max(polled, Number(m[1]));
+        } catch {
+          /* the child just exited */
+        }
+      }, 10);
+  const [code] = await once(child, 'exit');
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  if (poll) clearInterval(poll);
+  out.close();
+  const kb = TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : polled;
+  return { code, wall, rssMb: kb / 1024, stderr };
+}
+
+const rows = [];
+function row(name, input, result, messages) {
+  const mb = input.bytes / 1e6;
+  rows.push({
+    name,
+    input: `${(mb / 1000).toFixed(2)} GB`.replace(/^0\./, '0.'),
+    wall: result.wall,
+    msgs: messages / result.wall,
+    mbps: mb / result.wall,
+    rss: result.rssMb,
+    code: result.code,
+  });
+}
+
+function countFromLines(path) {
+  const run = spawnSync('grep', ['-c', '^From ', path], { encoding: 'utf8' });
+  return Number(run.stdout.trim());
+}
+
+/** Message count and summary of a json report on disk (read by streaming the tail only). */
+function summaryOf(path) {
+  const size = statSync(path).size;
+  const tail = Buffer.alloc(Math.min(size, 1 << 16));
+  const fd = createReadStream(path, { start: size - tail.length });
+  return new Promise((res) => {
+    let text = '';
+    fd.on('data', (d) => (text += d));
+    fd.on('end', () => {
+      const m = /"summary": (\{[\s\S]*?\n {2}\})/.exec(text);
+      res(m ? JSON.parse(m[1]) : null);
+    });
+  });
+}
+
+console.log(`patchsentry bench — node ${process.version}, ${cpus().length} CPUs, ${TIME ? 'peak RSS by GNU time' : 'peak RSS by /proc VmHWM polling'}`);
+console.log(`input: ${copies} × numstat-2000 = ${(single.bytes / 1e6).toFixed(0)} MB; doubled ${(double.bytes / 1e6).toFixed(0)} MB (temp dir ${work})\n`);
+
+// git mailsplit first: the number of messages it writes is the yardstick for messages/s.
+const splitDir = join(work, 'split');
+mkdirSync(splitDir);
+const splitOut = join(work, 'mailsplit.out');
+const mailsplit = await measure('git', ['mailsplit', `-o${splitDir}`, single.path], { stdout: splitOut });
+const gitCount = Number(readFileSync(splitOut, 'utf8').trim());
+rmSync(splitDir, { recursive: true, force: true });
+row('git mailsplit', single, mailsplit, gitCount);
+const fromLines = countFromLines(single.path);
+row(`grep -c '^From ' (${fromLines})`, single, await measure('grep', ['-c', '^From ', single.path]), gitCount);
+
+const jsonOut = join(work, 'report.json');
+const json = await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', single.path], { stdout: jsonOut });
+const summary = await summaryOf(jsonOut);
+rmSync(jsonOut, { force: true });
+row('patchsentry --format json', single, json, summary?.messages ?? gitCount);
+const text = await measure(process.execPath, [cli, 'check', '--format', 'text', '--fail-on', 'never', single.path]);
+row('patchsentry --format text', single, text, summary?.messages ?? gitCount);
+const json2 = await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', double.path]);
+row('patchsentry --format json (2×)', double, json2, (summary?.messages ?? gitCount) * 2);
+
+const fmt = (n, d = 1) => n.toFixed(d).padStart(9);
+console.log(`${'command'.padEnd(34)} ${'input'.padStart(8)} ${'wall s'.padStart(9)} ${'msgs/s'.padStart(9)} ${'MB/s'.padStart(9)} ${'peak RSS MB'.padStart(12)}  exit`);
+for (const r of rows) console.log(`${r.name.padEnd(34)} ${r.input.padStart(8)} ${fmt(r.wall, 2)} ${fmt(r.msgs, 0)} ${fmt(r.mbps, 1)} ${fmt(r.rss, 1).padStart(12)}  ${r.code}`);
+console.log('');
+console.log(`messages: git mailsplit ${gitCount}, patchsentry ${summary?.messages ?? '?'} (summary: ${summary ? `${summary.patches} patches, ${summary.findings} findings, ${summary.errors} input errors` : 'not read'})`);
+console.log(`ratio patchsentry json / git mailsplit: ${(json.wall / mailsplit.wall).toFixed(2)}   text / git mailsplit: ${(text.wall / mailsplit.wall).toFixed(2)}`);
+console.log(`doubling the input: time × ${(json2.wall / json.wall).toFixed(2)}, peak RSS ${json.rssMb.toFixed(1)} MB → ${json2.rssMb.toFixed(1)} MB`);
+
+// --- latency of one message --------------------------------------------------------------
+const latencies = [];
+for (let i = 0; i < runs; i++) latencies.push((await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', oneMessage])).wall);
+latencies.sort((a, b) => a - b);
+console.log(`single message, process start to report: median ${(latencies[Math.floor(latencies.length / 2)] * 1000).toFixed(0)} ms of ${runs} runs (min ${(latencies[0] * 1000).toFixed(0)}, max ${(latencies[latencies.length - 1] * 1000).toFixed(0)})`);
+
+// --- hooks for the other transports ------------------------------------------------------
+for (const hook of ['pr-3000-files.mjs', 'mail-stdin-reply.mjs']) {
+  const path = join(root, 'bench', 'hooks', hook);
+  if (!existsSync(path)) {
+    const what = hook.startsWith('pr') ? 'a 3,000-file PR review against the local REST server' : 'single message on stdin to sent reply';
+    console.log(`not measured: ${what} (no bench/hooks/${hook})`);
+    continue;
+  }
+  const run = spawnSync(process.execPath, [path], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  process.stdout.write(run.stdout || `${hook}: no output (exit ${run.status}) ${run.stderr.slice(-500)}\n`);
+}
