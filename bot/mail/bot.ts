@@ -88,15 +88,20 @@ export class MailBot {
       if (event.kind === 'error') {
         const h = held[event.error.index ?? -1];
         if (!h) continue;
-        this.state.markReviewed(h.key, 'error', [], now);
-        outcomes.push({ key: h.key, subject: identify(h.raw).subject, outcome: `error: ${event.error.reason}` });
+        // Unreadable: done with it. Otherwise (a diff that does not add up) the message is
+        // still reviewed from what is there; the problem is only logged.
+        if (event.unread) this.state.markReviewed(h.key, 'error', [], now);
+        else if (!fresh.has(h.key)) continue; // said already when it arrived
+        outcomes.push({ key: h.key, subject: identify(h.raw).subject, outcome: `${event.unread ? 'error' : 'warning'}: ${event.error.reason}` });
         continue;
       }
       const members = event.patches.map((report) => ({ report, held: held[report.index]! }));
       if (event.series === null) {
         for (const { report, held: h } of members) {
-          this.state.markReviewed(h.key, 'not a patch', [], now);
-          outcomes.push({ key: h.key, subject: report.subject, outcome: 'not a patch' });
+          // A patch or cover letter that no series took (a second cover in one thread).
+          const outcome = report.kind === 'patch' || report.kind === 'cover' ? 'not in a series' : 'not a patch';
+          this.state.markReviewed(h.key, outcome, [], now);
+          outcomes.push({ key: h.key, subject: report.subject, outcome });
         }
         continue;
       }

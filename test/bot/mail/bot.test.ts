@@ -50,6 +50,24 @@ describe('MailBot', () => {
     expect(last.outbox[0]!.thread).toBe('<s1-0@example.org>');
   });
 
+  it('keeps holding a series whose patch has a readable problem, and logs the problem once', async () => {
+    const [cover, p1, p2] = series({ version: 1, title: 'odd', idBase: 'odd', patches: [{ fixture: 'clean.patch', title: 'a' }, { fixture: 'domctl-violation.patch', title: 'b' }] });
+    // Hunk line counts that do not add up: reviewed from what is there, said so.
+    const broken = Buffer.from(p1!.toString().replace('@@ -1210,6 +1210,6 @@', '@@ -1210,7 +1210,7 @@'));
+    const first = await run([cover!, broken], T0);
+    expect(first.outcomes.map((o) => [o.key, o.outcome.replace(/:.*/, '')])).toEqual([
+      ['<odd-1@example.org>', 'warning'],
+      ['<odd-0@example.org>', 'held'],
+      ['<odd-1@example.org>', 'held'],
+    ]);
+    const second = await run([p2!], T0 + 1);
+    expect(second.outcomes.map((o) => [o.key, o.outcome])).toEqual([
+      ['<odd-0@example.org>', 'clean'],
+      ['<odd-1@example.org>', 'clean'],
+      ['<odd-2@example.org>', 'replied'],
+    ]);
+  });
+
   it('reviews an incomplete series once its quiet period has passed', async () => {
     const [cover, p1] = series({ version: 1, title: 'altp2m views', idBase: 's2', patches: [{ fixture: 'domctl-violation.patch', title: 'a' }, { fixture: 'unwatched.patch', title: 'b' }] });
     await run([cover!, p1!], T0);
