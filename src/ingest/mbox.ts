@@ -60,7 +60,8 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenera
     for (;;) {
       const nl = buf.indexOf(NL, lineStart);
       if (nl < 0) break;
-      if (buf[lineStart] === 0x46 /* F */ && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
+      // (A line of fewer than 5 bytes cannot be a From_ line; compare() would throw on it.)
+      if (buf[lineStart] === 0x46 /* F */ && nl - lineStart >= 5 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
         const line = buf.toString('latin1', lineStart, nl);
         if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) {
           if (lineStart > segmentStart) {

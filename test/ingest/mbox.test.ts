@@ -63,6 +63,12 @@ describe('mbox splitter', () => {
     expect(one.map((m) => m.bytes.toString())).toEqual(['Subject: x\n\nbody\n']);
   });
 
+  it('does not throw on a short line starting with "F" at the start of a small chunk (found by fuzzing)', async () => {
+    const text = 'From a@b Mon Jan  1 00:00:00 2024\nSubject: x\n\nF\nFo\n';
+    expect((await split(Buffer.from(text), 1)).map((m) => m.bytes.toString())).toEqual(['Subject: x\n\nF\nFo\n']);
+    expect((await split(Buffer.from('F\n'), 1)).map((m) => m.bytes.toString())).toEqual(['F\n']);
+  });
+
   it('keeps a last message without a final newline', async () => {
     const text = 'From a@b Mon Jan  1 00:00:00 2024\nSubject: one\n\n1\nFrom a@b Mon Jan  1 00:00:00 2024\nSubject: two\n\n2';
     expect((await split(Buffer.from(text), 5)).map((m) => m.bytes.toString())).toEqual(['Subject: one\n\n1\n', 'Subject: two\n\n2']);
