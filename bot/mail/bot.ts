@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
-import { firstField, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
+import { decodeHeaderText, firstField, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Patch } from '../../src/ingest/patch.js';
 import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
@@ -195,6 +195,6 @@ function withoutFromLine(bytes: Buffer): Buffer {
 export function identify(bytes: Buffer): { key: string; subject: string } {
   const block = readHeaderBlock(bytes);
   const id = parseMessageIds(firstField(block, 'message-id'))[0];
-  const subject = firstField(block, 'subject') ?? '';
+  const subject = decodeHeaderText(firstField(block, 'subject') ?? '');
   return { key: id ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`, subject };
 }
