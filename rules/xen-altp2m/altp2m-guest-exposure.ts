@@ -26,9 +26,25 @@ export function guestGrants(lines: readonly DiffLine[]): Map<string, DiffLine> {
   let lastWasCase = false;
   let pending = null as { subops: string[]; line: DiffLine } | null;
   let sawStatementSinceCase = false;
+  // Brace depth, and the depth of a `switch ( op )` nested in a mode's case while inside it.
+  let depth = 0;
+  let opSwitch: number | null = null;
   for (const [i, line] of lines.entries()) {
     const text = (code[i] ?? '').trim();
     if (text === '') continue;
+    const depthBefore = depth;
+    depth += (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0);
+    if (opSwitch !== null && depth <= opSwitch && depthBefore > opSwitch) {
+      opSwitch = null;
+      continue;
+    }
+    if (opSwitch === null && /^switch\s*\(\s*op\s*\)/.test(text)) opSwitch = depthBefore;
+    // Inside it, subop labels are conditions like an `if`: `case HVMOP_altp2m_x: return …(XSM_TARGET…)`.
+    const subopLabel = opSwitch !== null ? /^case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/.exec(text)?.[1] : undefined;
+    if (subopLabel || (opSwitch !== null && /^default\s*:/.test(text))) {
+      pending = { subops: [...(pending?.subops ?? []), subopLabel ?? '*'], line };
+      continue;
+    }
     const mode = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/.exec(text)?.[1];
     if (mode) {
       modes = lastWasCase ? [...modes, mode] : [mode];
