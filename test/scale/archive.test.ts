@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeArchive, type Archive } from './archive-gen.js';
+
+/**
+ * Issue 6, Must show 3: a large archive goes through the built CLI with a small, fixed heap
+ * (`--max-old-space-size=64`): a report held in memory, or an array of messages, would run
+ * out of it long before the end. PATCHSENTRY_SCALE_MB sets the size (default 200 MB; about
+ * 10 s on two cores).
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const MEGABYTES = Number(process.env['PATCHSENTRY_SCALE_MB'] ?? 200);
+const HEAP_MB = 64;
+
+let dir: string;
+let archive: Archive;
+let path: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/bot/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  dir = mkdtempSync(join(tmpdir(), 'patchsentry-scale-'));
+  path = join(dir, 'archive.mbox');
+  archive = await writeArchive(path, MEGABYTES);
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI and reads its report as it streams, keeping only what the checks need. */
+function check(format: 'json' | 'text'): Promise<{ code: number | null; tail: string; entries: number; inOrder: boolean; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(ROOT, 'bin/patchsentry.js'), 'check', '--format', format, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    let carry = '';
+    let entries = 0;
+    let last = -1;
+    let inOrder = true;
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const text = carry + chunk;
+      // Patch entries' fields sit at six spaces; only they (and errors, none here) have "index".
+      for (const m of text.matchAll(/\n {6}"index": (\d+),\n/g)) {
+        const index = Number(m[1]);
+        if (index !== last + 1) inOrder = false;
+        last = index;
+        entries++;
+      }
+      // Keep the last, unfinished line (with the newline before it) for the next chunk.
+      carry = text.slice(Math.max(0, text.lastIndexOf('\n')));
+      tail = (tail + chunk).slice(-4000);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, tail, entries, inOrder, stderr }));
+  });
+}
+
+describe(`a ${MEGABYTES} MB archive with a ${HEAP_MB} MB heap`, () => {
+  it('streams every message into the json report, in input order, with the expected findings', async () => {
+    const result = await check('json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1); // the planted altp2m DOMCTLs are errors
+    expect(result.entries).toBe(archive.messages);
+    expect(result.inOrder).toBe(true);
+    const summary = JSON.parse(/"summary": (\{[\s\S]*?\n {2}\})/.exec(result.tail)?.[1] ?? 'null') as { messages: number; patches: number; findings: number; byRule: Record<string, number> } | null;
+    expect(summary).toMatchObject({ messages: archive.messages, patches: archive.messages, findings: archive.violations * 2, byRule: { 'altp2m-domctl': archive.violations * 2 } });
+    expect(archive.bytes).toBeGreaterThanOrEqual(MEGABYTES * 1e6);
+  }, 120_000);
+});
