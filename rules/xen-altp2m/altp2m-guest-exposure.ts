@@ -23,6 +23,9 @@ export function guestGrants(lines: readonly DiffLine[]): Map<string, DiffLine> {
   const code = codeOnly(lines);
   const grants = new Map<string, DiffLine>();
   let modes: string[] = ['?'];
+  // The `case XEN_ALTP2M_<mode>:` line of each current mode: an added label is what grants an
+  // unchanged branch to another mode (`case XEN_ALTP2M_mixed:` + `case XEN_ALTP2M_limited:`).
+  let modeLines = new Map<string, DiffLine>();
   let lastWasCase = false;
   let pending = null as { subops: string[]; line: DiffLine } | null;
   let sawStatementSinceCase = false;
@@ -48,6 +51,7 @@ export function guestGrants(lines: readonly DiffLine[]): Map<string, DiffLine> {
     const mode = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/.exec(text)?.[1];
     if (mode) {
       modes = lastWasCase ? [...modes, mode] : [mode];
+      modeLines = new Map([...(lastWasCase ? modeLines : []), [mode, line]]);
       lastWasCase = true;
       pending = null;
       sawStatementSinceCase = false;
@@ -70,7 +74,11 @@ export function guestGrants(lines: readonly DiffLine[]): Map<string, DiffLine> {
     const grantsTarget = /\bXSM_TARGET\b/.test(text) || (/^break\s*;/.test(text) && (pending !== null ? pending.subops.length > 0 : !sawStatementSinceCase));
     if (grantsTarget) {
       const targets = pending && pending.subops.length > 0 ? pending.subops : ['*'];
-      for (const m of modes) for (const s of targets) if (!grants.has(`${m}/${s}`)) grants.set(`${m}/${s}`, pending?.line ?? line);
+      const at = pending?.line ?? line;
+      for (const m of modes) {
+        const site = [at, modeLines.get(m)].find((l) => l?.kind === 'add') ?? at;
+        for (const s of targets) if (!grants.has(`${m}/${s}`)) grants.set(`${m}/${s}`, site);
+      }
     }
     if (/;/.test(text)) {
       pending = null;
