@@ -25952,15 +25952,31 @@ function guestGrants(lines) {
   const code = codeOnly(lines);
   const grants = /* @__PURE__ */ new Map();
   let modes = ["?"];
+  let modeLines = /* @__PURE__ */ new Map();
   let lastWasCase = false;
   let pending = null;
   let sawStatementSinceCase = false;
+  let depth = 0;
+  let opSwitch = null;
   for (const [i, line] of lines.entries()) {
     const text = (code[i] ?? "").trim();
     if (text === "") continue;
+    const depthBefore = depth;
+    depth += (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0);
+    if (opSwitch !== null && depth <= opSwitch && depthBefore > opSwitch) {
+      opSwitch = null;
+      continue;
+    }
+    if (opSwitch === null && /^switch\s*\(\s*op\s*\)/.test(text)) opSwitch = depthBefore;
+    const subopLabel = opSwitch !== null ? /^case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/.exec(text)?.[1] : void 0;
+    if (subopLabel || opSwitch !== null && /^default\s*:/.test(text)) {
+      pending = { subops: [...pending?.subops ?? [], subopLabel ?? "*"], line };
+      continue;
+    }
     const mode = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/.exec(text)?.[1];
     if (mode) {
       modes = lastWasCase ? [...modes, mode] : [mode];
+      modeLines = new Map([...lastWasCase ? modeLines : [], [mode, line]]);
       lastWasCase = true;
       pending = null;
       sawStatementSinceCase = false;
@@ -25982,7 +25998,11 @@ function guestGrants(lines) {
     const grantsTarget = /\bXSM_TARGET\b/.test(text) || /^break\s*;/.test(text) && (pending !== null ? pending.subops.length > 0 : !sawStatementSinceCase);
     if (grantsTarget) {
       const targets = pending && pending.subops.length > 0 ? pending.subops : ["*"];
-      for (const m of modes) for (const s of targets) if (!grants.has(`${m}/${s}`)) grants.set(`${m}/${s}`, pending?.line ?? line);
+      const at = pending?.line ?? line;
+      for (const m of modes) {
+        const site = [at, modeLines.get(m)].find((l) => l?.kind === "add") ?? at;
+        for (const s of targets) if (!grants.has(`${m}/${s}`)) grants.set(`${m}/${s}`, site);
+      }
     }
     if (/;/.test(text)) {
       pending = null;
@@ -31409,7 +31429,7 @@ async function* splitMbox(chunks) {
     for (; ; ) {
       const nl2 = buf.indexOf(NL, lineStart);
       if (nl2 < 0) break;
-      if (buf[lineStart] === 70 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
+      if (buf[lineStart] === 70 && nl2 - lineStart >= 5 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
         const line = buf.toString("latin1", lineStart, nl2);
         if (isFromLine(line.endsWith("\r") ? line.slice(0, -1) : line)) {
           if (lineStart > segmentStart) {
@@ -31432,7 +31452,7 @@ async function* splitMbox(chunks) {
       lineStart = next + 1;
     }
     if (lineStart > segmentStart) {
-      pending.push(Buffer.from(buf.subarray(segmentStart, lineStart)));
+      pending.push(buf.subarray(segmentStart, lineStart));
       pendingLength += lineStart - segmentStart;
     }
     carry = Buffer.from(buf.subarray(lineStart));
@@ -31453,7 +31473,7 @@ async function* splitMbox(chunks) {
 }
 var ESCAPED_FROM = /(^|\n)>(>*From )/g;
 function unescapeMboxrd(bytes) {
-  if (bytes.indexOf("\n>") < 0 && bytes[0] !== 62) return bytes;
+  if (bytes.indexOf(">From ", 0, "latin1") < 0) return bytes;
   const text = bytes.toString("latin1");
   if (!/(?:^|\n)>+From /.test(text)) return bytes;
   return Buffer.from(text.replace(ESCAPED_FROM, "$1$2"), "latin1");
@@ -43918,6 +43938,7 @@ function simpleParser(input, options, callback) {
 var simple_parser_default = simpleParser;
 
 // src/ingest/headers.ts
+import { isUtf8 } from "node:buffer";
 function readHeaderBlock(bytes) {
   let end = -1;
   let bodyOffset = bytes.length;
@@ -43936,7 +43957,7 @@ function readHeaderBlock(bytes) {
   if (!startsWithHeaderField(bytes)) {
     return { fields: /* @__PURE__ */ new Map(), bodyOffset: 0 };
   }
-  const text = bytes.toString("utf8", 0, end < 0 ? bytes.length : end);
+  const text = headerText(bytes.subarray(0, end < 0 ? bytes.length : end));
   const fields = /* @__PURE__ */ new Map();
   let name2 = null;
   let value = "";
@@ -43965,6 +43986,18 @@ var FIELD_LINE = /^[!-9;-~]+:/;
 function startsWithHeaderField(bytes) {
   const head = bytes.toString("latin1", 0, Math.min(bytes.length, 1e3));
   return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
+}
+function headerText(raw) {
+  const text = raw.toString("utf8");
+  if (!text.includes("�") || isUtf8(raw)) return text;
+  const charset = /^content-type:[^\n]*?charset="?([\w.:-]+)/im.exec(raw.toString("latin1"))?.[1];
+  if (charset !== void 0) {
+    try {
+      return new TextDecoder(charset).decode(raw);
+    } catch {
+    }
+  }
+  return raw.toString("latin1");
 }
 function firstField(block, name2) {
   return block.fields.get(name2)?.[0];
@@ -44254,7 +44287,7 @@ function countDiff(text) {
       continue;
     }
     if (first2 === 100 && text.startsWith("diff --git ", start)) {
-      section = { headers: [text.slice(start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
+      section = { start, headers: [text.slice(start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
       sections.push(section);
       state = 1 /* Header */;
       start = next;
@@ -44307,14 +44340,14 @@ function countDiff(text) {
   }
   if (state === 2 /* Hunk */) return null;
   const files = [];
-  for (const s of sections) {
-    const file = fileOf(s);
+  for (let i = 0; i < sections.length; i++) {
+    const file = fileOf(sections[i], sections[i + 1]?.start ?? length);
     if (file === null) return null;
     files.push(file);
   }
   return files;
 }
-function fileOf(section) {
+function fileOf(section, end) {
   const header = (prefix) => {
     const found = section.headers.find((h) => h.startsWith(prefix));
     return found === void 0 ? void 0 : found.slice(prefix.length);
@@ -44329,7 +44362,7 @@ function fileOf(section) {
     oldPath = gitPaths.old;
     newPath = gitPaths.new;
   }
-  return { path: newPath ?? oldPath ?? "", oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary };
+  return { path: newPath ?? oldPath ?? "", oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
 }
 function pathFromMinusPlus2(value, prefix) {
   let path = (value.split("	")[0] ?? "").trimEnd();
@@ -44338,23 +44371,33 @@ function pathFromMinusPlus2(value, prefix) {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 function leanPatch(message, isWatched) {
-  const base = toPatch({ ...message, diffText: "" });
-  const { subject } = base;
-  const counts = subject.isReply || message.diffText.length === 0 ? [] : countDiff(message.diffText);
+  const { diff: _none, ...base } = toPatch({ ...message, diffText: "" });
+  const counts = base.subject.isReply || message.diffText.length === 0 ? [] : countDiff(message.diffText);
   if (counts === null) return null;
-  for (const file of counts) if (isWatched(file.path) || file.oldPath !== null && isWatched(file.oldPath)) return null;
-  let diff;
-  const patch = {
-    ...base,
-    message,
-    kind: counts.length > 0 && !subject.isReply ? "patch" : base.kind,
-    get diff() {
-      diff ??= counts.length > 0 ? parseDiff(message.diffText) : { files: [] };
-      return diff;
-    }
-  };
-  return { patch, counts };
+  const watched = [];
+  for (const file of counts) {
+    if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) continue;
+    const model = parseDiff(message.diffText.slice(file.start, file.end));
+    const only = model.files[0];
+    if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
+    watched.push(only);
+  }
+  const kind = counts.length > 0 && !base.subject.isReply ? "patch" : base.kind;
+  const patch = new CountedPatch(base, message, kind, counts.length > 0);
+  return { patch, counts, review: { ...base, message, kind, diff: { files: watched } } };
 }
+var CountedPatch = class {
+  #diff;
+  #hasDiff;
+  constructor(base, message, kind, hasDiff) {
+    Object.assign(this, base, { message, kind });
+    this.#hasDiff = hasDiff;
+  }
+  get diff() {
+    this.#diff ??= this.#hasDiff ? parseDiff(this.message.diffText) : { files: [] };
+    return this.#diff;
+  }
+};
 
 // src/ingest/series.ts
 var SeriesAssembler = class {
@@ -44537,7 +44580,7 @@ async function* reviewMessages(raws, options) {
   const window2 = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window: window2 });
   const isWatched = watchMatcher(options.config);
-  const run = { options, isWatched, counts: /* @__PURE__ */ new WeakMap(), waiting: /* @__PURE__ */ new Map() };
+  const run = { options, isWatched, counts: /* @__PURE__ */ new WeakMap(), review: /* @__PURE__ */ new WeakMap(), waiting: /* @__PURE__ */ new Map() };
   let arrival = 0;
   for await (const raw of raws) {
     let patch;
@@ -44545,7 +44588,10 @@ async function* reviewMessages(raws, options) {
       const message = await parseMessage(raw);
       const lean = options.fastPath === false ? null : leanPatch(message, isWatched);
       patch = lean?.patch ?? toPatch(message);
-      if (lean) run.counts.set(patch, lean.counts);
+      if (lean) {
+        run.counts.set(patch, lean.counts);
+        run.review.set(patch, lean.review);
+      }
     } catch (error2) {
       yield { kind: "error", error: errorEntry(error2, raw.index, options.source), unread: true };
       continue;
@@ -44576,7 +44622,9 @@ function strayPatch(patch, run) {
 function reviewed(series, run) {
   const members = [...series.cover ? [series.cover] : [], ...series.patches];
   for (const member of members) run.waiting.delete(member);
-  const { findings, failures } = series.patches.every((p) => run.counts.has(p)) ? { findings: [], failures: [] } : reviewSeries(series, run.options.pack, run.options.config, run.isWatched);
+  const forRules = series.patches.map((p) => run.review.get(p) ?? p);
+  const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i].diff.files.length === 0);
+  const { findings, failures } = quiet ? { findings: [], failures: [] } : reviewSeries({ ...series, cover: series.cover ? run.review.get(series.cover) ?? series.cover : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched);
   const home = members[0]?.message.messageId ?? null;
   const byMessage = /* @__PURE__ */ new Map();
   for (const finding2 of findings) {
