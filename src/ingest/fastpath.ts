@@ -182,7 +182,10 @@ function fileOf(section: Section, end: number): FileCount | null {
     oldPath = gitPaths.old;
     newPath = gitPaths.new;
   }
-  return { path: newPath ?? oldPath ?? '', oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
+  const path = newPath ?? oldPath ?? '';
+  // No readable path (a `diff --git` line cut short): parseDiff reports it, so it decides.
+  if (path === '') return null;
+  return { path, oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
 }
 
 function pathFromMinusPlus(value: string, prefix: string): string | null {
