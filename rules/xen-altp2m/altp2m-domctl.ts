@@ -248,7 +248,13 @@ function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<
   for (const [scope, group] of byScope) {
     const domctlLines = group.lines.filter((l, i) => l.kind === 'add' && ISSUES_DOMCTL.test(group.code[i] ?? '') && !removedLines.has(fold(group.code[i] ?? '')));
     if (domctlLines.length === 0) continue;
-    const aboutAltp2m = ALTP2M_TOKEN.test(scope) || group.code.some((c, i) => group.lines[i]?.kind === 'add' && /XEN_DOMCTL_\w*altp2m|\.u\.altp2m|altp2m/i.test(c) && /domctl/i.test(c));
+    // When the added code names the command, the command or its payload (`.u.<member>…`) says
+    // whether it is for altp2m: an xc_altp2m_*() helper may well use XEN_DOMCTL_getdomaininfo.
+    const added = group.code.filter((_, i) => group.lines[i]?.kind === 'add');
+    const named = added.flatMap((c) => [...c.matchAll(/\bXEN_DOMCTL_[a-z]\w*|\.u\.[\w.]+/g)].map((m) => m[0]));
+    const aboutAltp2m = named.some((n) => n.startsWith('XEN_DOMCTL_'))
+      ? named.some((n) => ALTP2M_TOKEN.test(n))
+      : ALTP2M_TOKEN.test(scope) || added.some((c) => /altp2m/i.test(c) && /domctl/i.test(c));
     if (!aboutAltp2m) continue;
     const first = domctlLines[0]!;
     findings.push({
