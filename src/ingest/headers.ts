@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import libmime from 'libmime';
+import { isFromLine } from './mbox.js';
 
 /**
  * A minimal RFC 5322 header reader for the fast path: plain single-part messages (nearly all
@@ -64,7 +65,10 @@ export function readHeaderBlock(bytes: Buffer): HeaderBlock {
 const FIELD_LINE = /^[!-9;-~]+:/;
 
 function startsWithHeaderField(bytes: Buffer): boolean {
-  const head = bytes.toString('latin1', 0, Math.min(bytes.length, 1000));
+  let head = bytes.toString('latin1', 0, Math.min(bytes.length, 1000));
+  // A message an MDA delivered with its mbox From_ line still on top (procmail, .forward).
+  const firstLine = head.split('\n', 1)[0]!.replace(/\r$/, '');
+  if (isFromLine(firstLine)) head = head.slice(firstLine.length + 1).replace(/^\n/, '');
   return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
 }
 

@@ -117,6 +117,11 @@ describe('plain diffs are detected from their content', () => {
     expect(toPatch(message).kind).toBe('patch');
   });
 
+  it('still reads a message delivered with its mbox From_ line on top as mail', async () => {
+    const message = await parseMessage({ index: 0, bytes: fixture('input/domctl.patch') });
+    expect([message.subject, message.messageId]).toEqual(['[PATCH] xen/domctl: add XEN_DOMCTL_altp2m_get_views', '<20240603154011.4242-1-carol@example.net>']);
+  });
+
   it('reads quilt "Index:" diffs and git show output', async () => {
     const quilt = 'Index: xen/common/domctl.c\n===================================================================\n--- xen.orig/common/domctl.c\n+++ xen/common/domctl.c\n@@ -1,1 +1,2 @@\n a\n+b\n';
     const show = 'commit 0123456789abcdef0123456789abcdef01234567\nAuthor: Alice Example <alice@example.org>\nDate:   Tue May 14 10:12:03 2024 +0200\n\n    x86: tidy\n\n' + fixture('input/plain-git-diff.diff').toString();
