@@ -19,7 +19,9 @@ export const WARNING_CONCEPTS = [
     id: 'not-evaluated',
     label: "mixed mode has not been evaluated for safety",
     pattern:
-      /\bnot (?:yet )?(?:been )?(?:fully )?(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted)\b/,
+      // "has not (yet) been evaluated … for safety", "has never been security-audited", "nobody has
+      // assessed its safety", "has not undergone a security review", "unevaluated".
+      /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/,
   },
   {
     id: 'evaluate-each-subop',
