@@ -27,13 +27,13 @@ export const WARNING_CONCEPTS = [
     id: 'evaluate-each-subop',
     label: 'each subop must be evaluated before use in a security-critical environment',
     pattern:
-      /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)/,
+      /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet|check)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)|\b(?:subops?|sub-ops?)\b[^.]{0,40}\b(?:evaluated|audited|reviewed|assessed|vetted|checked)\b[^.]{0,20}\b(?:one by one|individually|separately|in turn)/,
   },
   {
     id: 'blacklist-in-xsm',
     label: 'unsafe subops are blacklisted in XSM',
     pattern:
-      /\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/,
+      /\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*|disabl\w*|exclud\w*|unavailable|turn(?:ed|s)? off|switch(?:ed|es)? off)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/,
   },
 ] as const;
 
