@@ -74,29 +74,57 @@ export const DEFAULT_SERIES_WINDOW = 500;
  * series is yielded once it is complete (or its wait window passed, or the input ended).
  */
 export async function* reviewMessages(raws: AsyncIterable<RawMessage>, options: ReviewOptions): AsyncGenerator<ReviewEvent> {
+  const isWatched = watchMatcher(options.config);
+  const fastPath = options.fastPath !== false;
+  yield* reviewPrepared(
+    (async function* () {
+      for await (const raw of raws) yield await prepareMessage(raw, isWatched, fastPath);
+    })(),
+    options,
+  );
+}
+
+/**
+ * One message made ready for series assembly: read, and its diff modelled, or counted with
+ * only its watched files modelled (`counts` and `review` then set; see ingest/fastpath.ts).
+ * The stage that needs no other message, so it can run anywhere (bot/workers runs it in
+ * worker threads for large archives).
+ */
+export type Prepared =
+  | { readonly kind: 'patch'; readonly index: number; readonly patch: Patch; readonly counts?: readonly FileCount[]; readonly review?: Patch }
+  | { readonly kind: 'error'; readonly index: number; readonly error: ErrorEntry };
+
+export async function prepareMessage(raw: RawMessage, isWatched: (path: string) => boolean, fastPath = true): Promise<Prepared> {
+  try {
+    const message = await parseMessage(raw);
+    const lean = fastPath ? leanPatch(message, isWatched) : null;
+    if (lean) return { kind: 'patch', index: raw.index, patch: lean.patch, counts: lean.counts, review: lean.review };
+    return { kind: 'patch', index: raw.index, patch: toPatch(message) };
+  } catch (error) {
+    return { kind: 'error', index: raw.index, error: errorEntry(error, raw.index, undefined) };
+  }
+}
+
+/** The rest of the pipeline, over prepared messages in input order. */
+export async function* reviewPrepared(items: AsyncIterable<Prepared>, options: ReviewOptions): AsyncGenerator<ReviewEvent> {
   const window = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window });
   const isWatched = watchMatcher(options.config);
   const run: Run = { options, isWatched, counts: new WeakMap(), review: new WeakMap(), waiting: new Map() };
+  const source = options.source === undefined ? {} : { source: options.source };
   let arrival = 0;
-  for await (const raw of raws) {
-    let patch: Patch;
-    try {
-      const message = await parseMessage(raw);
-      const lean = options.fastPath === false ? null : leanPatch(message, isWatched);
-      patch = lean?.patch ?? toPatch(message);
-      if (lean) {
-        run.counts.set(patch, lean.counts);
-        run.review.set(patch, lean.review);
-      }
-    } catch (error) {
-      yield { kind: 'error', error: errorEntry(error, raw.index, options.source), unread: true };
+  for await (const item of items) {
+    if (item.kind === 'error') {
+      yield { kind: 'error', error: { ...source, ...item.error }, unread: true };
       continue;
     }
+    const { patch } = item;
+    if (item.counts) run.counts.set(patch, item.counts);
+    if (item.review) run.review.set(patch, item.review);
     // A message that is cut off or whose diff does not add up is still reviewed from what
     // is there, and said so.
     for (const problem of patch.problems ?? []) {
-      yield { kind: 'error', error: { ...(options.source === undefined ? {} : { source: options.source }), index: raw.index, messageId: patch.message.messageId, reason: problem } };
+      yield { kind: 'error', error: { ...source, index: item.index, messageId: patch.message.messageId, reason: problem } };
     }
     const here = arrival++;
     if (patch.kind === 'reply' || patch.kind === 'other') {

@@ -1,7 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { readInput } from '../io/input.js';
-import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
+import { reviewMessages, reviewPrepared, type PatchReport } from '../../src/pipeline.js';
+import { prepareInWorkers } from '../workers/pool.js';
 import { ReportBuilder, ReportStream, exitCodeFor, type Report } from '../../src/report/report.js';
 import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail } from '../../src/report/text.js';
@@ -24,6 +25,8 @@ export interface CheckOptions {
   readonly onProgress?: (messages: number) => void;
   /** false: model every diff (the fast path off, for comparing results). */
   readonly fastPath?: boolean;
+  /** Worker threads that read and count messages of long inputs (streamCheck); 0 or absent: none. */
+  readonly workers?: number;
 }
 
 /** Runs the pipeline over every input; one unreadable input is an error entry, not a stop. */
@@ -80,7 +83,11 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
         messages++;
         options.onProgress?.(++seen);
       });
-      for await (const event of reviewMessages(raws, { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) })) {
+      const review = { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
+      const events = options.workers
+        ? reviewPrepared(prepareInWorkers(raws, { config: options.config, workers: options.workers, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) }), review)
+        : reviewMessages(raws, review);
+      for await (const event of events) {
         const ready = stream.add(event);
         if (ready.length > 0) await sink.write(render(ready));
       }

@@ -13,7 +13,7 @@ export interface Archive {
   readonly bytes: number;
 }
 
-export async function writeArchive(path: string, megabytes: number, options: { violationEvery?: number; pad?: number } = {}): Promise<Archive> {
+export async function writeArchive(path: string, megabytes: number, options: { violationEvery?: number; pad?: number; mixed?: boolean } = {}): Promise<Archive> {
   const every = options.violationEvery ?? 500;
   const pad = options.pad ?? 120;
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
@@ -23,7 +23,10 @@ export async function writeArchive(path: string, megabytes: number, options: { v
   let violations = 0;
   while (bytes < target) {
     const violates = messages % every === every - 1;
-    const text = message(messages, pad, violates);
+    let text = message(messages, pad, violates);
+    // Mixed archives also hold replies and patches whose hunk counts lie (the full path).
+    if (options.mixed && !violates && messages % 7 === 3) text = text.replace('Subject: [PATCH]', 'Subject: Re: [PATCH]');
+    if (options.mixed && !violates && messages % 11 === 5) text = text.replace(`@@ -10,3 +10,${pad + 4} @@`, `@@ -10,3 +10,${pad + 9} @@`);
     bytes += Buffer.byteLength(text);
     messages++;
     if (violates) violations++;

@@ -29,9 +29,21 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI and reads its report as it streams, keeping only what the checks need. */
-function check(format: 'json' | 'text'): Promise<{ code: number | null; tail: string; entries: number; inOrder: boolean; stderr: string }> {
+/** Runs the CLI to completion and returns its whole standard output. */
+function output(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(ROOT, 'bin/patchsentry.js'), 'check', '--format', format, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/patchsentry.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+  });
+}
+
+function check(format: 'json' | 'text', extra: string[] = [], file = path): Promise<{ code: number | null; tail: string; entries: number; inOrder: boolean; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(ROOT, 'bin/patchsentry.js'), 'check', '--format', format, ...extra, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     let carry = '';
     let entries = 0;
@@ -68,5 +80,20 @@ describe(`a ${MEGABYTES} MB archive with a ${HEAP_MB} MB heap`, () => {
     const summary = JSON.parse(/"summary": (\{[\s\S]*?\n {2}\})/.exec(result.tail)?.[1] ?? 'null') as { messages: number; patches: number; findings: number; byRule: Record<string, number> } | null;
     expect(summary).toMatchObject({ messages: archive.messages, patches: archive.messages, findings: archive.violations * 2, byRule: { 'altp2m-domctl': archive.violations * 2 } });
     expect(archive.bytes).toBeGreaterThanOrEqual(MEGABYTES * 1e6);
+  }, 120_000);
+});
+
+describe('worker threads (-j)', () => {
+  it('give the same report, byte for byte, as the single thread on a mixed archive', async () => {
+    const mixed = join(dir, 'mixed.mbox');
+    const written = await writeArchive(mixed, 12, { mixed: true, violationEvery: 300 });
+    expect(written.messages).toBeGreaterThan(1500); // past the messages read before workers start
+    const single = await output(['check', '--format', 'json', '-j', '0', mixed]);
+    const threaded = await output(['check', '--format', 'json', '-j', '2', mixed]);
+    expect(threaded).toBe(single);
+    const report = JSON.parse(single) as { summary: { messages: number; findings: number; errors: number } };
+    expect(report.summary.messages).toBe(written.messages);
+    expect(report.summary.findings).toBe(written.violations * 2);
+    expect(report.summary.errors).toBeGreaterThan(0); // the lying hunk counts are reported
   }, 120_000);
 });
