@@ -29,7 +29,7 @@ async function report(raws: RawMessage[], fastPath: boolean): Promise<string> {
 const edit = fc.record({ at: fc.nat(), len: fc.nat({ max: 12 }), insert: fc.oneof(fc.constantFrom('', '\n', '\n+', '\n-', '\n ', '\\ No newline at end of file\n', '\n-- \n', '\r\n', '@@ -1,2 +1,3 @@\n', 'diff --git a/x b/x\n', 'GIT binary patch\n'), fc.string({ maxLength: 8 })) });
 
 describe('fuzz: the archive fast path equals the full pipeline', () => {
-  it('same JSON report with fastPath on and off, for mutated real-shaped messages', async () => {
+  it('same JSON report with fastPath on and off, and no crash of core or rules, for mutated real-shaped messages', async () => {
     const messages = await corpus();
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ which: fc.nat({ max: messages.length - 1 }), edits: fc.array(edit, { maxLength: 4 }) }), { minLength: 1, maxLength: 6 }), async (picks) => {
@@ -41,7 +41,11 @@ describe('fuzz: the archive fast path equals the full pipeline', () => {
           }
           return { index, bytes: Buffer.from(text, 'latin1') };
         });
-        expect(await report(raws, true)).toBe(await report(raws, false));
+        const fast = await report(raws, true);
+        expect(fast).toBe(await report(raws, false));
+        // Bad input is an input error with a reason, never a crash of the core or of a rule.
+        const errors = (JSON.parse(fast) as { errors: { reason: string }[] }).errors.map((e) => e.reason);
+        expect(errors.filter((r) => /^unexpected failure|^rule \S+ failed/.test(r))).toEqual([]);
       }),
       fcOptions,
     );
