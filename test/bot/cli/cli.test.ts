@@ -119,7 +119,7 @@ describe('exit codes (SPEC §4)', () => {
       expect([0, 1, 2], name).toContain(r.code);
       expect(json(r).version, name).toBe(1);
     }
-  });
+  }, 120_000);
 });
 
 describe('formats', () => {
@@ -217,7 +217,7 @@ describe('progress bar', () => {
       expect(r.stderr, format).toBe('');
       expect(r.stdout, format).not.toContain('messages read\r');
     }
-  });
+  }, 120_000);
 
   it('never appears in JSON output even on a terminal', async () => {
     const mbox = join(dir, 'many.mbox');
