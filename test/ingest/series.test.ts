@@ -39,6 +39,18 @@ describe('series assembly', () => {
     expect(series[0]!.id).not.toBe(series[1]!.id);
   });
 
+  it('follows a chained thread (git send-email --chain-reply-to) without a cover letter', async () => {
+    const text = fixture('input/series-v2-unthreaded.mbox').toString('utf8');
+    const parts = text.split(/^(?=From [0-9a-f]{40} )/m);
+    const ids = ['<p1@example.org>', '<p2@example.org>', '<p3@example.org>'];
+    const chained = parts
+      .map((part, i) => part.replace('\nFrom: ', `\nMessage-Id: ${ids[i]}\n${i > 0 ? `In-Reply-To: ${ids[i - 1]}\nReferences: ${ids.slice(0, i).join(' ')}\n` : ''}From: `))
+      .map((part, i) => (i === 2 ? part.replace('From: Alice Example <alice@example.org>', 'From: Alice Example <alice@other.example>') : part));
+    const patches = reviewable(await patchesOf(Buffer.from(chained.join(''))));
+    expect(patches.map((p) => p.message.inReplyTo)).toEqual([null, '<p1@example.org>', '<p2@example.org>']);
+    expect(shape(assembleSeries(patches))).toEqual([{ id: '<p1@example.org>', version: 2, total: 3, cover: null, patches: [1, 2, 3] }]);
+  });
+
   it('keeps two single patches apart, and a single patch alone', async () => {
     const [domctl] = await patchesOf(fixture('input/domctl.patch'));
     const [other] = await patchesOf(fixture('input/message/relay.eml'));
