@@ -70,9 +70,9 @@ class Pool {
   constructor(size: number, watch: string[], fastPath: boolean) {
     const url = new URL('./prepare-worker.js', import.meta.url);
     this.workers = Array.from({ length: size }, () => {
-      // A small young generation: the worker allocates fast and keeps little, and V8 would
-      // otherwise grow it to 32 MB per thread (peak RSS is part of the contract, issue 6).
-      const worker = new Worker(url, { workerData: { watch, fastPath }, resourceLimits: { maxYoungGenerationSizeMb: 6 } });
+      // Half V8's default young generation: 6 MB cost 15% of the worker's time in scavenges;
+      // 16 MB saves 16 MB of peak RSS per worker for about 1% (measured on numstat-2000 x4).
+      const worker = new Worker(url, { workerData: { watch, fastPath }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       worker.on('message', (reply: BatchReply) => {
         this.pending.get(reply.id)?.resolve(reply.items);
         this.pending.delete(reply.id);
