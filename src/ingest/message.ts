@@ -130,6 +130,9 @@ function fastPathBody(bytes: Buffer, block: HeaderBlock): string | null {
   if (encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary') return null;
   const type = parseContentType(firstField(block, 'content-type'));
   if (type.type !== 'text/plain' && type.type !== 'text/x-patch' && type.type !== 'text/x-diff') return null;
+  // RFC 3676 format=flowed (Thunderbird's default) space-stuffs lines that start with a space,
+  // so every context line: mailparser undoes it, as git mailinfo does.
+  if (type.params['format']?.toLowerCase() === 'flowed') return null;
   const charset = (type.params['charset'] ?? 'utf-8').toLowerCase();
   const body = bytes.subarray(block.bodyOffset);
   if (charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return body.toString('utf8');

@@ -40,6 +40,21 @@ describe('message → patch: encodings and charsets', () => {
     expect(filesOf(message.diffText)).toEqual([{ path: 'xen/include/public/hvm/hvm_op.h', additions: 1, deletions: 0 }]);
   });
 
+  it.each(['8bit', 'quoted-printable'])('undoes format=flowed space-stuffing (Thunderbird inline patch, %s)', async (encoding) => {
+    // As Thunderbird writes it: lines starting with a space get one more, trailing spaces go.
+    const wire = ['Signed-off-by: Carol Dev <carol@example.net>', '---', 'diff --git a/xen/common/domctl.c b/xen/common/domctl.c', '--- a/xen/common/domctl.c', '+++ b/xen/common/domctl.c', '@@ -1,3 +1,4 @@', '  a', '', '+b', '  c', ''].join('\n');
+    const headers = `From: Carol Dev <carol@example.net>\nSubject: [PATCH] x\nMessage-ID: <flowed@example.net>\nContent-Type: text/plain; charset=UTF-8; format=flowed\nContent-Transfer-Encoding: ${encoding}\n\n`;
+    const message = await parseMessage({ index: 0, bytes: Buffer.from(headers + wire) });
+    const model = parseDiff(message.diffText);
+    expect(model.files[0]!.hunks[0]!.lines.map((l) => [l.kind, l.text])).toEqual([
+      ['context', 'a'],
+      ['context', ''],
+      ['add', 'b'],
+      ['context', 'c'],
+    ]);
+    expect(model.problems).toBeUndefined();
+  });
+
   it('decodes Shift_JIS in the body and an encoded-word Subject', async () => {
     const message = await messageFile('input/message/shift-jis.eml');
     expect(message.subject).toBe('[PATCH 2/2] docs/misc: 日本語の説明を追加');
