@@ -27,7 +27,7 @@ export const WARNING_CONCEPTS = [
     id: 'evaluate-each-subop',
     label: 'each subop must be evaluated before use in a security-critical environment',
     pattern:
-      /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet|check)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)|\b(?:subops?|sub-ops?)\b[^.]{0,40}\b(?:evaluated|audited|reviewed|assessed|vetted|checked)\b[^.]{0,20}\b(?:one by one|individually|separately|in turn)/,
+      /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet|check)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)|\b(?:subops?|sub-ops?)\b(?:(?!\bnot\b|n't\b)[^.]){0,40}\b(?:evaluated|audited|reviewed|assessed|vetted|checked)\b[^.]{0,20}\b(?:one by one|individually|separately|in turn)/,
   },
   {
     id: 'blacklist-in-xsm',
