@@ -188,24 +188,23 @@ function reviewed(series: Series, run: Run): ReviewEvent {
 
 function reportFor(patch: Patch, series: Series | null, findings: Finding[], run: Run): PatchReport {
   const { message, subject } = patch;
-  const { source } = run.options;
   const who = message.author ?? message.from;
-  return {
-    ...(source === undefined ? {} : { source }),
+  // Plain literals, no spreads: this runs for every message of an archive, and V8 builds
+  // spread-first literals property by property.
+  const report = {
     index: message.index,
     messageId: message.messageId,
     subject: message.subject,
     kind: patch.kind,
     author: who ? (who.name ? `${who.name} <${who.address}>` : who.address) : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: (run.counts.get(patch) ?? patch.diff.files).map((f) => ({
-      path: f.path,
-      additions: f.additions,
-      deletions: f.deletions,
-      ...(f.binary ? { binary: true as const } : {}),
-    })),
+    files: (run.counts.get(patch) ?? patch.diff.files).map((f): FileSummary =>
+      f.binary ? { path: f.path, additions: f.additions, deletions: f.deletions, binary: true } : { path: f.path, additions: f.additions, deletions: f.deletions },
+    ),
     findings,
   };
+  const { source } = run.options;
+  return source === undefined ? report : { source, ...report };
 }
 
 function errorEntry(error: unknown, index: number, source: string | undefined): ErrorEntry {

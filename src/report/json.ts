@@ -9,29 +9,27 @@ export function renderJson(report: Report): string {
 
 /** One entry of `patches[]`, fields in their fixed order. */
 export function jsonPatch(p: PatchReport): object {
+  const findings = p.findings.length === 0 ? [] : p.findings.map(jsonFinding);
+  // Two plain literals rather than a spread in the middle: this runs for every message.
+  return p.source === undefined
+    ? { messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, index: p.index, series: p.series, files: p.files, findings }
+    : { messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, source: p.source, index: p.index, series: p.series, files: p.files, findings };
+}
+
+function jsonFinding(f: PatchReport['findings'][number]): object {
   return {
-    messageId: p.messageId,
-    subject: p.subject,
-    kind: p.kind,
-    author: p.author,
-    ...(p.source === undefined ? {} : { source: p.source }),
-    index: p.index,
-    series: p.series,
-    files: p.files,
-    findings: p.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      path: f.path,
-      line: f.line,
-      ...(f.endLine === undefined ? {} : { endLine: f.endLine }),
-      side: f.side,
-      message: f.message,
-      evidence: f.evidence,
-      policy: f.policy,
-      fingerprint: f.fingerprint,
-      messageId: f.messageId,
-      ...(f.waiver ? { waiver: f.waiver } : {}),
-    })),
+    rule: f.rule,
+    severity: f.severity,
+    path: f.path,
+    line: f.line,
+    ...(f.endLine === undefined ? {} : { endLine: f.endLine }),
+    side: f.side,
+    message: f.message,
+    evidence: f.evidence,
+    policy: f.policy,
+    fingerprint: f.fingerprint,
+    messageId: f.messageId,
+    ...(f.waiver ? { waiver: f.waiver } : {}),
   };
 }
 
