@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
+import { loadavg } from 'node:os';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -56,8 +57,10 @@ const oneMessage = join(work, 'one.mbox');
 writeFileSync(oneMessage, firstMessage(readFileSync(unit)));
 
 async function concat(path, times) {
-  const out = createWriteStream(path);
-  for (let i = 0; i < times; i++) await pipeline(createReadStream(unit), out, { end: false });
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  for (let i = 0; i < times; i++) {
+    for await (const chunk of createReadStream(unit, { highWaterMark: 1 << 20 })) if (!out.write(chunk)) await once(out, 'drain');
+  }
   out.end();
   await once(out, 'finish');
   return { path, bytes: statSync(path).size };
@@ -118,11 +121,6 @@ function row(name, input, result, messages) {
   });
 }
 
-function countFromLines(path) {
-  const run = spawnSync('grep', ['-c', '^From ', path], { encoding: 'utf8' });
-  return Number(run.stdout.trim());
-}
-
 /** Message count and summary of a json report on disk (read by streaming the tail only). */
 function summaryOf(path) {
   const size = statSync(path).size;
@@ -138,7 +136,7 @@ function summaryOf(path) {
   });
 }
 
-console.log(`patchsentry bench — node ${process.version}, ${cpus().length} CPUs, ${TIME ? 'peak RSS by GNU time' : 'peak RSS by /proc VmHWM polling'}`);
+console.log(`patchsentry bench — node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${TIME ? 'peak RSS by GNU time' : 'peak RSS by /proc VmHWM polling'}`);
 console.log(`input: ${copies} × numstat-2000 = ${(single.bytes / 1e6).toFixed(0)} MB; doubled ${(double.bytes / 1e6).toFixed(0)} MB (temp dir ${work})\n`);
 
 // git mailsplit first: the number of messages it writes is the yardstick for messages/s.
@@ -149,8 +147,10 @@ const mailsplit = await measure('git', ['mailsplit', `-o${splitDir}`, single.pat
 const gitCount = Number(readFileSync(splitOut, 'utf8').trim());
 rmSync(splitDir, { recursive: true, force: true });
 row('git mailsplit', single, mailsplit, gitCount);
-const fromLines = countFromLines(single.path);
-row(`grep -c '^From ' (${fromLines})`, single, await measure('grep', ['-c', '^From ', single.path]), gitCount);
+// To a file: GNU grep stops at the first match when its output is /dev/null.
+const grepOut = join(work, 'grep.out');
+const grep = await measure('grep', ['-c', '^From ', single.path], { stdout: grepOut });
+row(`grep -c '^From ' (${readFileSync(grepOut, 'utf8').trim()})`, single, grep, gitCount);
 
 const jsonOut = join(work, 'report.json');
 const json = await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', single.path], { stdout: jsonOut });
@@ -159,6 +159,8 @@ rmSync(jsonOut, { force: true });
 row('patchsentry --format json', single, json, summary?.messages ?? gitCount);
 const text = await measure(process.execPath, [cli, 'check', '--format', 'text', '--fail-on', 'never', single.path]);
 row('patchsentry --format text', single, text, summary?.messages ?? gitCount);
+const threaded = await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', '-j', '1', single.path]);
+row('patchsentry --format json -j 1', single, threaded, summary?.messages ?? gitCount);
 const json2 = await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', double.path]);
 row('patchsentry --format json (2×)', double, json2, (summary?.messages ?? gitCount) * 2);
 
@@ -167,7 +169,7 @@ console.log(`${'command'.padEnd(34)} ${'input'.padStart(8)} ${'wall s'.padStart(
 for (const r of rows) console.log(`${r.name.padEnd(34)} ${r.input.padStart(8)} ${fmt(r.wall, 2)} ${fmt(r.msgs, 0)} ${fmt(r.mbps, 1)} ${fmt(r.rss, 1).padStart(12)}  ${r.code}`);
 console.log('');
 console.log(`messages: git mailsplit ${gitCount}, patchsentry ${summary?.messages ?? '?'} (summary: ${summary ? `${summary.patches} patches, ${summary.findings} findings, ${summary.errors} input errors` : 'not read'})`);
-console.log(`ratio patchsentry json / git mailsplit: ${(json.wall / mailsplit.wall).toFixed(2)}   text / git mailsplit: ${(text.wall / mailsplit.wall).toFixed(2)}`);
+console.log(`ratio patchsentry json / git mailsplit: ${(json.wall / mailsplit.wall).toFixed(2)}   text / git mailsplit: ${(text.wall / mailsplit.wall).toFixed(2)}   json -j 1 / git mailsplit: ${(threaded.wall / mailsplit.wall).toFixed(2)}`);
 console.log(`doubling the input: time × ${(json2.wall / json.wall).toFixed(2)}, peak RSS ${json.rssMb.toFixed(1)} MB → ${json2.rssMb.toFixed(1)} MB`);
 
 // --- latency of one message --------------------------------------------------------------
