@@ -33,7 +33,7 @@ export const WARNING_CONCEPTS = [
     id: 'blacklist-in-xsm',
     label: 'unsafe subops are blacklisted in XSM',
     pattern:
-      /\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*|disabl\w*|exclud\w*|unavailable|turn(?:ed|s)? off|switch(?:ed|es)? off)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/,
+      /(?<!(?:\bnot|\bnever|n't|\bno longer)(?: need to| have to)?(?: be| been)? )\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*|disabl\w*|exclud\w*|unavailable|turn(?:ed|s)? off|switch(?:ed|es)? off)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/,
   },
 ] as const;
 
