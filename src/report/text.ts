@@ -22,7 +22,7 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 export function textPatch(patch: PatchReport, options: TextOptions = {}): string {
   if (patch.findings.length === 0) return '';
   const paint = painter(options);
-  const out = [paint('1', `${patch.subject || '(no subject)'}`) + (patch.messageId ? `  ${patch.messageId}` : '')];
+  const out = [paint('1', clean(patch.subject || '(no subject)')) + (patch.messageId ? `  ${clean(patch.messageId)}` : '')];
   for (const finding of patch.findings) out.push(...findingBlock(finding, paint), '');
   return out.join('\n') + '\n';
 }
@@ -33,13 +33,22 @@ export function textTail(s: Summary, errors: readonly ErrorEntry[], options: Tex
   const out: string[] = [];
   for (const error of errors) {
     const where = [error.source, error.index === undefined ? undefined : `message ${error.index + 1}`, error.messageId ?? undefined].filter(Boolean).join(', ');
-    out.push(paint('31', 'INPUT ERROR') + `: ${where ? `${where}: ` : ''}${error.reason}`);
+    out.push(paint('31', 'INPUT ERROR') + clean(`: ${where ? `${where}: ` : ''}${error.reason}`));
   }
   out.push(
     `total: ${s.bySeverity.error} errors, ${s.bySeverity.warning} warnings, ${s.bySeverity.info} notes; ` +
       `${s.patches} patches in ${s.series} series, ${s.messages} messages read, ${s.errors} input errors`,
   );
   return out.join('\n') + '\n';
+}
+
+/**
+ * Control characters from a message (an ESC in a Subject or a diff line) are shown, not sent to
+ * the terminal, where they could rewrite the screen or the title.
+ */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function painter(options: TextOptions): (code: string, text: string) => string {
@@ -50,13 +59,13 @@ const LABEL = { error: 'ERROR', warning: 'WARNING', info: 'NOTE' } as const;
 const COLOR = { error: '31', warning: '33', info: '36' } as const;
 
 function findingBlock(f: Finding, paint: (code: string, text: string) => string): string[] {
-  const lines = [`${paint(COLOR[f.severity], LABEL[f.severity])}: ${f.rule}: ${f.message}`];
+  const lines = [`${paint(COLOR[f.severity], LABEL[f.severity])}: ${f.rule}: ${clean(f.message)}`];
   const sideNote = f.side === 'old' ? ' (removed line)' : '';
-  lines.push(`FILE: ${f.path}${f.line > 0 ? `:${f.line}` : ''}${sideNote}`);
+  lines.push(`FILE: ${clean(f.path)}${f.line > 0 ? `:${f.line}` : ''}${sideNote}`);
   const marker = f.side === 'old' ? '-' : '+';
-  for (const e of f.evidence.slice(0, 12)) lines.push(`${marker}${e}`);
+  for (const e of f.evidence.slice(0, 12)) lines.push(`${marker}${clean(e)}`);
   if (f.evidence.length > 12) lines.push(`[... ${f.evidence.length - 12} more lines]`);
-  if (f.waiver) lines.push(`waived by ${f.waiver.by}: ${f.waiver.reason}`);
+  if (f.waiver) lines.push(clean(`waived by ${f.waiver.by}: ${f.waiver.reason}`));
   lines.push(`policy: ${f.policy}`);
   return lines;
 }

@@ -18,6 +18,15 @@ describe('text reporter', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('never passes control characters from a message to the terminal', () => {
+    const report = sampleReport();
+    const hostile = { ...report, patches: report.patches.map((p) => ({ ...p, subject: '[PATCH] \u001b]0;owned\u0007 x', findings: p.findings.map((f) => ({ ...f, evidence: ['\u001b[2J#define X 1\u0000'] })) })) };
+    const text = renderText(hostile);
+    expect([...text].filter((c) => c !== '\n' && (c < ' ' || c === '\u007f'))).toEqual([]);
+    expect(text).toContain('[PATCH] \\x1b]0;owned\\x07 x');
+    expect(text).toContain('+\\x1b[2J#define X 1\\x00');
+  });
+
   it('colours only when asked', () => {
     expect(renderText(sampleReport(), { color: true })).toContain('\u001b[31mERROR\u001b[0m');
   });
