@@ -217,7 +217,7 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
     }
     // Work, not a guard: a body that only asks whether altp2m is on (to refuse) is not altp2m
     // functionality.
-    const altp2mWork = ALTP2M_TOKEN.test(label) || body.some((b) => ALTP2M_TOKEN.test(b.replace(ALTP2M_PREDICATES, '')));
+    const altp2mWork = ALTP2M_TOKEN.test(label) || (body.some((b) => ALTP2M_TOKEN.test(b.replace(ALTP2M_PREDICATES, ''))) && !onlyPropagates(body));
     if (!altp2mWork) return;
     const evidence = bodyLines.filter((l) => l.kind === 'add' && (l === line || ALTP2M_TOKEN.test(l.text))).map((l) => l.text);
     findings.push({
@@ -229,6 +229,19 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
 }
 
 const ALTP2M_PREDICATES = /\b(?:hvm_)?altp2m_(?:active|supported)\s*\(|\bhvm_altp2m_supported\s*\(/g;
+
+/**
+ * A host-p2m setting mirrored into every view (`p2m_get_hostp2m(d)->x = v;` then
+ * `d->arch.altp2m_p2m[i]->x = v;` over `d->nr_altp2m`) keeps the views consistent: the DOMCTL
+ * is about the p2m, not an altp2m operation. Calling an altp2m function or carrying an altp2m
+ * payload is work.
+ */
+function onlyPropagates(body: readonly string[]): boolean {
+  const text = body.join('\n').replace(ALTP2M_PREDICATES, '');
+  const calls = /\b\w*altp2m\w*\s*\(/i.test(text);
+  const payload = /\bu\.\w*altp2m/i.test(text);
+  return !calls && !payload && /\bp2m_get_hostp2m\s*\(|\bhostp2m\b/.test(text);
+}
 
 const ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
 
