@@ -25400,17 +25400,21 @@ var WARNING_CONCEPTS = [
   {
     id: "not-evaluated",
     label: "mixed mode has not been evaluated for safety",
-    pattern: /\bnot (?:yet )?(?:been )?(?:fully )?(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted)\b/
+    pattern: (
+      // "has not (yet) been evaluated … for safety", "has never been security-audited", "nobody has
+      // assessed its safety", "has not undergone a security review", "unevaluated".
+      /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/
+    )
   },
   {
     id: "evaluate-each-subop",
     label: "each subop must be evaluated before use in a security-critical environment",
-    pattern: /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)/
+    pattern: /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet|check)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)|\b(?:subops?|sub-ops?)\b(?:(?!\bnot\b|n't\b)[^.]){0,40}\b(?:evaluated|audited|reviewed|assessed|vetted|checked)\b[^.]{0,20}\b(?:one by one|individually|separately|in turn)/
   },
   {
     id: "blacklist-in-xsm",
     label: "unsafe subops are blacklisted in XSM",
-    pattern: /\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/
+    pattern: /(?<!(?:\bnot|\bnever|n't|\bno longer)(?: need to| have to)?(?: be| been)? )\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*|disabl\w*|exclud\w*|unavailable|turn(?:ed|s)? off|switch(?:ed|es)? off)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/
   }
 ];
 function conceptsIn(prose) {
@@ -25603,7 +25607,7 @@ function handlerFindings(patch, path, hunk, removedCases, severity) {
       body.push(nextCode);
       bodyLines.push(next);
     }
-    const altp2mWork = ALTP2M_TOKEN.test(label) || body.some((b) => ALTP2M_TOKEN.test(b.replace(ALTP2M_PREDICATES, "")));
+    const altp2mWork = ALTP2M_TOKEN.test(label) || body.some((b) => ALTP2M_TOKEN.test(b.replace(ALTP2M_PREDICATES, ""))) && !onlyPropagates(body);
     if (!altp2mWork) return;
     const evidence = bodyLines.filter((l) => l.kind === "add" && (l === line || ALTP2M_TOKEN.test(l.text))).map((l) => l.text);
     findings.push({
@@ -25614,6 +25618,12 @@ function handlerFindings(patch, path, hunk, removedCases, severity) {
   return findings;
 }
 var ALTP2M_PREDICATES = /\b(?:hvm_)?altp2m_(?:active|supported)\s*\(|\bhvm_altp2m_supported\s*\(/g;
+function onlyPropagates(body) {
+  const text = body.join("\n").replace(ALTP2M_PREDICATES, "");
+  const calls = /\b\w*altp2m\w*\s*\(/i.test(text);
+  const payload = /\bu\.\w*altp2m/i.test(text);
+  return !calls && !payload && /\bp2m_get_hostp2m\s*\(|\bhostp2m\b/.test(text);
+}
 var ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
 function toolFindings(patch, path, hunk, removedLines, severity) {
   const post = postImage(hunk);
@@ -25630,7 +25640,9 @@ function toolFindings(patch, path, hunk, removedLines, severity) {
   for (const [scope, group] of byScope) {
     const domctlLines = group.lines.filter((l, i) => l.kind === "add" && ISSUES_DOMCTL.test(group.code[i] ?? "") && !removedLines.has(fold(group.code[i] ?? "")));
     if (domctlLines.length === 0) continue;
-    const aboutAltp2m = ALTP2M_TOKEN.test(scope) || group.code.some((c, i) => group.lines[i]?.kind === "add" && /XEN_DOMCTL_\w*altp2m|\.u\.altp2m|altp2m/i.test(c) && /domctl/i.test(c));
+    const added = group.code.filter((_, i) => group.lines[i]?.kind === "add");
+    const named = added.flatMap((c) => [...c.matchAll(/\bXEN_DOMCTL_[a-z]\w*|\.u\.[\w.]+/g)].map((m) => m[0]));
+    const aboutAltp2m = named.some((n) => n.startsWith("XEN_DOMCTL_")) ? named.some((n) => ALTP2M_TOKEN.test(n)) : ALTP2M_TOKEN.test(scope) || added.some((c) => /altp2m/i.test(c) && /domctl/i.test(c));
     if (!aboutAltp2m) continue;
     const first2 = domctlLines[0];
     findings.push({
@@ -43984,7 +43996,9 @@ function readHeaderBlock(bytes) {
 }
 var FIELD_LINE = /^[!-9;-~]+:/;
 function startsWithHeaderField(bytes) {
-  const head = bytes.toString("latin1", 0, Math.min(bytes.length, 1e3));
+  let head = bytes.toString("latin1", 0, Math.min(bytes.length, 1e3));
+  const firstLine = head.split("\n", 1)[0].replace(/\r$/, "");
+  if (isFromLine(firstLine)) head = head.slice(firstLine.length + 1).replace(/^\n/, "");
   return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
 }
 function headerText(raw) {
@@ -44103,6 +44117,7 @@ function fastPathBody(bytes, block) {
   if (encoding !== "7bit" && encoding !== "8bit" && encoding !== "binary") return null;
   const type = parseContentType(firstField(block, "content-type"));
   if (type.type !== "text/plain" && type.type !== "text/x-patch" && type.type !== "text/x-diff") return null;
+  if (type.params["format"]?.toLowerCase() === "flowed") return null;
   const charset = (type.params["charset"] ?? "utf-8").toLowerCase();
   const body = bytes.subarray(block.bodyOffset);
   if (charset === "utf-8" || charset === "utf8" || charset === "us-ascii") return body.toString("utf8");
@@ -44362,7 +44377,9 @@ function fileOf(section, end) {
     oldPath = gitPaths.old;
     newPath = gitPaths.new;
   }
-  return { path: newPath ?? oldPath ?? "", oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
+  const path = newPath ?? oldPath ?? "";
+  if (path === "") return null;
+  return { path, oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
 }
 function pathFromMinusPlus2(value, prefix) {
   let path = (value.split("	")[0] ?? "").trimEnd();
@@ -44577,27 +44594,42 @@ function formatAddress(a) {
 // src/pipeline.ts
 var DEFAULT_SERIES_WINDOW = 500;
 async function* reviewMessages(raws, options) {
+  const isWatched = watchMatcher(options.config);
+  const fastPath = options.fastPath !== false;
+  yield* reviewPrepared(
+    (async function* () {
+      for await (const raw of raws) yield await prepareMessage(raw, isWatched, fastPath);
+    })(),
+    options
+  );
+}
+async function prepareMessage(raw, isWatched, fastPath = true) {
+  try {
+    const message = await parseMessage(raw);
+    const lean = fastPath ? leanPatch(message, isWatched) : null;
+    if (lean) return { kind: "patch", index: raw.index, patch: lean.patch, counts: lean.counts, review: lean.review };
+    return { kind: "patch", index: raw.index, patch: toPatch(message) };
+  } catch (error2) {
+    return { kind: "error", index: raw.index, error: errorEntry(error2, raw.index, void 0) };
+  }
+}
+async function* reviewPrepared(items, options) {
   const window2 = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window: window2 });
   const isWatched = watchMatcher(options.config);
   const run = { options, isWatched, counts: /* @__PURE__ */ new WeakMap(), review: /* @__PURE__ */ new WeakMap(), waiting: /* @__PURE__ */ new Map() };
+  const source = options.source === void 0 ? {} : { source: options.source };
   let arrival = 0;
-  for await (const raw of raws) {
-    let patch;
-    try {
-      const message = await parseMessage(raw);
-      const lean = options.fastPath === false ? null : leanPatch(message, isWatched);
-      patch = lean?.patch ?? toPatch(message);
-      if (lean) {
-        run.counts.set(patch, lean.counts);
-        run.review.set(patch, lean.review);
-      }
-    } catch (error2) {
-      yield { kind: "error", error: errorEntry(error2, raw.index, options.source), unread: true };
+  for await (const item of items) {
+    if (item.kind === "error") {
+      yield { kind: "error", error: { ...source, ...item.error }, unread: true };
       continue;
     }
+    const { patch } = item;
+    if (item.counts) run.counts.set(patch, item.counts);
+    if (item.review) run.review.set(patch, item.review);
     for (const problem of patch.problems ?? []) {
-      yield { kind: "error", error: { ...options.source === void 0 ? {} : { source: options.source }, index: raw.index, messageId: patch.message.messageId, reason: problem } };
+      yield { kind: "error", error: { ...source, index: item.index, messageId: patch.message.messageId, reason: problem } };
     }
     const here = arrival++;
     if (patch.kind === "reply" || patch.kind === "other") {
@@ -44638,24 +44670,21 @@ function reviewed(series, run) {
 }
 function reportFor(patch, series, findings, run) {
   const { message, subject } = patch;
-  const { source } = run.options;
   const who = message.author ?? message.from;
-  return {
-    ...source === void 0 ? {} : { source },
+  const report = {
     index: message.index,
     messageId: message.messageId,
     subject: message.subject,
     kind: patch.kind,
     author: who ? who.name ? `${who.name} <${who.address}>` : who.address : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: (run.counts.get(patch) ?? patch.diff.files).map((f) => ({
-      path: f.path,
-      additions: f.additions,
-      deletions: f.deletions,
-      ...f.binary ? { binary: true } : {}
-    })),
+    files: (run.counts.get(patch) ?? patch.diff.files).map(
+      (f) => f.binary ? { path: f.path, additions: f.additions, deletions: f.deletions, binary: true } : { path: f.path, additions: f.additions, deletions: f.deletions }
+    ),
     findings
   };
+  const { source } = run.options;
+  return source === void 0 ? report : { source, ...report };
 }
 function errorEntry(error2, index, source) {
   const base = { ...source === void 0 ? {} : { source }, index };
