@@ -97,10 +97,14 @@ class Pool {
       ends.push(at);
     }
     const request: BatchRequest = { id, data, ends, indices: batch.map((r) => r.index) };
-    return new Promise((resolve, reject) => {
+    const result = new Promise<readonly Prepared[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.workers[id % this.workers.length]!.postMessage(request, [data]);
     });
+    // When a worker dies every batch in flight fails, but only the first is awaited; the
+    // others must not surface as unhandled rejections (which end the process).
+    result.catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {
