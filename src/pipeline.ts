@@ -110,7 +110,7 @@ export async function* reviewPrepared(items: AsyncIterable<Prepared>, options: R
   const window = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window });
   const isWatched = watchMatcher(options.config);
-  const run: Run = { options, isWatched, counts: new WeakMap(), review: new WeakMap(), waiting: new Map() };
+  const run: Run = { options, isWatched, counts: new Map(), review: new Map(), waiting: new Map() };
   const source = options.source === undefined ? {} : { source: options.source };
   let arrival = 0;
   for await (const item of items) {
@@ -151,9 +151,9 @@ interface Run {
   readonly options: ReviewOptions;
   readonly isWatched: (path: string) => boolean;
   /** File counts of the patches the fast path counted. */
-  readonly counts: WeakMap<Patch, readonly FileCount[]>;
+  readonly counts: Map<Patch, readonly FileCount[]>;
   /** Those patches as the rules see them: only their watched files modelled. */
-  readonly review: WeakMap<Patch, Patch>;
+  readonly review: Map<Patch, Patch>;
   /** Patches inside the assembler, in arrival order, with their arrival number. */
   readonly waiting: Map<Patch, number>;
 }
@@ -189,6 +189,11 @@ function reviewed(series: Series, run: Run): ReviewEvent {
 function reportFor(patch: Patch, series: Series | null, findings: Finding[], run: Run): PatchReport {
   const { message, subject } = patch;
   const who = message.author ?? message.from;
+  // Every patch is reported exactly once: its entries go here (plain Maps, emptied as the run
+  // goes, cost the GC less than WeakMaps holding every patch of an archive until collected).
+  const counts = run.counts.get(patch);
+  run.counts.delete(patch);
+  run.review.delete(patch);
   // Plain literals, no spreads: this runs for every message of an archive, and V8 builds
   // spread-first literals property by property.
   const report = {
@@ -198,7 +203,7 @@ function reportFor(patch: Patch, series: Series | null, findings: Finding[], run
     kind: patch.kind,
     author: who ? (who.name ? `${who.name} <${who.address}>` : who.address) : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: (run.counts.get(patch) ?? patch.diff.files).map((f): FileSummary =>
+    files: (counts ?? patch.diff.files).map((f): FileSummary =>
       f.binary ? { path: f.path, additions: f.additions, deletions: f.deletions, binary: true } : { path: f.path, additions: f.additions, deletions: f.deletions },
     ),
     findings,
