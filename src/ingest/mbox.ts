@@ -53,10 +53,32 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenera
   };
 
   for await (const chunk of chunks) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let lineStart = 0;
     // Scan line starts that begin with "From " only; everything else is copied in bulk.
     let segmentStart = 0;
+    if (carry.length > 0) {
+      // The chunk first ends the carried line: join that line alone rather than copying the
+      // whole chunk behind it (a copy of every byte read, issue 6).
+      const first = buf.indexOf(NL);
+      if (first < 0) {
+        carry = Buffer.concat([carry, buf]);
+        continue;
+      }
+      const head = Buffer.concat([carry, buf.subarray(0, first + 1)]);
+      carry = Buffer.alloc(0);
+      const line = head.toString('latin1', 0, head.length - 1);
+      if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) {
+        const message = flush();
+        if (message) yield message;
+        started = true;
+      } else {
+        pending.push(head);
+        pendingLength += head.length;
+      }
+      lineStart = first + 1;
+      segmentStart = first + 1;
+    }
     for (;;) {
       const nl = buf.indexOf(NL, lineStart);
       if (nl < 0) break;
@@ -91,7 +113,7 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenera
       pending.push(buf.subarray(segmentStart, lineStart));
       pendingLength += lineStart - segmentStart;
     }
-    carry = Buffer.from(buf.subarray(lineStart));
+    carry = buf.subarray(lineStart);
   }
   if (carry.length > 0) {
     // A final line with no newline: could still be a From_ line of an empty message.
