@@ -31435,9 +31435,29 @@ async function* splitMbox(chunks) {
     return { index: index++, bytes };
   };
   for await (const chunk of chunks) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let lineStart = 0;
     let segmentStart = 0;
+    if (carry.length > 0) {
+      const first2 = buf.indexOf(NL);
+      if (first2 < 0) {
+        carry = Buffer.concat([carry, buf]);
+        continue;
+      }
+      const head = Buffer.concat([carry, buf.subarray(0, first2 + 1)]);
+      carry = Buffer.alloc(0);
+      const line = head.toString("latin1", 0, head.length - 1);
+      if (isFromLine(line.endsWith("\r") ? line.slice(0, -1) : line)) {
+        const message = flush();
+        if (message) yield message;
+        started = true;
+      } else {
+        pending.push(head);
+        pendingLength += head.length;
+      }
+      lineStart = first2 + 1;
+      segmentStart = first2 + 1;
+    }
     for (; ; ) {
       const nl2 = buf.indexOf(NL, lineStart);
       if (nl2 < 0) break;
@@ -31467,7 +31487,7 @@ async function* splitMbox(chunks) {
       pending.push(buf.subarray(segmentStart, lineStart));
       pendingLength += lineStart - segmentStart;
     }
-    carry = Buffer.from(buf.subarray(lineStart));
+    carry = buf.subarray(lineStart);
   }
   if (carry.length > 0) {
     const line = carry.toString("latin1").replace(/\r$/, "");
@@ -44617,7 +44637,7 @@ async function* reviewPrepared(items, options) {
   const window2 = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window: window2 });
   const isWatched = watchMatcher(options.config);
-  const run = { options, isWatched, counts: /* @__PURE__ */ new WeakMap(), review: /* @__PURE__ */ new WeakMap(), waiting: /* @__PURE__ */ new Map() };
+  const run = { options, isWatched, counts: /* @__PURE__ */ new Map(), review: /* @__PURE__ */ new Map(), waiting: /* @__PURE__ */ new Map() };
   const source = options.source === void 0 ? {} : { source: options.source };
   let arrival = 0;
   for await (const item of items) {
@@ -44671,6 +44691,9 @@ function reviewed(series, run) {
 function reportFor(patch, series, findings, run) {
   const { message, subject } = patch;
   const who = message.author ?? message.from;
+  const counts = run.counts.get(patch);
+  run.counts.delete(patch);
+  run.review.delete(patch);
   const report = {
     index: message.index,
     messageId: message.messageId,
@@ -44678,7 +44701,7 @@ function reportFor(patch, series, findings, run) {
     kind: patch.kind,
     author: who ? who.name ? `${who.name} <${who.address}>` : who.address : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: (run.counts.get(patch) ?? patch.diff.files).map(
+    files: (counts ?? patch.diff.files).map(
       (f) => f.binary ? { path: f.path, additions: f.additions, deletions: f.deletions, binary: true } : { path: f.path, additions: f.additions, deletions: f.deletions }
     ),
     findings
