@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { loadConfig } from '../config.js';
-import { createGitHubClient } from '../github/client.js';
 import { GitHubError, parseRepo } from '../github/errors.js';
-import { renderPreview } from '../github/preview.js';
-import { reviewPullRequest } from '../github/review-pr.js';
 import type { Mode } from '../github/publish.js';
-import { PatchsentryApp } from '../server/app.js';
 import { exitCodeFor } from '../../src/report/report.js';
 import type { Severity } from '../../src/engine/finding.js';
 
@@ -40,6 +36,12 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
       const token = env['GITHUB_TOKEN'] ?? env['GH_TOKEN'];
       if (!token && !opts.dryRun) throw new GitHubError('set GITHUB_TOKEN to post (or use --dry-run)', undefined, 'patchsentry github');
       const log = (line: string): void => void err.write(`${line}\n`);
+      // Loaded on use: octokit and the server cost the other commands' start-up nothing.
+      const [{ createGitHubClient }, { reviewPullRequest }, { renderPreview }] = await Promise.all([
+        import('../github/client.js'),
+        import('../github/review-pr.js'),
+        import('../github/preview.js'),
+      ]);
       const result = await reviewPullRequest({
         client: createGitHubClient({ ...(token ? { auth: token } : {}), ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}), log }),
         ref: { owner, repo, number: opts.pr },
@@ -70,6 +72,7 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
         return value;
       };
       const log = (line: string): void => void err.write(`${line}\n`);
+      const { PatchsentryApp } = await import('../server/app.js');
       const app = await PatchsentryApp.start({
         appId: need('GITHUB_APP_ID'),
         privateKey: privateKey(need('GITHUB_PRIVATE_KEY')),

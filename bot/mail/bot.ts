@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
-import { decodeHeaderText, firstField, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
+import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Patch } from '../../src/ingest/patch.js';
 import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
@@ -59,6 +59,7 @@ export class MailBot {
     let fresh = new Set<string>();
     for await (const raw of raws) {
       const bytes = withoutFromLine(raw.bytes);
+      if (needsMimeCodecs(readHeaderBlock(bytes))) await loadMimeCodecs();
       const { key, subject } = identify(bytes);
       if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
       else if (this.state.hold(key, bytes, now)) fresh.add(key);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import libmime from 'libmime';
+import type libmimeModule from 'libmime';
 import { isFromLine } from './mbox.js';
 
 /**
@@ -90,6 +90,33 @@ function headerText(raw: Buffer): string {
   return raw.toString('latin1');
 }
 
+/**
+ * libmime is loaded on first need: it costs ~80 ms and ~15 MB to load, most of a
+ * one-message run, and plain `git format-patch` mail never needs it (issue 4). A dynamic
+ * import (not createRequire) keeps it inside the Action's bundle.
+ */
+let libmimeModuleCache: typeof libmimeModule | undefined;
+
+export async function loadMimeCodecs(): Promise<void> {
+  libmimeModuleCache ??= (await import('libmime')).default;
+}
+
+/** Whether reading these header values takes libmime: encoded words or a complex Content-Type. */
+export function needsMimeCodecs(block: HeaderBlock): boolean {
+  if (libmimeModuleCache !== undefined) return false;
+  for (const values of block.fields.values()) {
+    for (const value of values) if (value.includes('=?')) return true;
+  }
+  const contentType = firstField(block, 'content-type');
+  return contentType !== undefined && !SIMPLE_CONTENT_TYPE.test(contentType);
+}
+
+function libmime(): typeof libmimeModule {
+  // A caller that skipped loadMimeCodecs() is a bug in patchsentry, not bad input.
+  if (libmimeModuleCache === undefined) throw new Error('internal error: MIME header decoding before loadMimeCodecs()');
+  return libmimeModuleCache;
+}
+
 export function firstField(block: HeaderBlock, name: string): string | undefined {
   return block.fields.get(name)?.[0];
 }
@@ -97,8 +124,9 @@ export function firstField(block: HeaderBlock, name: string): string | undefined
 /** RFC 2047 encoded words (`=?UTF-8?q?...?=`) decoded; undecodable text is kept as it is. */
 export function decodeHeaderText(value: string): string {
   if (!value.includes('=?')) return value;
+  const codecs = libmime();
   try {
-    return libmime.decodeWords(value);
+    return codecs.decodeWords(value);
   } catch {
     return value;
   }
@@ -115,8 +143,18 @@ export interface ContentType {
   readonly params: Readonly<Record<string, string>>;
 }
 
+const SIMPLE_CONTENT_TYPE = /^\s*([A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+)\s*(?:;\s*([A-Za-z-]+)=([A-Za-z0-9_.:+-]+)\s*;?\s*)?$/;
+
 export function parseContentType(value: string | undefined): ContentType {
   if (!value) return { type: 'text/plain', params: {} };
-  const parsed = libmime.parseHeaderValue(value);
+  // The form git format-patch writes (`text/plain; charset=UTF-8`, nothing quoted, folded or
+  // encoded) is read here; anything else goes to libmime.
+  const simple = SIMPLE_CONTENT_TYPE.exec(value);
+  if (simple) {
+    const params: Record<string, string> = {};
+    if (simple[2] !== undefined) params[simple[2].toLowerCase()] = simple[3]!;
+    return { type: simple[1]!.toLowerCase(), params };
+  }
+  const parsed = libmime().parseHeaderValue(value);
   return { type: parsed.value.toLowerCase().trim(), params: parsed.params };
 }

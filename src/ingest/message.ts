@@ -1,6 +1,6 @@
-import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
+import type { ParsedMail, AddressObject } from 'mailparser';
 import type { RawMessage } from './mbox.js';
-import { decodeHeaderText, firstField, parseContentType, parseMessageIds, readHeaderBlock, type HeaderBlock } from './headers.js';
+import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseContentType, parseMessageIds, readHeaderBlock, type HeaderBlock } from './headers.js';
 import { InputError } from '../errors.js';
 
 export interface Address {
@@ -35,6 +35,7 @@ export interface Message {
 /** Reads one message; throws `InputError` naming the message when it cannot be read. */
 export async function parseMessage(raw: RawMessage): Promise<Message> {
   const block = readHeaderBlock(raw.bytes);
+  if (needsMimeCodecs(block)) await loadMimeCodecs();
   const message = await readMessage(raw, block);
   if (block.fields.size === 0) return message;
   const problems = truncationSigns(raw.bytes, block);
@@ -52,6 +53,10 @@ async function readMessage(raw: RawMessage, block: HeaderBlock): Promise<Message
   if (plain !== null) return fromParts(raw, block, null, splitProseAndDiff(plain), []);
   let parsed: ParsedMail;
   try {
+    // Loaded on first use: nearly all format-patch mail takes the fast path, and mailparser
+    // costs ~200 ms and ~25 MB to load (most of a one-message run, issue 4).
+    const { simpleParser } = await import('mailparser');
+    await loadMimeCodecs(); // attachment Content-Types below
     parsed = await simpleParser(raw.bytes, {
       skipHtmlToText: true,
       skipTextToHtml: true,

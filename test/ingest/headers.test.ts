@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import libmime from 'libmime';
+import { decodeHeaderText, loadMimeCodecs, needsMimeCodecs, parseContentType, readHeaderBlock } from '../../src/ingest/headers.js';
+
+// First in the file: vitest gives each file fresh modules, so libmime is not loaded yet here.
+describe('MIME codecs loaded on need', () => {
+  const block = (head: string) => readHeaderBlock(Buffer.from(`${head}\n\nbody\n`));
+  const plain = block('From: A <a@example.org>\nSubject: [PATCH] x\nContent-Type: text/plain; charset=UTF-8');
+  const encoded = block('From: =?UTF-8?q?Roger_Pau_Monn=C3=A9?= <r@example.org>\nSubject: x');
+  const quoted = block('Subject: x\nContent-Type: multipart/mixed; boundary="b"');
+
+  it('plain format-patch headers need none; encoded words and quoted parameters do', () => {
+    expect(needsMimeCodecs(plain)).toBe(false);
+    expect(needsMimeCodecs(encoded)).toBe(true);
+    expect(needsMimeCodecs(quoted)).toBe(true);
+    expect(decodeHeaderText('plain text')).toBe('plain text');
+    expect(() => decodeHeaderText('=?UTF-8?q?x?=')).toThrow(/before loadMimeCodecs/);
+  });
+
+  it('decodes encoded words once loaded, and then nothing needs loading', async () => {
+    await loadMimeCodecs();
+    expect(decodeHeaderText('=?UTF-8?q?Roger_Pau_Monn=C3=A9?= <r@example.org>')).toBe('Roger Pau Monné <r@example.org>');
+    expect(needsMimeCodecs(encoded)).toBe(false);
+  });
+});
+
+describe('Content-Type', () => {
+  // The simple reader must agree with libmime wherever it answers alone.
+  const values = [
+    'text/plain; charset=UTF-8',
+    'text/plain; charset="utf-8"',
+    'TEXT/X-PATCH;CHARSET=iso-8859-1;',
+    'text/plain',
+    ' text/plain ; charset=us-ascii',
+    'multipart/mixed; boundary="------------2.40.1"',
+    'multipart/mixed; boundary=----=_Part_1',
+    'text/plain; charset=UTF-8; format=flowed',
+    "text/plain; charset*=utf-8''%E2%82%AC",
+    'text/plain;\n charset=UTF-8',
+  ];
+  it.each(values)('reads %j as libmime does', async (value) => {
+    await loadMimeCodecs();
+    const expected = libmime.parseHeaderValue(value);
+    const got = parseContentType(value);
+    expect(got.type).toBe(expected.value.toLowerCase().trim());
+    expect(got.params).toEqual(expected.params);
+  });
+});
+
