@@ -35,9 +35,15 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
   check(series, context) {
     const findings: RuleFinding[] = [];
     const files = seriesFiles(series);
-    // Prose the series adds, per file: where a lost warning may have gone.
-    const addedProse = new Map<string, string>();
-    for (const { file } of files) addedProse.set(file.path, `${addedProse.get(file.path) ?? ''} ${proseOf(addedLines(file))}`);
+    // Prose the series adds, per file: where a lost warning may have gone. Built on first
+    // need: most series that touch a watched file neither lose nor newly need a warning.
+    let addedProseCache: Map<string, string> | undefined;
+    const addedProse = (): Map<string, string> => {
+      if (addedProseCache) return addedProseCache;
+      addedProseCache = new Map();
+      for (const { file } of files) addedProseCache.set(file.path, `${addedProseCache.get(file.path) ?? ''} ${proseOf(addedLines(file))}`);
+      return addedProseCache;
+    };
 
     const lost: { patch: Patch; path: string; concepts: WarningConceptId[]; lines: DiffLine[] }[] = [];
     const removedMixedDefines = new Set<string>();
@@ -58,14 +64,14 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
         const gone = [...before].filter((c) => !after.has(c));
         if (gone.length === 0) continue;
         // Back in the same file elsewhere in the series: moved within the file, silent.
-        const sameFile = conceptsIn(addedProse.get(file.path) ?? '');
+        const sameFile = conceptsIn(addedProse().get(file.path) ?? '');
         const stillGone = gone.filter((c) => !sameFile.has(c));
         if (stillGone.length === 0) continue;
         lost.push({ patch, path: file.path, concepts: stillGone, lines: evidenceFor(hunk, stillGone) });
       }
     }
     for (const loss of lost) {
-      const movedTo = [...addedProse].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
+      const movedTo = [...addedProse()].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
       const first = loss.lines[0];
       const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
       if (movedTo.length > 0) {
@@ -96,20 +102,20 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
     }
 
     for (const { patch, file } of files) {
-      const fileProse = conceptsIn(addedProse.get(file.path) ?? '');
       for (const hunk of file.hunks) {
-        const post = postImage(hunk);
-        const postConcepts = conceptsIn(proseOf(post));
-        const warned = postConcepts.has('not-evaluated') || fileProse.has('not-evaluated');
+        // Whether the warning is at hand: asked only of a hunk that defines or documents 'mixed'.
+        let warnedCache: boolean | undefined;
+        const warned = (): boolean =>
+          (warnedCache ??= conceptsIn(proseOf(postImage(hunk))).has('not-evaluated') || conceptsIn(addedProse().get(file.path) ?? '').has('not-evaluated'));
         for (const line of hunk.lines) {
           if (line.kind !== 'add') continue;
           const name = MIXED_DEFINE.exec(line.text)?.[1];
-          if (!name || removedMixedDefines.has(name) || warned) continue;
+          if (!name || removedMixedDefines.has(name) || warned()) continue;
           findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name}) without the safety warning.`));
         }
         if (isXlCfgDoc(file.path)) {
           const doc = mixedDocAdded(hunk);
-          if (doc && !warned) findings.push(newMixed(patch, file.path, doc, context.severity, `New xl.cfg documentation of altp2m="mixed" without the safety warning.`));
+          if (doc && !warned()) findings.push(newMixed(patch, file.path, doc, context.severity, `New xl.cfg documentation of altp2m="mixed" without the safety warning.`));
         }
       }
     }

@@ -134,5 +134,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** A predicate for the watched paths. */
 export function watchMatcher(config: Config): (path: string) => boolean {
-  return picomatch([...config.watch], { dot: true });
+  const matches = picomatch([...config.watch], { dot: true });
+  // An archive names the same few thousand paths over and over: remember the answers (the
+  // memo is dropped when it grows past a bound, so memory stays flat).
+  const memo = new Map<string, boolean>();
+  return (path) => {
+    let answer = memo.get(path);
+    if (answer === undefined) {
+      if (memo.size >= 50_000) memo.clear();
+      answer = matches(path);
+      memo.set(path, answer);
+    }
+    return answer;
+  };
 }

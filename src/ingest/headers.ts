@@ -18,7 +18,9 @@ export function readHeaderBlock(bytes: Buffer): HeaderBlock {
   let end = -1;
   let bodyOffset = bytes.length;
   const lf = bytes.indexOf('\n\n');
-  const crlf = bytes.indexOf('\r\n\r\n');
+  // Only a CRLF blank line before the first LF one can end the header: looking past it would
+  // scan every byte of every LF message a second time.
+  const crlf = (lf >= 0 ? bytes.subarray(0, lf + 1) : bytes).indexOf('\r\n\r\n');
   if (lf >= 0 && (crlf < 0 || lf < crlf)) {
     end = lf;
     bodyOffset = lf + 2;

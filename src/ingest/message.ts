@@ -172,6 +172,14 @@ export interface ProseAndDiff {
   readonly diff: string;
 }
 
+const DIFFSTAT_BREAK = /---[ \t]*\r?\n(?: .*\r?\n)*? \d+ files? changed/y;
+
+/** The offset of the next line, after `from`, that starts with `---`; -1 when none. */
+function nextDashLine(text: string, from: number): number {
+  const at = text.indexOf('\n---', from);
+  return at < 0 ? -1 : at + 1;
+}
+
 /**
  * Cuts a body where `git mailinfo` does: at the first line that is `---` alone, or that
  * starts with `diff -` or `Index: `. The commit message (with its trailers) is before it;
@@ -182,8 +190,13 @@ export function splitProseAndDiff(text: string): ProseAndDiff {
   // git format-patch writes `---`, the diffstat and its ` N files changed` line before the
   // diff. When that shape is present it is the break, even when the commit message itself
   // quotes a quilt or diff -u patch above it (real Xen commits of 2006 do).
+  // The last such shape wins. Candidates are found with indexOf, each tried with a sticky
+  // regex: a multiline /^---/ search over the whole diff costs more than all the rest here.
   let formatPatchBreak = -1;
-  for (const match of text.matchAll(/^---[ \t]*\r?\n((?: .*\r?\n)*?) \d+ files? changed/gm)) formatPatchBreak = match.index;
+  for (let at = text.startsWith('---') ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
+    DIFFSTAT_BREAK.lastIndex = at;
+    if (DIFFSTAT_BREAK.test(text)) formatPatchBreak = at;
+  }
   if (formatPatchBreak >= 0) return { prose: text.slice(0, formatPatchBreak), diff: text.slice(formatPatchBreak) };
   const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
   if (breakAt === null) {
