@@ -9,7 +9,7 @@ import { version } from '../../src/version.js';
 import type { Severity } from '../../src/engine/finding.js';
 
 /** Exit codes of SPEC §4. */
-export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
+export const EXIT = { clean: 0, findings: 1, usage: 2, brokenPipe: 141 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('patchsentry')
@@ -77,10 +77,20 @@ function progressBar(): (messages: number) => void {
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = buildProgram();
+  // The reader went away (`patchsentry check archive.mbox | head`): stop at once and quietly,
+  // with the status a shell gives a tool killed by SIGPIPE (128 + 13), as git and grep end.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.brokenPipe);
+    throw error;
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
     const err = error as { code?: string; exitCode?: number; message?: string };
+    if (err.code === 'EPIPE') {
+      process.exitCode = EXIT.brokenPipe;
+      return;
+    }
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
       process.exitCode = 0;
       return;

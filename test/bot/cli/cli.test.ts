@@ -239,3 +239,28 @@ describe('progress bar', () => {
     expect(out).toMatch(/total: .* 1200 messages read/);
   });
 });
+
+describe('a reader that goes away', () => {
+  const many = Buffer.concat(Array.from({ length: 300 }, () => fixture('input/series-v3.mbox')));
+
+  it.each(['json', 'text'])('`check --format %s | head` stops quietly with the SIGPIPE status', async (format) => {
+    const mbox = join(dir, `pipe-${format}.mbox`);
+    writeFileSync(mbox, many);
+    const { code, stderr, bytes } = await new Promise<{ code: number | null; stderr: string; bytes: number }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'check', '--format', format, mbox], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let bytes = 0;
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      // Like head: take the first chunk, then close the pipe.
+      child.stdout.once('data', (d: Buffer) => {
+        bytes = d.length;
+        child.stdout.destroy();
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr, bytes }));
+    });
+    expect(bytes).toBeGreaterThan(0);
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
+  }, 60_000);
+});
