@@ -4,6 +4,7 @@ import type { Severity } from '../../src/engine/finding.js';
 import type { RulePack } from '../../src/engine/rule.js';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { reviewPullRequest } from '../github/review-pr.js';
+import { RecentDeliveries } from './deliveries.js';
 import { KeyedQueue } from './queue.js';
 import { WebhookServer, type PullRequestDelivery } from './server.js';
 
@@ -50,6 +51,7 @@ export class PatchsentryApp {
       }
       return client;
     };
+    const deliveries = new RecentDeliveries();
     const queue = new KeyedQueue((key, error) => options.log(`review of ${key} failed: ${error instanceof Error ? error.message : String(error)}`));
     const onPullRequest = (d: PullRequestDelivery): void => {
       const key = `${d.owner}/${d.repo}#${d.number}`;
@@ -57,17 +59,23 @@ export class PatchsentryApp {
       if (d.installationId === undefined) return options.log(`delivery ${d.id}: no installation in the payload; ignored`);
       const installationId = d.installationId;
       const queued = queue.run(key, `${key}@${d.headSha}`, async () => {
-        await reviewPullRequest({
-          client: clientFor(installationId),
-          ref: { owner: d.owner, repo: d.repo, number: d.number },
-          pack: options.pack,
-          config: options.config,
-          mode: 'review',
-          failOn: options.failOn,
-          // An App has no job log to annotate: on a 403 the log line of publish() is all there is.
-          fallback: { write: () => undefined },
-          log: options.log,
-        });
+        try {
+          await reviewPullRequest({
+            client: clientFor(installationId),
+            ref: { owner: d.owner, repo: d.repo, number: d.number },
+            pack: options.pack,
+            config: options.config,
+            mode: 'review',
+            failOn: options.failOn,
+            // An App has no job log to annotate: on a 403 the log line of publish() is all there is.
+            fallback: { write: () => undefined },
+            log: options.log,
+          });
+        } catch (error) {
+          // GitHub saw a 202 and will not retry; a redelivery by hand (same ID) must get through.
+          deliveries.forget(d.id);
+          throw error;
+        }
       });
       options.log(`delivery ${d.id}: pull_request.${d.action} ${key} at ${d.headSha.slice(0, 12)} ${queued ? 'queued' : 'already queued for this head'}`);
     };
@@ -77,6 +85,7 @@ export class PatchsentryApp {
       ...(options.host ? { host: options.host } : {}),
       onPullRequest,
       log: options.log,
+      deliveries,
     });
     return new PatchsentryApp(server, queue);
   }
