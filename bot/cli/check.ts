@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { readInput } from '../io/input.js';
+import { readInput, splittableMboxSize } from '../io/input.js';
 import { reviewMessages, reviewPrepared, type PatchReport } from '../../src/pipeline.js';
-import { prepareInWorkers } from '../workers/pool.js';
+import { prepareFileInWorkers, prepareInWorkers } from '../workers/pool.js';
 import { ReportBuilder, ReportStream, exitCodeFor, type Report } from '../../src/report/report.js';
 import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail } from '../../src/report/text.js';
@@ -79,14 +79,21 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
     const source = input === '-' ? '<stdin>' : input;
     let messages = 0;
     try {
-      const raws = countMessages(readInput(input, options.stdin), () => {
+      const tick = (): void => {
         messages++;
         options.onProgress?.(++seen);
-      });
+      };
       const review = { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
-      const events = options.workers
-        ? reviewPrepared(prepareInWorkers(raws, { config: options.config, workers: options.workers, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) }), review)
-        : reviewMessages(raws, review);
+      const pool = { config: options.config, workers: options.workers ?? 0, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
+      // A large mbox file is cut into pieces that the workers read themselves; anything else
+      // is read here, and (with -j) its messages are handed to the workers.
+      const size = pool.workers > 0 ? await splittableMboxSize(input) : null;
+      const events =
+        size !== null && size >= PIECE_MODE_BYTES
+          ? reviewPrepared(countMessages(prepareFileInWorkers(input, size, pool), tick), review)
+          : pool.workers > 0
+            ? reviewPrepared(prepareInWorkers(countMessages(readInput(input, options.stdin), tick), pool), review)
+            : reviewMessages(countMessages(readInput(input, options.stdin), tick), review);
       for await (const event of events) {
         const ready = stream.add(event);
         if (ready.length > 0) await sink.write(render(ready));
@@ -102,6 +109,9 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
   await sink.flush();
   return stream.exitCode(options.failOn);
 }
+
+/** Below this an mbox is read on the main thread: starting the workers costs more than they save. */
+const PIECE_MODE_BYTES = 8 << 20;
 
 /** Gathers small pieces into writes of about 64 KiB and honours back-pressure. */
 class ChunkedWriter {

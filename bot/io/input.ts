@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { splitMbox, isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
@@ -12,6 +13,31 @@ export async function* readInput(path: string, stdin: Readable = process.stdin):
   // out, so smaller ones keep peak RSS lower (about 15 MB on a 400 MB archive).
   const stream = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 18 });
   yield* readStream(stream);
+}
+
+/**
+ * The size of `path` when it is a regular, uncompressed mbox file (its first line a From_
+ * line) that worker threads can cut into pieces and read themselves; null otherwise (stdin,
+ * .gz, a single message, a plain diff, no such file: those are read the usual way).
+ */
+export async function splittableMboxSize(path: string): Promise<number | null> {
+  if (path === '-') return null;
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return null; // the usual reading reports it
+  }
+  try {
+    const stat = await file.stat();
+    if (!stat.isFile()) return null;
+    const head = Buffer.alloc(Math.min(stat.size, 4096));
+    await file.read(head, 0, head.length, 0);
+    const firstLine = head.toString('latin1').split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
+    return isFromLine(firstLine) ? stat.size : null;
+  } finally {
+    await file.close();
+  }
 }
 
 export async function* readStream(stream: Readable): AsyncGenerator<RawMessage> {

@@ -36,7 +36,7 @@ export function isFromLine(line: string): boolean {
  * Splits an mbox byte stream into messages, holding at most one message in memory.
  * Text before the first From_ line (there should be none) becomes message 0 when non-empty.
  */
-export async function* splitMbox(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<RawMessage> {
+export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<RawMessage> {
   let pending: Buffer[] = []; // bytes of the current message
   let pendingLength = 0;
   let carry: Buffer = Buffer.alloc(0); // an incomplete last line
@@ -146,4 +146,28 @@ export function unescapeMboxrd(bytes: Buffer): Buffer {
 /** Escapes a message body for mboxrd output (the inverse of `unescapeMboxrd`). */
 export function escapeMboxrd(text: string): string {
   return text.replace(/(^|\n)(>*From )/g, '$1>$2');
+}
+
+/**
+ * Where the first From_ line at or after `from` starts in `bytes` (whose first byte starts a
+ * line): the same lines `splitMbox` splits at. -1 when there is none in `bytes` (when the input
+ * goes on, one may start after it); 'more' when a candidate line runs past the end of `bytes`
+ * and `atEnd` is false: only more bytes can tell.
+ * Lets worker threads cut a file into pieces that split exactly as the whole file does.
+ */
+export function nextFromLine(bytes: Buffer, from: number, atEnd: boolean): number | 'more' {
+  let candidate = from === 0 || bytes[from - 1] === NL ? from : -1;
+  if (candidate < 0 || bytes.compare(FROM_PREFIX, 0, 5, candidate, Math.min(bytes.length, candidate + 5)) !== 0) {
+    const at = bytes.indexOf('\nFrom ', Math.max(0, from - 1), 'latin1');
+    candidate = at < 0 ? -1 : at + 1;
+  }
+  while (candidate >= 0) {
+    const nl = bytes.indexOf(NL, candidate);
+    if (nl < 0 && !atEnd) return 'more';
+    const line = bytes.toString('latin1', candidate, nl < 0 ? bytes.length : nl);
+    if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) return candidate;
+    const at = bytes.indexOf('\nFrom ', candidate, 'latin1');
+    candidate = at < 0 ? -1 : at + 1;
+  }
+  return -1;
 }
