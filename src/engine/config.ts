@@ -132,6 +132,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function copyString(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 /** A predicate for the watched paths. */
 export function watchMatcher(config: Config): (path: string) => boolean {
   const matches = picomatch([...config.watch], { dot: true });
@@ -143,7 +147,9 @@ export function watchMatcher(config: Config): (path: string) => boolean {
     if (answer === undefined) {
       if (memo.size >= 50_000) memo.clear();
       answer = matches(path);
-      memo.set(path, answer);
+      // A copy as the key: the path is often a slice of a whole message's text, and a kept
+      // slice keeps all of that text alive.
+      memo.set(copyString(path), answer);
     }
     return answer;
   };
