@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { GitHubError } from './errors.js';
 
 /** Octokit with retries for 5xx and waits for primary/secondary rate limits. */
 export const GitHubOctokit = Octokit.plugin(retry, throttling);
@@ -21,9 +22,15 @@ export interface ClientOptions {
   readonly waitUnitMs?: number;
   readonly log?: (line: string) => void;
   readonly userAgent?: string;
+  /**
+   * More @octokit/plugin-throttling settings. Tests pass a `write` limiter that spaces writes
+   * by milliseconds instead of the plugin's one second (still one at a time).
+   */
+  readonly throttle?: Readonly<Record<string, unknown>>;
 }
 
 export function createGitHubClient(options: ClientOptions): GitHubClient {
+  if (options.baseUrl) checkBaseUrl(options.baseUrl);
   const retries = options.retries ?? 3;
   const unit = options.waitUnitMs ?? 1000;
   const log = options.log ?? (() => undefined);
@@ -44,9 +51,23 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     log: quiet,
     // 429 is left to the throttling plugin, which honours Retry-After; 406 means "too large", not "try again".
     retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 406, 410, 422, 429, 451] },
-    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: unit, fallbackSecondaryRateRetryAfter: 60 },
+    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: unit, fallbackSecondaryRateRetryAfter: 60, ...options.throttle },
   };
   return new GitHubOctokit(settings);
+}
+
+/**
+ * fetch refuses a URL that does not parse or that carries credentials, and its error quotes the
+ * URL whole, password included: both are refused here without echoing it.
+ */
+function checkBaseUrl(text: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new GitHubError('not a valid URL', undefined, 'GITHUB_API_URL');
+  }
+  if (url.username !== '' || url.password !== '') throw new GitHubError('the URL carries a user name or password; give the token in GITHUB_TOKEN instead', undefined, 'GITHUB_API_URL');
 }
 
 /** The status of an octokit RequestError, or undefined for anything else. */

@@ -22,6 +22,8 @@ export interface AppOptions {
   readonly log: (line: string) => void;
   /** See ClientOptions.waitUnitMs; tests shorten retry waits with it. */
   readonly waitUnitMs?: number;
+  /** See ClientOptions.throttle; tests space writes closer with it. */
+  readonly throttle?: Readonly<Record<string, unknown>>;
 }
 
 /** The GitHub App: webhook server + per-PR queue + installation clients. */
@@ -45,6 +47,7 @@ export class PatchsentryApp {
           auth: { appId: options.appId, privateKey: options.privateKey, installationId },
           ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
           ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
+          ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
           log: options.log,
         });
         clients.set(installationId, client);
