@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { FakeGitHub } from '../../support/github-server.js';
+import { useFakeGitHub } from '../../support/github-harness.js';
 import { registerGithubCommands } from '../../../bot/cli/github-commands.js';
 import { DOMCTL_COMMIT, pullState } from './fixtures.js';
 
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await FakeGitHub.start();
-  fake.addToken('ghp_cli');
+const fake = useFakeGitHub({ ghp_cli: 'write' });
+beforeAll(() => {
   fake.setPull('xen-project', 'xen', 12, pullState('c'.repeat(40), 'altp2m via domctl', [DOMCTL_COMMIT]));
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 async function cli(args: string[], env: Record<string, string>): Promise<{ out: string; err: string; code: number | undefined }> {

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGitHub } from '../../support/github-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useFakeGitHub } from '../../support/github-harness.js';
 import { CLEAN_COMMIT, pullState } from './fixtures.js';
 
 // The fake must refuse what GitHub would refuse, or the integration tests prove nothing.
-let fake: FakeGitHub;
+const fake = useFakeGitHub({ ghp_t: 'write' });
 const headers = { authorization: 'token ghp_t', accept: 'application/vnd.github+json', 'content-type': 'application/json' };
 
-beforeAll(async () => {
-  fake = await FakeGitHub.start();
-  fake.addToken('ghp_t');
+beforeAll(() => {
   fake.setPull('o', 'r', 1, pullState('a'.repeat(40), 't', [CLEAN_COMMIT]));
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 async function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<number> {

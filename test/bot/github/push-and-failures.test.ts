@@ -1,43 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGitHub, type StoredFile } from '../../support/github-server.js';
-import { createGitHubClient } from '../../../bot/github/client.js';
-import { reviewPullRequest, type ReviewPullOptions } from '../../../bot/github/review-pr.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { describe, expect, it } from 'vitest';
+import type { StoredFile } from '../../support/github-server.js';
+import { OWNER, REPO, reviewOnFake, useFakeGitHub, type ReviewExtra } from '../../support/github-harness.js';
 import { readMarkers } from '../../../src/report/github.js';
 import { TEST_PACK, commit, flaggedFile, pullState } from './fixtures.js';
 
-const OWNER = 'xen-project';
-const REPO = 'xen';
-let fake: FakeGitHub;
+const fake = useFakeGitHub({ ghp_writer: 'write', ghp_reader: 'read' });
 let nextPr = 100;
-
-beforeAll(async () => {
-  fake = await FakeGitHub.start();
-  fake.addToken('ghp_writer');
-  fake.addToken('ghp_reader', 'read');
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-function run(number: number, extra: Partial<ReviewPullOptions> & { token?: string } = {}) {
-  const out: string[] = [];
-  const summary: string[] = [];
-  const log: string[] = [];
-  const { token, ...rest } = extra;
-  const result = reviewPullRequest({
-    client: createGitHubClient({ auth: token ?? 'ghp_writer', baseUrl: fake.url, waitUnitMs: 5, log: (l) => log.push(l) }),
-    ref: { owner: OWNER, repo: REPO, number },
-    pack: TEST_PACK,
-    config: DEFAULT_CONFIG,
-    mode: 'review',
-    failOn: 'error',
-    fallback: { write: (t) => out.push(t), summary: (m) => summary.push(m) },
-    log: (l) => log.push(l),
-    ...rest,
-  });
-  return { result, out, summary, log };
-}
+const run = (number: number, extra: ReviewExtra = {}) => reviewOnFake(fake, number, TEST_PACK, extra);
 
 const requests = (method: string, path: RegExp) => fake.log.filter((r) => r.method === method && path.test(r.path));
 

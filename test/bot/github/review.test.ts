@@ -1,43 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGitHub } from '../../support/github-server.js';
-import { createGitHubClient } from '../../../bot/github/client.js';
-import { reviewPullRequest, type ReviewPullOptions } from '../../../bot/github/review-pr.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { describe, expect, it } from 'vitest';
+import { OWNER, REPO, reviewOnFake, useFakeGitHub, type ReviewExtra } from '../../support/github-harness.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { readMarkers } from '../../../src/report/github.js';
 import { CLEAN_COMMIT, DOMCTL_COMMIT, TEST_PACK, commit, flaggedFile, pullState } from './fixtures.js';
 
-const OWNER = 'xen-project';
-const REPO = 'xen';
-let fake: FakeGitHub;
+const fake = useFakeGitHub({ ghp_writer: 'write', ghp_reader: 'read' });
 let nextPr = 1;
-
-beforeAll(async () => {
-  fake = await FakeGitHub.start();
-  fake.addToken('ghp_writer');
-  fake.addToken('ghp_reader', 'read');
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-function run(number: number, extra: Partial<ReviewPullOptions> = {}) {
-  const out: string[] = [];
-  const summary: string[] = [];
-  const log: string[] = [];
-  const result = reviewPullRequest({
-    client: createGitHubClient({ auth: 'ghp_writer', baseUrl: fake.url, waitUnitMs: 5 }),
-    ref: { owner: OWNER, repo: REPO, number },
-    pack: TEST_PACK,
-    config: DEFAULT_CONFIG,
-    mode: 'review',
-    failOn: 'error',
-    fallback: { write: (t) => out.push(t), summary: (m) => summary.push(m) },
-    log: (l) => log.push(l),
-    ...extra,
-  });
-  return { result, out, summary, log };
-}
+const run = (number: number, extra: ReviewExtra = {}) => reviewOnFake(fake, number, TEST_PACK, extra);
 
 describe('GitHub pull request reviews against a fake GitHub that validates with the OpenAPI description', () => {
   it('puts a domctl violation (xen-altp2m) inline on the right line and side, with a failing check', async () => {
