@@ -45,13 +45,41 @@ export class JsonReportWriter {
   }
 
   patch(p: PatchReport): string {
-    // JSON.stringify escapes newlines inside strings, so every "\n" here is layout.
-    const text = JSON.stringify(jsonPatch(p), null, 2).replace(/\n/g, '\n    ');
-    return (this.count++ === 0 ? '\n    ' : ',\n    ') + text;
+    return (this.count++ === 0 ? '\n    ' : ',\n    ') + patchEntry(p);
   }
 
   tail(summary: Summary, errors: readonly ErrorEntry[]): string {
     const indent = (value: unknown): string => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
     return `${this.count > 0 ? '\n  ' : ''}],\n  "summary": ${indent(summary)},\n  "errors": ${indent(errors)}\n}\n`;
   }
+}
+
+/**
+ * One `patches[]` entry, laid out as `JSON.stringify(jsonPatch(p), null, 2)` indented by four,
+ * without building and re-scanning that text: this runs for every message of an archive.
+ * Findings (rare) still go through JSON.stringify.
+ */
+function patchEntry(p: PatchReport): string {
+  const q = JSON.stringify;
+  const s = p.series;
+  let out =
+    `{\n      "messageId": ${q(p.messageId)},\n      "subject": ${q(p.subject)},\n      "kind": ${q(p.kind)},\n      "author": ${q(p.author)},` +
+    (p.source === undefined ? '' : `\n      "source": ${q(p.source)},`) +
+    `\n      "index": ${q(p.index)},\n      "series": {\n        "id": ${q(s.id)},\n        "version": ${q(s.version)},\n        "index": ${q(s.index)},\n        "total": ${q(s.total)}\n      },\n      "files": `;
+  if (p.files.length === 0) out += '[]';
+  else {
+    out += '[';
+    for (let i = 0; i < p.files.length; i++) {
+      const f = p.files[i]!;
+      out +=
+        (i === 0 ? '\n        {' : ',\n        {') +
+        `\n          "path": ${q(f.path)},\n          "additions": ${q(f.additions)},\n          "deletions": ${q(f.deletions)}` +
+        (f.binary === undefined ? '' : `,\n          "binary": ${q(f.binary)}`) +
+        '\n        }';
+    }
+    out += '\n      ]';
+  }
+  // JSON.stringify escapes newlines inside strings, so every "\n" here is layout.
+  const findings = p.findings.length === 0 ? '[]' : q(p.findings.map(jsonFinding), null, 2).replace(/\n/g, '\n      ');
+  return `${out},\n      "findings": ${findings}\n    }`;
 }
