@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { casesFor, expectGolden, messageIds, only, review } from './golden.js';
+import { goldenSuite, messageIds, only, review } from './golden.js';
 
-const cases = casesFor('altp2m-doc-warning--');
-const byName = (name: string) => cases.find((c) => c.name === `altp2m-doc-warning--${name}`)!;
-
-describe('altp2m-doc-warning golden cases', () => {
-  it('has cases that fire and look-alikes that must stay silent', () => {
-    expect(cases.filter((c) => c.name.includes('--fires--')).length).toBeGreaterThanOrEqual(5);
-    expect(cases.filter((c) => c.name.includes('--silent--')).length).toBeGreaterThanOrEqual(4);
-  });
-
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expectGolden(await review(c.mbox), c.expected);
-  });
-});
+const { byName } = goldenSuite('altp2m-doc-warning', { fires: 5, silent: 4 });
 
 describe('altp2m-doc-warning findings', () => {
   it('quotes the deleted sentences of the warning, on the old side, and asks to keep them', async () => {

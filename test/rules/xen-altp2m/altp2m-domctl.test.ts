@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { POLICY_REFERENCE } from '../../../src/engine/engine.js';
-import { casesFor, expectGolden, messageIds, only, review } from './golden.js';
+import { goldenSuite, messageIds, only, review } from './golden.js';
 
-const cases = casesFor('altp2m-domctl--');
-const byName = (name: string) => cases.find((c) => c.name === `altp2m-domctl--${name}`)!;
-
-describe('altp2m-domctl golden cases', () => {
-  it('has cases that fire and look-alikes that must stay silent', () => {
-    expect(cases.filter((c) => c.name.includes('--fires--')).length).toBeGreaterThanOrEqual(5);
-    expect(cases.filter((c) => c.name.includes('--silent--')).length).toBeGreaterThanOrEqual(4);
-  });
-
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expectGolden(await review(c.mbox), c.expected);
-  });
-});
+const { byName } = goldenSuite('altp2m-domctl', { fires: 5, silent: 4 });
 
 describe('altp2m-domctl findings', () => {
   it('says to add a subop of HVMOP_altp2m instead, and where the policy is written', async () => {

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { casesFor, expectGolden, messageIds, only, review } from './golden.js';
+import { casesFor, goldenSuite, messageIds, only, review } from './golden.js';
 
-const cases = casesFor('altp2m-new-subop--');
-
-describe('altp2m-new-subop golden cases', () => {
-  it('has cases that fire and look-alikes that must stay silent', () => {
-    expect(cases.filter((c) => c.name.includes('--fires--')).length).toBeGreaterThanOrEqual(1);
-    expect(cases.filter((c) => c.name.includes('--silent--')).length).toBeGreaterThanOrEqual(2);
-  });
-
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expectGolden(await review(c.mbox), c.expected);
-  });
-});
+goldenSuite('altp2m-new-subop', { fires: 1, silent: 2 });
 
 describe('altp2m-new-subop findings', () => {
   it('reminds that the subop is live in the unevaluated mixed mode, and asks for a decision', async () => {

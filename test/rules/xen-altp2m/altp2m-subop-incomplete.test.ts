@@ -1,20 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { casesFor, expectGolden, messageIds, only, review } from './golden.js';
+import { expectGolden, goldenSuite, messageIds, only, review } from './golden.js';
 
-const cases = casesFor('altp2m-subop-incomplete--');
-const byName = (name: string) => cases.find((c) => c.name === `altp2m-subop-incomplete--${name}`)!;
-
-describe('altp2m-subop-incomplete golden cases', () => {
-  it('has cases that fire and look-alikes that must stay silent', () => {
-    expect(cases.filter((c) => c.name.includes('--fires--')).length).toBeGreaterThanOrEqual(3);
-    expect(cases.filter((c) => c.name.includes('--silent--')).length).toBeGreaterThanOrEqual(3);
-  });
-
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expectGolden(await review(c.mbox), c.expected);
-  });
-});
+const { byName } = goldenSuite('altp2m-subop-incomplete', { fires: 3, silent: 3 });
 
 describe('altp2m-subop-incomplete findings', () => {
   it('names the missing part: the validity switch entry, or the handler', async () => {

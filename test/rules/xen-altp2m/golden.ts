@@ -11,7 +11,7 @@
  */
 import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { splitMbox } from '../../../src/ingest/mbox.js';
 import { reviewMessages, type ReviewEvent } from '../../../src/pipeline.js';
 import { DEFAULT_CONFIG, type Config } from '../../../src/engine/config.js';
@@ -108,4 +108,29 @@ export function only(reviewed: Reviewed, messageId: string, rule: string): Findi
 /** Message-IDs of a case, in the order of its expected file (the mbox order). */
 export function messageIds(c: GoldenCase): string[] {
   return Object.keys(c.expected);
+}
+
+/**
+ * The golden suite of one rule: asserts it has at least `fires` cases that fire and `silent`
+ * look-alikes, and checks every `<rule>--*` case against its expectations. Returns the cases
+ * and a lookup by the name after `<rule>--` (e.g. `fires--new-command`) for the finer tests.
+ */
+export function goldenSuite(rule: string, minimum: { fires: number; silent: number }): { cases: GoldenCase[]; byName: (name: string) => GoldenCase } {
+  const cases = casesFor(`${rule}--`);
+  describe(`${rule} golden cases`, () => {
+    it('has cases that fire and look-alikes that must stay silent', () => {
+      expect(cases.filter((c) => c.name.includes('--fires--')).length).toBeGreaterThanOrEqual(minimum.fires);
+      expect(cases.filter((c) => c.name.includes('--silent--')).length).toBeGreaterThanOrEqual(minimum.silent);
+    });
+
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      expectGolden(await review(c.mbox), c.expected);
+    });
+  });
+  const byName = (name: string): GoldenCase => {
+    const c = cases.find((x) => x.name === `${rule}--${name}`);
+    if (!c) throw new Error(`no golden case ${rule}--${name}`);
+    return c;
+  };
+  return { cases, byName };
 }
