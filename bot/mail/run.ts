@@ -32,8 +32,8 @@ export interface MailRunOptions {
   readonly now: () => number;
 }
 
-async function open(options: MailRunOptions): Promise<{ state: MailState; sink: ReplySink; bot: MailBot; redact: (t: string) => string }> {
-  const state = await MailState.create(options.stateFile, { dryRun: options.smtp === null });
+async function open(options: MailRunOptions, exclusive = false): Promise<{ state: MailState; sink: ReplySink; bot: MailBot; redact: (t: string) => string }> {
+  const state = await MailState.create(options.stateFile, { dryRun: options.smtp === null, exclusive });
   const sink =
     options.smtp === null
       ? new MboxSink(options.outFile ? createWriteStream(options.outFile, { flags: 'a' }) : options.out, () => new Date(options.now()), options.outFile !== undefined)
@@ -77,7 +77,8 @@ export interface WatchRunOptions extends MailRunOptions {
 
 /** `patchsentry watch`: the long-running bot over a Maildir or an IMAP mailbox. */
 export async function runWatchCommand(options: WatchRunOptions): Promise<void> {
-  const { state, sink, bot, redact } = await open(options);
+  // One watch per state file: a second one would read the same mailbox and race the first.
+  const { state, sink, bot, redact } = await open(options, true);
   const redactAll = (text: string): string => redactor(options.imap)(redact(text));
   let source: MailSource | null = null;
   try {

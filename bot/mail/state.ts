@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -9,9 +10,16 @@ import Database from 'better-sqlite3';
  * - `held`: messages of a series that is not complete yet (an MDA runs us once per message);
  * - `series_versions`: fingerprints per series version, so v4 only gets what is new since v3;
  * - `outbox`: replies, written before sending (`queued`), claimed by one sender (`sending`),
- *   and marked `sent` when the server accepted them.
+ *   and marked `sent` when the server accepted them. `claimed_by` (`pid@host`) names the sender,
+ *   so a claim of a process that died (SIGKILL, power loss) is taken over at once, not after
+ *   its lease.
  *   `in_reply_to` is UNIQUE: the database itself refuses a second reply to one message.
- * - `meta`: small values such as the last IMAP UID handled.
+ * - `meta`: small values such as the last IMAP UID handled, and which `watch` holds the file.
+ *
+ * Locking: SQLite's own (WAL: readers never wait; one writer at a time, others wait up to
+ * BUSY_MS, then a StateError names the file). A `watch` also takes `<file>.lock`, an SQLite
+ * file it holds an exclusive transaction on while it runs: a second `watch` on the same state
+ * is refused at once. The kernel drops the lock with the process, so a kill leaves none stale.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +40,9 @@ CREATE TABLE IF NOT EXISTS outbox (
   last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 `;
+
+/** How long a write waits for another process's write transaction before giving up. */
+export const BUSY_MS = 5000;
 
 export interface HeldMessage {
   readonly seq: number;
@@ -77,6 +88,7 @@ interface OutboxRow {
   next_attempt_at: number;
   last_error: string | null;
   sent_at: number | null;
+  claimed_by: string | null;
 }
 
 export class StateError extends Error {
@@ -90,140 +102,209 @@ export class StateError extends Error {
 }
 
 export class MailState {
+  /** This process as a claimer of outbox entries: `pid@host`. */
+  private readonly owner = `${process.pid}@${hostname()}`;
+
   private constructor(
     private readonly db: Database.Database,
     /** A dry run reads the state but keeps nothing: all of it runs in one rolled-back transaction. */
     private readonly dryRun: boolean,
+    /** `<file>.lock`, held by a watch for as long as it runs. */
+    private readonly lock: Database.Database | null = null,
   ) {}
 
   /**
    * Opens (creating when needed) the state file. A dry run on a file that does not exist yet
    * works on an empty in-memory database, so looking creates nothing on disk.
    */
-  static async create(file: string, options: { dryRun?: boolean; exists?: (path: string) => boolean } = {}): Promise<MailState> {
+  static async create(file: string, options: { dryRun?: boolean; exists?: (path: string) => boolean; exclusive?: boolean } = {}): Promise<MailState> {
     const dryRun = options.dryRun ?? false;
-    let db: Database.Database;
+    let db: Database.Database | null = null;
     try {
       if (dryRun && file !== ':memory:' && !(options.exists ?? defaultExists)(file)) db = new Database(':memory:');
       else {
         if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-        db = new Database(file);
+        // The busy timeout first: the pragmas below may already wait for another writer.
+        db = new Database(file, { timeout: BUSY_MS });
       }
       db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
+      // A dry run's schema changes (a new column on an old file) are rolled back with the rest.
+      if (dryRun) db.exec('BEGIN');
       db.exec(SCHEMA);
+      migrate(db);
     } catch (error) {
-      throw new StateError(`cannot open the state database: ${(error as Error).message}`, file);
+      db?.close();
+      throw new StateError(isBusy(error) ? lockedReason(error) : `cannot open the state database: ${(error as Error).message}`, file);
     }
-    if (dryRun) db.exec('BEGIN');
-    return new MailState(db, dryRun);
+    // A dry run changes nothing, so it may run beside a watch; only a writer takes the lock.
+    let lock: Database.Database | null = null;
+    try {
+      if (options.exclusive && !dryRun && file !== ':memory:') lock = takeInstanceLock(db, file);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new MailState(db, dryRun, lock);
   }
 
   close(): void {
     if (!this.db.open) return;
     if (this.dryRun && this.db.inTransaction) this.db.exec('ROLLBACK');
+    // Closing ends the exclusive transaction: the next watch may start.
+    if (this.lock?.open) this.lock.close();
     this.db.close();
   }
 
   /** Runs `fn` atomically (a savepoint inside a dry run's transaction). */
   atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // IMMEDIATE: takes the write lock first (waiting BUSY_MS for it), so a transaction that
+    // reads and then writes never fails half-way because another process wrote meanwhile.
+    return this.guard(() => this.db.transaction(fn).immediate());
+  }
+
+  /** SQLite's busy and locked errors as a StateError naming the file, others unchanged. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (isBusy(error)) throw new StateError(lockedReason(error), this.db.name);
+      throw error;
+    }
   }
 
   isReviewed(key: string): boolean {
-    return this.db.prepare('SELECT 1 FROM reviewed WHERE message_key = ?').get(key) !== undefined;
+    return this.guard(() => this.db.prepare('SELECT 1 FROM reviewed WHERE message_key = ?').get(key) !== undefined);
   }
 
   reviewedOutcome(key: string): { outcome: string; fingerprints: string[] } | null {
-    const row = this.db.prepare('SELECT outcome, fingerprints FROM reviewed WHERE message_key = ?').get(key) as { outcome: string; fingerprints: string } | undefined;
+    const row = this.guard(() => this.db.prepare('SELECT outcome, fingerprints FROM reviewed WHERE message_key = ?').get(key) as { outcome: string; fingerprints: string } | undefined);
     return row ? { outcome: row.outcome, fingerprints: JSON.parse(row.fingerprints) as string[] } : null;
   }
 
   markReviewed(key: string, outcome: string, fingerprints: readonly string[], now: number): void {
-    this.db
-      .prepare('INSERT INTO reviewed (message_key, outcome, fingerprints, reviewed_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET outcome = excluded.outcome, fingerprints = excluded.fingerprints')
-      .run(key, outcome, JSON.stringify(fingerprints), now);
-    this.db.prepare('DELETE FROM held WHERE message_key = ?').run(key);
+    this.guard(() => {
+      this.db
+        .prepare('INSERT INTO reviewed (message_key, outcome, fingerprints, reviewed_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET outcome = excluded.outcome, fingerprints = excluded.fingerprints')
+        .run(key, outcome, JSON.stringify(fingerprints), now);
+      this.db.prepare('DELETE FROM held WHERE message_key = ?').run(key);
+    });
   }
 
   /** Holds a message until its series can be reviewed; false when it was held already. */
   hold(key: string, raw: Buffer, now: number): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO held (message_key, raw, received_at) VALUES (?, ?, ?)').run(key, raw, now).changes > 0;
+    return this.guard(() => this.db.prepare('INSERT OR IGNORE INTO held (message_key, raw, received_at) VALUES (?, ?, ?)').run(key, raw, now).changes > 0);
   }
 
   held(): HeldMessage[] {
-    const rows = this.db.prepare('SELECT seq, message_key, raw, received_at FROM held ORDER BY seq').all() as { seq: number; message_key: string; raw: Buffer; received_at: number }[];
+    const rows = this.guard(() => this.db.prepare('SELECT seq, message_key, raw, received_at FROM held ORDER BY seq').all() as { seq: number; message_key: string; raw: Buffer; received_at: number }[]);
     return rows.map((r) => ({ seq: r.seq, key: r.message_key, raw: r.raw, receivedAt: r.received_at }));
   }
 
   /** Fingerprints of the newest version of a series older than `version`, or null. */
   previousVersion(seriesKey: string, version: number): Set<string> | null {
-    const row = this.db.prepare('SELECT fingerprints FROM series_versions WHERE series_key = ? AND version < ? ORDER BY version DESC LIMIT 1').get(seriesKey, version) as { fingerprints: string } | undefined;
+    const row = this.guard(() => this.db.prepare('SELECT fingerprints FROM series_versions WHERE series_key = ? AND version < ? ORDER BY version DESC LIMIT 1').get(seriesKey, version) as { fingerprints: string } | undefined);
     return row ? new Set(JSON.parse(row.fingerprints) as string[]) : null;
   }
 
   recordVersion(seriesKey: string, version: number, fingerprints: readonly string[]): void {
-    this.db.prepare('INSERT OR REPLACE INTO series_versions (series_key, version, fingerprints) VALUES (?, ?, ?)').run(seriesKey, version, JSON.stringify([...new Set(fingerprints)]));
+    this.guard(() => this.db.prepare('INSERT OR REPLACE INTO series_versions (series_key, version, fingerprints) VALUES (?, ?, ?)').run(seriesKey, version, JSON.stringify([...new Set(fingerprints)])));
   }
 
   hasReplyTo(messageId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM outbox WHERE in_reply_to = ?').get(messageId) !== undefined;
+    return this.guard(() => this.db.prepare('SELECT 1 FROM outbox WHERE in_reply_to = ?').get(messageId) !== undefined);
   }
 
   repliesInThread(thread: string, since: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE thread = ? AND created_at >= ?').get(thread, since) as { n: number }).n;
+    return this.guard(() => (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE thread = ? AND created_at >= ?').get(thread, since) as { n: number }).n);
   }
 
   sentSince(since: number): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'sent' AND sent_at >= ?").get(since) as { n: number }).n;
+    return this.guard(() => (this.db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'sent' AND sent_at >= ?").get(since) as { n: number }).n);
   }
 
   /** Queues a reply; false when one to the same message (or with the same id) exists. */
   enqueue(reply: NewReply, now: number): boolean {
-    const result = this.db
-      .prepare(
-        'INSERT OR IGNORE INTO outbox (message_id, in_reply_to, thread, envelope_from, recipients, raw, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(reply.messageId, reply.inReplyTo, reply.thread, reply.envelopeFrom, JSON.stringify(reply.recipients), reply.raw, now, now);
+    const result = this.guard(() =>
+      this.db
+        .prepare(
+          'INSERT OR IGNORE INTO outbox (message_id, in_reply_to, thread, envelope_from, recipients, raw, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(reply.messageId, reply.inReplyTo, reply.thread, reply.envelopeFrom, JSON.stringify(reply.recipients), reply.raw, now, now),
+    );
     return result.changes > 0;
   }
 
-  /** Replies to send now: queued and due, or claimed by a sender that never finished. */
+  /**
+   * Replies to send now: queued and due, or claimed by a sender that never finished: its
+   * lease ran out, or it was a process of this host that is gone (killed mid-send).
+   */
   due(now: number): OutboxEntry[] {
-    const rows = this.db.prepare("SELECT * FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as OutboxRow[];
-    return rows.map(toEntry);
+    const rows = this.guard(
+      () =>
+        this.db
+          .prepare("SELECT * FROM outbox WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'sending' AND (next_attempt_at <= ? OR claimed_by IS NOT NULL)) ORDER BY id")
+          .all(now, now) as OutboxRow[],
+    );
+    return rows.filter((r) => r.next_attempt_at <= now || this.claimerGone(r.claimed_by)).map(toEntry);
   }
 
   /**
    * Takes a due reply for sending. Two processes (two MDA runs at once) may both see it due;
-   * only one gets the claim. A claim not finished within `leaseMs` (a crash) lapses.
+   * only one gets the claim. A claim not finished within `leaseMs` (a crash) lapses, and one
+   * whose process is gone lapses at once; two takers of a dead claim race on `claimed_by`.
    */
   claim(id: number, now: number, leaseMs: number): boolean {
-    return (
-      this.db.prepare("UPDATE outbox SET status = 'sending', next_attempt_at = ? WHERE id = ? AND status IN ('queued', 'sending') AND next_attempt_at <= ?").run(now + leaseMs, id, now)
-        .changes === 1
-    );
+    return this.guard(() => {
+      const row = this.db.prepare("SELECT next_attempt_at, claimed_by FROM outbox WHERE id = ? AND status IN ('queued', 'sending')").get(id) as
+        | Pick<OutboxRow, 'next_attempt_at' | 'claimed_by'>
+        | undefined;
+      if (!row) return false;
+      const take = "UPDATE outbox SET status = 'sending', next_attempt_at = ?, claimed_by = ? WHERE id = ? AND status IN ('queued', 'sending')";
+      if (row.next_attempt_at <= now) return this.db.prepare(`${take} AND next_attempt_at <= ?`).run(now + leaseMs, this.owner, id, now).changes === 1;
+      if (row.claimed_by === null || !this.claimerGone(row.claimed_by)) return false;
+      return this.db.prepare(`${take} AND claimed_by = ?`).run(now + leaseMs, this.owner, id, row.claimed_by).changes === 1;
+    });
+  }
+
+  /**
+   * Whether the process that claimed a reply is known to be gone: it ran on this host and no
+   * process has its pid. Another host's claim, or our own pid, waits for the lease (a pid
+   * reused since only delays the reply, it never sends it twice).
+   */
+  private claimerGone(claimedBy: string | null): boolean {
+    if (claimedBy === null || claimedBy === this.owner) return false;
+    const at = claimedBy.indexOf('@');
+    const pid = Number(claimedBy.slice(0, at));
+    if (at < 1 || !Number.isInteger(pid) || pid < 1 || claimedBy.slice(at + 1) !== hostname()) return false;
+    try {
+      process.kill(pid, 0); // signal 0: only asks whether the process exists
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH'; // EPERM: it exists, as another user
+    }
   }
 
   outbox(): OutboxEntry[] {
-    return (this.db.prepare('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[]).map(toEntry);
+    return this.guard(() => this.db.prepare('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[]).map(toEntry);
   }
 
   markSent(id: number, now: number): void {
-    this.db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?").run(now, id);
+    this.guard(() => this.db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL WHERE id = ?").run(now, id));
   }
 
   markFailed(id: number, error: string, nextAttemptAt: number): void {
-    this.db.prepare("UPDATE outbox SET status = 'queued', attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?").run(error, nextAttemptAt, id);
+    this.guard(() =>
+      this.db.prepare("UPDATE outbox SET status = 'queued', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL WHERE id = ?").run(error, nextAttemptAt, id),
+    );
   }
 
   getMeta(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.guard(() => this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined);
     return row?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.guard(() => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 }
 
@@ -246,4 +327,62 @@ function toEntry(row: OutboxRow): OutboxEntry {
 
 function defaultExists(path: string): boolean {
   return existsSync(path);
+}
+
+/** Columns added since the first release, for state files made by it. */
+function migrate(db: Database.Database): void {
+  const columns = (db.pragma('table_info(outbox)') as { name: string }[]).map((c) => c.name);
+  if (!columns.includes('claimed_by')) db.exec('ALTER TABLE outbox ADD COLUMN claimed_by TEXT');
+}
+
+/** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes): another connection holds a lock. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function lockedReason(error: unknown): string {
+  return `the state database is locked by another process (waited ${BUSY_MS / 1000} s): ${(error as Error).message}`;
+}
+
+/** Who holds a watch's lock, as it wrote itself into `meta` (informative only). */
+interface InstanceOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/**
+ * Takes `<file>.lock` for a `watch`: an exclusive transaction on a small SQLite file, kept
+ * open while the process runs. Refused at once (no waiting) while another watch has it.
+ */
+function takeInstanceLock(db: Database.Database, file: string): Database.Database {
+  const lockFile = `${file}.lock`;
+  let lock: Database.Database | null = null;
+  try {
+    lock = new Database(lockFile, { timeout: 0 });
+    // No journal file beside it: the transaction never writes anything.
+    lock.pragma('journal_mode = MEMORY');
+    lock.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    lock?.close();
+    if (!isBusy(error)) throw new StateError(`cannot take the lock ${lockFile}: ${(error as Error).message}`, file);
+    let owner: InstanceOwner | null = null;
+    try {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string } | undefined;
+      owner = row ? (JSON.parse(row.value) as InstanceOwner) : null;
+    } catch {
+      owner = null; // only makes the message better
+    }
+    const who = owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.since})` : '';
+    throw new StateError(`another patchsentry watch${who} is using this state file: ${lockFile} is locked. Stop it first, or give this one its own --state`, file);
+  }
+  try {
+    const owner: InstanceOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    db.prepare("INSERT INTO meta (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(owner));
+  } catch (error) {
+    lock.close();
+    throw new StateError(isBusy(error) ? lockedReason(error) : (error as Error).message, file);
+  }
+  return lock;
 }

@@ -1,0 +1,161 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { SMTPServer } from 'smtp-server';
+import { escapeMboxrd } from '../../../../src/ingest/mbox.js';
+import { fixture, withHeaders } from './messages.js';
+
+export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const BIN = join(ROOT, 'bin/patchsentry.js');
+
+/** Builds dist/ when a fresh checkout has none (CI builds it in `npm ci`). */
+export function ensureBuilt(): void {
+  if (!existsSync(join(ROOT, 'dist/bot/cli/mail-commands.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}
+
+export interface LoadMessage {
+  readonly id: string;
+  readonly raw: Buffer;
+  /** Breaks the policy: the bot must answer it exactly once. */
+  readonly violating: boolean;
+}
+
+/**
+ * Fixture patches with their own Message-ID and title, so each is a thread and a series of
+ * its own: domctl-violation and domctl-handler break the policy, clean and unwatched do not.
+ * Every `violatingEvery`-th message (0, n, 2n, ...) breaks it; the others are clean.
+ */
+const VIOLATING = ['domctl-violation.patch', 'domctl-handler.patch'];
+const CLEAN = ['clean.patch', 'unwatched.patch'];
+
+export function loadMessages(count: number, tag = 'load', violatingEvery = 2): LoadMessage[] {
+  const bodies = new Map([...VIOLATING, ...CLEAN].map((name) => [name, fixture(name)]));
+  const out: LoadMessage[] = [];
+  for (let i = 0; i < count; i++) {
+    const violating = i % violatingEvery === 0;
+    const names = violating ? VIOLATING : CLEAN;
+    // Alternates between the two fixtures of its kind.
+    const turn = violating ? i / violatingEvery : i - Math.floor(i / violatingEvery) - 1;
+    const kind = { violating, raw: bodies.get(names[turn % 2]!)! };
+    const subject = /^Subject: (.*)$/m.exec(kind.raw.toString())![1]!;
+    const id = `<${tag}-${i}@example.org>`;
+    out.push({ id, violating: kind.violating, raw: withHeaders(kind.raw, { 'Message-Id': id, Subject: `${subject} (#${i})` }) });
+  }
+  return out;
+}
+
+/** The messages as one mboxrd file. */
+export function toMbox(messages: readonly LoadMessage[]): string {
+  return messages.map((m) => `From jane.dev@example.org Wed Nov 25 10:00:00 2026\n${escapeMboxrd(m.raw.toString().replace(/\n*$/, '\n'))}\n`).join('');
+}
+
+export interface Cli {
+  readonly child: ChildProcess;
+  stderr(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the built CLI as a child process. */
+export function startCli(args: readonly string[], cwd: string, nodeArgs: readonly string[] = []): Cli {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return { child, stderr: () => stderr, exited };
+}
+
+export interface StateCounts {
+  /** message_key → times listed (a primary key, so 1; counted to prove it). */
+  readonly reviewed: Map<string, number>;
+  readonly outcomes: Map<string, string>;
+  /** in_reply_to → status. */
+  readonly outbox: Map<string, string>;
+  readonly held: number;
+  readonly integrity: string;
+}
+
+/** Reads a state file as a second process would (read-only, WAL readers do not block). */
+export function readState(file: string): StateCounts {
+  const db = new Database(file, { readonly: true });
+  try {
+    const reviewed = new Map<string, number>();
+    const outcomes = new Map<string, string>();
+    for (const row of db.prepare('SELECT message_key, outcome FROM reviewed').all() as { message_key: string; outcome: string }[]) {
+      reviewed.set(row.message_key, (reviewed.get(row.message_key) ?? 0) + 1);
+      outcomes.set(row.message_key, row.outcome);
+    }
+    const outbox = new Map<string, string>();
+    for (const row of db.prepare('SELECT in_reply_to, status FROM outbox').all() as { in_reply_to: string; status: string }[]) outbox.set(row.in_reply_to, row.status);
+    const held = (db.prepare('SELECT count(*) AS n FROM held').get() as { n: number }).n;
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    return { reviewed, outcomes, outbox, held, integrity };
+  } finally {
+    db.close();
+  }
+}
+
+/** Polls `test` every 10 ms until it holds; throws after `ms` with `why()` in the message. */
+export async function waitFor(test: () => boolean, ms: number, why: () => string = () => ''): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting\n${why()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The In-Reply-To of a raw message (replies carry the reviewed message's Message-ID there). */
+export function inReplyTo(raw: string): string | undefined {
+  return /^In-Reply-To:\s*(<[^>]+>)/im.exec(raw)?.[1];
+}
+
+/**
+ * A real SMTP server (smtp-server, loopback) whose acceptance a test can intercept: `gate`
+ * runs when a message's DATA is complete, before the server answers; it returns whether to
+ * answer 250 (the message is then recorded as accepted) or to leave the client hanging (it is
+ * not: a message without a 250 is not delivered). `after` runs once a 250 was written.
+ */
+export class GateSmtpServer {
+  readonly accepted: string[] = [];
+  gate: (raw: string) => boolean = () => true;
+  after: (raw: string) => void = () => undefined;
+  port = 0;
+  private server: SMTPServer | null = null;
+
+  async start(): Promise<number> {
+    this.server = new SMTPServer({
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: true,
+      logger: false,
+      // The bot opens one connection per reply; a few hundred in a row are expected.
+      maxClients: 1000,
+      onData: (stream, _session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          if (!this.gate(raw)) return; // no answer: the client dies waiting for it
+          this.accepted.push(raw);
+          callback();
+          this.after(raw);
+        });
+      },
+    });
+    this.server.on('error', () => undefined); // a client killed mid-transaction resets its socket
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
