@@ -29,13 +29,21 @@ export function resolveUrl(value: string, option: string, envName: string, env: 
       throw new SecretUrlError(`cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, option);
     }
   }
+  let url: URL;
   try {
-    return new URL(text);
+    url = new URL(text);
   } catch {
     // The text may hold a password: never echo it.
     throw new SecretUrlError('not a valid URL', option);
   }
+  // `user:pass@host` without a scheme parses as the scheme "user:" with the password in its
+  // path, which redactUrl cannot find: only the option's own schemes, with a host, pass.
+  const schemes = SCHEMES[option];
+  if (!url.hostname || (schemes && !schemes.includes(url.protocol))) throw new SecretUrlError(`not a valid URL (expected ${(schemes ?? ['scheme:']).map((s) => `${s}//HOST`).join(' or ')})`, option);
+  return url;
 }
+
+const SCHEMES: Readonly<Record<string, readonly string[]>> = { '--smtp': ['smtp:', 'smtps:'], '--imap': ['imap:', 'imaps:'] };
 
 /** The URL with its password replaced by `***`: the only form that reaches a log. */
 export function redactUrl(url: URL): string {
@@ -45,8 +53,32 @@ export function redactUrl(url: URL): string {
   return copy.href;
 }
 
-/** Removes the URL's password (raw and percent-decoded) from any text, e.g. an error. */
+/**
+ * Removes the URL's password from any text, e.g. an error: as in the URL, percent-decoded, and
+ * base64 alone and in the SASL PLAIN forms (`\0user\0pass`, RFC 4616) that a server answering
+ * an AUTH may echo.
+ */
 export function redactor(...urls: (URL | null | undefined)[]): (text: string) => string {
-  const secrets = urls.flatMap((u) => (u && u.password ? [u.password, decodeURIComponent(u.password)] : [])).filter((s) => s.length > 0);
+  const secrets = urls
+    .flatMap((u) => (u && u.password ? secretForms(u) : []))
+    .filter((s) => s.length > 0)
+    // Longest first: a form that contains another is replaced whole.
+    .sort((a, b) => b.length - a.length);
   return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+function secretForms(url: URL): string[] {
+  const pass = decode(url.password);
+  const user = decode(url.username);
+  const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '');
+  return [url.password, pass, base64(pass), base64(`\0${user}\0${pass}`), base64(`${user}\0${user}\0${pass}`)];
+}
+
+/** decodeURIComponent that keeps a malformed escape (`%zz`, which URL lets through) as it is. */
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
