@@ -224,6 +224,13 @@ describe('--out and --state: the user\'s own paths', () => {
     });
   }
 
+  it('--out to a device that refuses the write (/dev/full, ENOSPC): the failure is named, no stack trace', async () => {
+    const run = await cli(['mail', '--out', '/dev/full'], { cwd, stdin: input });
+    const text = noStack(run);
+    expect(text).toMatch(/ENOSPC/);
+    expect(text).not.toMatch(/Unhandled 'error' event/);
+  });
+
   it('--state to a directory or below a regular file: exit 2 naming the path', async () => {
     const base = mkdtempSync(join(root, 'state-'));
     writeFileSync(join(base, 'file'), 'not a directory\n');

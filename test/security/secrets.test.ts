@@ -140,6 +140,13 @@ describe.concurrent('the SMTP password (patchsentry mail)', () => {
     }
   });
 
+  it('a password with a malformed %-escape (which URL lets through) is still redacted, not a crash', async () => {
+    const port = await closedPort();
+    const run = await cli(['mail', '--smtp', `smtp://bot:S3CRET%zz@127.0.0.1:${port}`, '--state', state()], { env: env(), stdin: PATCH });
+    expect(run.code).toBe(0);
+    expect(clean(run, ['S3CRET'])).toMatch(/sending through smtp:\/\/bot:\*\*\*@127\.0\.0\.1:\d+[\s\S]*send failed .*ECONNREFUSED/);
+  });
+
   it('a missing @FILE is named, its path shown (a path is no secret)', async () => {
     const run = await cli(['mail', '--smtp', `@${join(dir, 'nope')}`, '--state', state()], { env: env(), stdin: PATCH });
     expect(run.code).toBe(2);
