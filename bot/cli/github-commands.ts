@@ -97,5 +97,10 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
 /** The PEM itself, with `\n` escapes as env files often hold it, or a path to the .pem file. */
 function privateKey(value: string): string {
   if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  return readFileSync(value, 'utf8');
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    // The value may be the key in another form (base64, no BEGIN line): never echo it.
+    throw new GitHubError(`neither a PEM key (no -----BEGIN line) nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, undefined, 'GITHUB_PRIVATE_KEY');
+  }
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
@@ -58,7 +59,7 @@ function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv): MailRunOptio
     stateFile: flags.state,
     smtp: flags.smtp === undefined ? null : resolveUrl(flags.smtp, '--smtp', 'PATCHSENTRY_SMTP_URL', env),
     out: process.stdout,
-    ...(flags.out === undefined ? {} : { outFile: flags.out }),
+    ...(flags.out === undefined ? {} : { outFile: flags.smtp === undefined ? appendable('--out', flags.out) : flags.out }),
     quietMs: flags.flushOlderThan ?? 30 * 60_000,
     minSeverity: flags.minSeverity,
     perThread: flags.perThread,
@@ -75,6 +76,20 @@ export class MailUsageError extends Error {
 
 function invalid(option: string, reason: string): never {
   throw new MailUsageError(`${option}: ${reason}`);
+}
+
+/**
+ * `--out` is the user's own choice of file (never a name taken from a message): opened for
+ * appending now, so a directory or a missing parent is a usage error before anything is read,
+ * not an unhandled stream error after.
+ */
+function appendable(option: string, path: string): string {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (error) {
+    invalid(option, `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return path;
 }
 
 /** Registers `mail` and `watch` (SPEC §3, §4 email; issue 4) on the program. */

@@ -12,7 +12,11 @@ export class MboxSink implements ReplySink {
     private readonly out: Writable,
     private readonly now: () => Date,
     private readonly ownsStream = false,
-  ) {}
+  ) {
+    // A failed write to --out (ENOSPC, EIO) reaches send() through the write callback; without
+    // a listener its 'error' event would also end the process with a stack trace.
+    if (ownsStream) out.on('error', () => undefined);
+  }
 
   async send(entry: OutboxEntry): Promise<void> {
     const body = escapeMboxrd(entry.raw.endsWith('\n') ? entry.raw : `${entry.raw}\n`);
