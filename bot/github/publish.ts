@@ -112,6 +112,15 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     options.log(
       `patchsentry: GitHub refused to write to ${ref.owner}/${ref.repo}#${ref.number} (403: ${error instanceof Error ? error.message : 'forbidden'}; a read-only token, e.g. a pull request from a fork); reporting as workflow annotations and the job summary instead`,
     );
+    if (checkRunId !== null) {
+      // The check run was created, so checks may be written: complete it rather than leave it
+      // "in progress" on the PR for ever (a token that may write checks but not reviews).
+      try {
+        await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
+      } catch (completing) {
+        options.log(`patchsentry: could not complete check run ${checkRunId} either: ${completing instanceof Error ? completing.message : String(completing)}`);
+      }
+    }
     fallBack(options);
     return { ...result, posted, resolved, checkRunId, fellBack: true };
   }

@@ -81,6 +81,20 @@ describe('pushes, big PRs and failures', () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it('completes its check run when only the review is refused (403), and falls back for the rest', async () => {
+    const n = nextPr++;
+    fake.setPull(OWNER, REPO, n, pullState('8'.repeat(40), 'checks only', [commit('81'.padEnd(40, '0'), 'x', [flaggedFile('xen/common/domctl.c', 2)])]));
+    fake.inject({ method: 'POST', path: new RegExp(`/pulls/${n}/reviews$`), status: 403, body: { message: 'Resource not accessible by integration' } });
+    const { result, out } = run(n);
+    const r = await result;
+    expect(r.publish.fellBack).toBe(true);
+    expect(fake.reviews(OWNER, REPO, n)).toEqual([]);
+    const check = fake.checkRuns.find((c) => c.head_sha === '8'.repeat(40))!;
+    expect([check.status, check.conclusion, check.annotations.length]).toEqual(['completed', 'failure', 2]);
+    expect(out.join('')).toContain('::error file=xen/common/domctl.c');
+    expect(fake.violations).toEqual([]);
+  });
+
   it('retries a 502 and a secondary-rate-limit 429 (retry and throttling plugins) and posts once', async () => {
     const n = nextPr++;
     fake.setPull(OWNER, REPO, n, pullState('5'.repeat(40), 'flaky', [commit('51'.padEnd(40, '0'), 'x', [flaggedFile('xen/common/domctl.c', 2)])]));
