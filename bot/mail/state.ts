@@ -162,6 +162,18 @@ export class MailState {
     return this.guard(() => this.db.transaction(fn).immediate());
   }
 
+  /** Compiled statements by SQL: compiling one costs more than running it. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** SQLite's busy and locked errors as a StateError naming the file, others unchanged. */
   private guard<T>(fn: () => T): T {
     try {
@@ -173,60 +185,58 @@ export class MailState {
   }
 
   isReviewed(key: string): boolean {
-    return this.guard(() => this.db.prepare('SELECT 1 FROM reviewed WHERE message_key = ?').get(key) !== undefined);
+    return this.guard(() => this.stmt('SELECT 1 FROM reviewed WHERE message_key = ?').get(key) !== undefined);
   }
 
   reviewedOutcome(key: string): { outcome: string; fingerprints: string[] } | null {
-    const row = this.guard(() => this.db.prepare('SELECT outcome, fingerprints FROM reviewed WHERE message_key = ?').get(key) as { outcome: string; fingerprints: string } | undefined);
+    const row = this.guard(() => this.stmt('SELECT outcome, fingerprints FROM reviewed WHERE message_key = ?').get(key) as { outcome: string; fingerprints: string } | undefined);
     return row ? { outcome: row.outcome, fingerprints: JSON.parse(row.fingerprints) as string[] } : null;
   }
 
   markReviewed(key: string, outcome: string, fingerprints: readonly string[], now: number): void {
     this.guard(() => {
-      this.db
-        .prepare('INSERT INTO reviewed (message_key, outcome, fingerprints, reviewed_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET outcome = excluded.outcome, fingerprints = excluded.fingerprints')
+      this.stmt('INSERT INTO reviewed (message_key, outcome, fingerprints, reviewed_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET outcome = excluded.outcome, fingerprints = excluded.fingerprints')
         .run(key, outcome, JSON.stringify(fingerprints), now);
-      this.db.prepare('DELETE FROM held WHERE message_key = ?').run(key);
+      this.stmt('DELETE FROM held WHERE message_key = ?').run(key);
     });
   }
 
   /** Holds a message until its series can be reviewed; false when it was held already. */
   hold(key: string, raw: Buffer, now: number): boolean {
-    return this.guard(() => this.db.prepare('INSERT OR IGNORE INTO held (message_key, raw, received_at) VALUES (?, ?, ?)').run(key, raw, now).changes > 0);
+    return this.guard(() => this.stmt('INSERT OR IGNORE INTO held (message_key, raw, received_at) VALUES (?, ?, ?)').run(key, raw, now).changes > 0);
   }
 
   held(): HeldMessage[] {
-    const rows = this.guard(() => this.db.prepare('SELECT seq, message_key, raw, received_at FROM held ORDER BY seq').all() as { seq: number; message_key: string; raw: Buffer; received_at: number }[]);
+    const rows = this.guard(() => this.stmt('SELECT seq, message_key, raw, received_at FROM held ORDER BY seq').all() as { seq: number; message_key: string; raw: Buffer; received_at: number }[]);
     return rows.map((r) => ({ seq: r.seq, key: r.message_key, raw: r.raw, receivedAt: r.received_at }));
   }
 
   /** Fingerprints of the newest version of a series older than `version`, or null. */
   previousVersion(seriesKey: string, version: number): Set<string> | null {
-    const row = this.guard(() => this.db.prepare('SELECT fingerprints FROM series_versions WHERE series_key = ? AND version < ? ORDER BY version DESC LIMIT 1').get(seriesKey, version) as { fingerprints: string } | undefined);
+    const row = this.guard(() => this.stmt('SELECT fingerprints FROM series_versions WHERE series_key = ? AND version < ? ORDER BY version DESC LIMIT 1').get(seriesKey, version) as { fingerprints: string } | undefined);
     return row ? new Set(JSON.parse(row.fingerprints) as string[]) : null;
   }
 
   recordVersion(seriesKey: string, version: number, fingerprints: readonly string[]): void {
-    this.guard(() => this.db.prepare('INSERT OR REPLACE INTO series_versions (series_key, version, fingerprints) VALUES (?, ?, ?)').run(seriesKey, version, JSON.stringify([...new Set(fingerprints)])));
+    this.guard(() => this.stmt('INSERT OR REPLACE INTO series_versions (series_key, version, fingerprints) VALUES (?, ?, ?)').run(seriesKey, version, JSON.stringify([...new Set(fingerprints)])));
   }
 
   hasReplyTo(messageId: string): boolean {
-    return this.guard(() => this.db.prepare('SELECT 1 FROM outbox WHERE in_reply_to = ?').get(messageId) !== undefined);
+    return this.guard(() => this.stmt('SELECT 1 FROM outbox WHERE in_reply_to = ?').get(messageId) !== undefined);
   }
 
   repliesInThread(thread: string, since: number): number {
-    return this.guard(() => (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE thread = ? AND created_at >= ?').get(thread, since) as { n: number }).n);
+    return this.guard(() => (this.stmt('SELECT count(*) AS n FROM outbox WHERE thread = ? AND created_at >= ?').get(thread, since) as { n: number }).n);
   }
 
   sentSince(since: number): number {
-    return this.guard(() => (this.db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'sent' AND sent_at >= ?").get(since) as { n: number }).n);
+    return this.guard(() => (this.stmt("SELECT count(*) AS n FROM outbox WHERE status = 'sent' AND sent_at >= ?").get(since) as { n: number }).n);
   }
 
   /** Queues a reply; false when one to the same message (or with the same id) exists. */
   enqueue(reply: NewReply, now: number): boolean {
     const result = this.guard(() =>
-      this.db
-        .prepare(
+      this.stmt(
           'INSERT OR IGNORE INTO outbox (message_id, in_reply_to, thread, envelope_from, recipients, raw, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(reply.messageId, reply.inReplyTo, reply.thread, reply.envelopeFrom, JSON.stringify(reply.recipients), reply.raw, now, now),
@@ -241,8 +251,7 @@ export class MailState {
   due(now: number): OutboxEntry[] {
     const rows = this.guard(
       () =>
-        this.db
-          .prepare("SELECT * FROM outbox WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'sending' AND (next_attempt_at <= ? OR claimed_by IS NOT NULL)) ORDER BY id")
+        this.stmt("SELECT * FROM outbox WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'sending' AND (next_attempt_at <= ? OR claimed_by IS NOT NULL)) ORDER BY id")
           .all(now, now) as OutboxRow[],
     );
     return rows.filter((r) => r.next_attempt_at <= now || this.claimerGone(r.claimed_by)).map(toEntry);
@@ -255,14 +264,14 @@ export class MailState {
    */
   claim(id: number, now: number, leaseMs: number): boolean {
     return this.guard(() => {
-      const row = this.db.prepare("SELECT next_attempt_at, claimed_by FROM outbox WHERE id = ? AND status IN ('queued', 'sending')").get(id) as
+      const row = this.stmt("SELECT next_attempt_at, claimed_by FROM outbox WHERE id = ? AND status IN ('queued', 'sending')").get(id) as
         | Pick<OutboxRow, 'next_attempt_at' | 'claimed_by'>
         | undefined;
       if (!row) return false;
       const take = "UPDATE outbox SET status = 'sending', next_attempt_at = ?, claimed_by = ? WHERE id = ? AND status IN ('queued', 'sending')";
-      if (row.next_attempt_at <= now) return this.db.prepare(`${take} AND next_attempt_at <= ?`).run(now + leaseMs, this.owner, id, now).changes === 1;
+      if (row.next_attempt_at <= now) return this.stmt(`${take} AND next_attempt_at <= ?`).run(now + leaseMs, this.owner, id, now).changes === 1;
       if (row.claimed_by === null || !this.claimerGone(row.claimed_by)) return false;
-      return this.db.prepare(`${take} AND claimed_by = ?`).run(now + leaseMs, this.owner, id, row.claimed_by).changes === 1;
+      return this.stmt(`${take} AND claimed_by = ?`).run(now + leaseMs, this.owner, id, row.claimed_by).changes === 1;
     });
   }
 
@@ -285,26 +294,26 @@ export class MailState {
   }
 
   outbox(): OutboxEntry[] {
-    return this.guard(() => this.db.prepare('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[]).map(toEntry);
+    return this.guard(() => this.stmt('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[]).map(toEntry);
   }
 
   markSent(id: number, now: number): void {
-    this.guard(() => this.db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL WHERE id = ?").run(now, id));
+    this.guard(() => this.stmt("UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL WHERE id = ?").run(now, id));
   }
 
   markFailed(id: number, error: string, nextAttemptAt: number): void {
     this.guard(() =>
-      this.db.prepare("UPDATE outbox SET status = 'queued', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL WHERE id = ?").run(error, nextAttemptAt, id),
+      this.stmt("UPDATE outbox SET status = 'queued', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL WHERE id = ?").run(error, nextAttemptAt, id),
     );
   }
 
   getMeta(key: string): string | null {
-    const row = this.guard(() => this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined);
+    const row = this.guard(() => this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined);
     return row?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.guard(() => this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
+    this.guard(() => this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 }
 

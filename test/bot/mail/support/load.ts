@@ -31,18 +31,29 @@ export interface LoadMessage {
 const VIOLATING = ['domctl-violation.patch', 'domctl-handler.patch'];
 const CLEAN = ['clean.patch', 'unwatched.patch'];
 
-export function loadMessages(count: number, tag = 'load', violatingEvery = 2): LoadMessage[] {
-  const bodies = new Map([...VIOLATING, ...CLEAN].map((name) => [name, fixture(name)]));
+export function loadMessages(count: number, tag = 'load', violatingEvery = 2, padBytes = 0): LoadMessage[] {
+  // A long commit message (the body's first paragraph), for messages of a realistic size.
+  const line = 'This paragraph only makes the message as long as a real patch mail often is.\n';
+  const pad = padBytes > 0 ? `${line.repeat(Math.ceil(padBytes / line.length))}\n` : '';
+  // Each fixture once with placeholders, then filled in per message (10,000 stay quick).
+  const templates = new Map(
+    [...VIOLATING, ...CLEAN].map((name) => {
+      const raw = fixture(name).toString();
+      const subject = /^Subject: (.*)$/m.exec(raw)![1]!;
+      const text = withHeaders(raw, { 'Message-Id': '@ID@', Subject: `${subject} (#@N@)` }).toString();
+      const body = text.indexOf('\n\n') + 2;
+      return [name, text.slice(0, body) + pad + text.slice(body)];
+    }),
+  );
   const out: LoadMessage[] = [];
   for (let i = 0; i < count; i++) {
     const violating = i % violatingEvery === 0;
     const names = violating ? VIOLATING : CLEAN;
     // Alternates between the two fixtures of its kind.
     const turn = violating ? i / violatingEvery : i - Math.floor(i / violatingEvery) - 1;
-    const kind = { violating, raw: bodies.get(names[turn % 2]!)! };
-    const subject = /^Subject: (.*)$/m.exec(kind.raw.toString())![1]!;
     const id = `<${tag}-${i}@example.org>`;
-    out.push({ id, violating: kind.violating, raw: withHeaders(kind.raw, { 'Message-Id': id, Subject: `${subject} (#${i})` }) });
+    const raw = Buffer.from(templates.get(names[turn % 2]!)!.replace('@ID@', id).replace('@N@', String(i)));
+    out.push({ id, violating, raw });
   }
   return out;
 }
