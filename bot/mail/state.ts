@@ -106,30 +106,42 @@ export class MailState {
   private readonly owner = `${process.pid}@${hostname()}`;
 
   private constructor(
+    /** The file, or for a dry run an in-memory copy of it (it reads the state, keeps nothing). */
     private readonly db: Database.Database,
-    /** A dry run reads the state but keeps nothing: all of it runs in one rolled-back transaction. */
-    private readonly dryRun: boolean,
     /** `<file>.lock`, held by a watch for as long as it runs. */
     private readonly lock: Database.Database | null = null,
   ) {}
 
   /**
-   * Opens (creating when needed) the state file. A dry run on a file that does not exist yet
-   * works on an empty in-memory database, so looking creates nothing on disk.
+   * Opens (creating when needed) the state file. A dry run works on an in-memory copy of it
+   * (an empty database when there is no file, so looking creates nothing on disk). It used to
+   * run in one long rolled-back transaction on the file itself, which held SQLite's write lock
+   * from its first message to its end: a dry-run `watch` kept every real run out.
    */
   static async create(file: string, options: { dryRun?: boolean; exists?: (path: string) => boolean; exclusive?: boolean } = {}): Promise<MailState> {
     const dryRun = options.dryRun ?? false;
     let db: Database.Database | null = null;
     try {
-      if (dryRun && file !== ':memory:' && !(options.exists ?? defaultExists)(file)) db = new Database(':memory:');
-      else {
+      if (dryRun && file !== ':memory:') {
+        if (!(options.exists ?? defaultExists)(file)) db = new Database(':memory:');
+        else {
+          const disk = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_MS });
+          try {
+            const image = disk.serialize();
+            // Bytes 18-19 say WAL (2); an in-memory database cannot open that: rollback (1).
+            image[18] = 1;
+            image[19] = 1;
+            db = new Database(image);
+          } finally {
+            disk.close();
+          }
+        }
+      } else {
         if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
         // The busy timeout first: the pragmas below may already wait for another writer.
         db = new Database(file, { timeout: BUSY_MS });
       }
       db.pragma('journal_mode = WAL');
-      // A dry run's schema changes (a new column on an old file) are rolled back with the rest.
-      if (dryRun) db.exec('BEGIN');
       db.exec(SCHEMA);
       migrate(db);
     } catch (error) {
@@ -144,18 +156,17 @@ export class MailState {
       db.close();
       throw error;
     }
-    return new MailState(db, dryRun, lock);
+    return new MailState(db, lock);
   }
 
   close(): void {
     if (!this.db.open) return;
-    if (this.dryRun && this.db.inTransaction) this.db.exec('ROLLBACK');
     // Closing ends the exclusive transaction: the next watch may start.
     if (this.lock?.open) this.lock.close();
     this.db.close();
   }
 
-  /** Runs `fn` atomically (a savepoint inside a dry run's transaction). */
+  /** Runs `fn` atomically. */
   atomically<T>(fn: () => T): T {
     // IMMEDIATE: takes the write lock first (waiting BUSY_MS for it), so a transaction that
     // reads and then writes never fails half-way because another process wrote meanwhile.

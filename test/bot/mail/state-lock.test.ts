@@ -132,7 +132,9 @@ describe('two watch processes on one state file', () => {
 
     // The first one is unharmed: it answers new mail.
     writeFileSync(join(maildir, 'new', '1764000000.1.host'), fixture('domctl-violation.patch'));
-    await waitFor(() => smtp.accepted.length === 1, 15_000, first.stderr);
+    // `sent` is logged once the outbox has it as sent (a kill between the server's 250 and
+    // that would send it again: kill-restart.test.ts covers that window).
+    await waitFor(() => smtp.accepted.length === 1 && first.stderr().includes('patchsentry: sent '), 15_000, first.stderr);
 
     // Killed, it cannot unlock; the kernel drops the lock with the process.
     first.child.kill('SIGKILL');
@@ -163,6 +165,30 @@ describe('two watch processes on one state file', () => {
     expect((await watch.exited).code, watch.stderr()).toBe(0);
     expect(smtp.accepted).toHaveLength(1);
     expect(readState(state).integrity).toBe('ok');
+  });
+});
+
+describe('a dry run beside real runs', () => {
+  it('a dry-run watch that has read mail keeps no lock on the state: a real mail run goes straight on', { timeout: 40_000 }, async () => {
+    (await MailState.create(state)).close();
+    const maildir = join(dir, 'Maildir');
+    for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    writeFileSync(join(maildir, 'new', '1764000000.1.host'), fixture('domctl-handler.patch'));
+    const dry = cli(['watch', '--maildir', maildir, '--state', state, '--out', join(dir, 'dry.mbox'), '--poll', '200ms']);
+    // It has reviewed (and so written, in its own copy) before the real run starts.
+    await waitFor(() => /1764000000\.1\.host .* replied/.test(dry.stderr()), 15_000, dry.stderr);
+    writeFileSync(join(dir, 'patch.eml'), fixture('domctl-violation.patch'));
+    const started = Date.now();
+    const real = cli(mailArgs('patch.eml'));
+    expect((await real.exited).code, real.stderr()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(4000); // did not sit out the busy timeout
+    expect(smtp.accepted).toHaveLength(1);
+    dry.child.kill('SIGTERM');
+    expect((await dry.exited).code, dry.stderr()).toBe(0);
+    // The dry run left the file as the real run made it.
+    const s = readState(state);
+    expect([...s.reviewed.keys()]).toEqual(['<20261125081244.4711-1-jane.dev@example.org>']);
+    expect(s.integrity).toBe('ok');
   });
 });
 
