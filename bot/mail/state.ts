@@ -114,9 +114,9 @@ export class MailState {
 
   /**
    * Opens (creating when needed) the state file. A dry run works on an in-memory copy of it
-   * (an empty database when there is no file, so looking creates nothing on disk). It used to
-   * run in one long rolled-back transaction on the file itself, which held SQLite's write lock
-   * from its first message to its end: a dry-run `watch` kept every real run out.
+   * (an empty database when there is no file, so looking creates nothing on disk): a rolled-back
+   * transaction on the file itself would hold its write lock for the whole run, and a dry-run
+   * `watch` would keep every real run out.
    */
   static async create(file: string, options: { dryRun?: boolean; exists?: (path: string) => boolean; exclusive?: boolean } = {}): Promise<MailState> {
     const dryRun = options.dryRun ?? false;

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
-import { ensureBuilt, GateSmtpServer, inReplyTo, loadMessages, readState, startCli, waitFor, type Cli } from './support/load.js';
+import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, startCli, waitFor, type Cli } from './support/load.js';
 
 /**
  * Load: a mailbox of 10,000 messages drained by `watch --imap` (the built CLI, a child
@@ -45,30 +44,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * Fills the user's Maildir before Dovecot first opens it (as a delivery agent would have):
- * much faster than 10,000 APPENDs. Dovecot's mail processes run as `nobody`, who must own it.
- */
-function fillMaildir(raws: readonly Buffer[]): number {
-  const uid = Number(execFileSync('id', ['-u', 'nobody']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'nobody']).toString().trim());
-  const maildir = join(dovecot.dir, 'home', dovecot.user, 'Maildir');
-  const home = join(dovecot.dir, 'home', dovecot.user);
-  for (const d of [home, maildir, join(maildir, 'new'), join(maildir, 'cur'), join(maildir, 'tmp')]) {
-    mkdirSync(d, { recursive: true });
-    chownSync(d, uid, gid);
-  }
-  let bytes = 0;
-  raws.forEach((raw, i) => {
-    // Maildir names sort by delivery time: Dovecot gives the UIDs in this order.
-    const file = join(maildir, 'new', `${1764000000 + i}.M${i}P1.drain`);
-    writeFileSync(file, raw);
-    chownSync(file, uid, gid);
-    bytes += raw.length;
-  });
-  return bytes;
-}
-
 /** Peak resident set of a process (VmHWM), in MB. */
 function peakRssMb(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -92,7 +67,7 @@ describe(`watch --imap drains a ${N.toLocaleString('en')}-message mailbox`, () =
   it('reviews each message once, answers each violating one once, within a bounded memory', { timeout: 120_000 }, async () => {
     const filling = Date.now();
     const messages = loadMessages(N, 'drain', VIOLATING_EVERY, PAD);
-    const bytes = fillMaildir(messages.map((m) => m.raw));
+    const bytes = fillMaildir(dovecot, messages.map((m) => m.raw));
     const filled = (Date.now() - filling) / 1000;
     const state = join(dir, 'state.db');
     const url = `imap://${dovecot.user}:${encodeURIComponent(dovecot.password)}@127.0.0.1:${dovecot.port}/INBOX`;

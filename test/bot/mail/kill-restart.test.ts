@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, GateSmtpServer, inReplyTo, loadMessages, readState, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDovecot, type Dovecot } from '../../support/dovecot.js';
+import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
 
 /**
  * SIGKILL at chosen points of a run, then the same command again (SPEC §5: a crash loses
@@ -126,7 +127,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
     expectExactlyOnce(messages, state);
   });
 
-  for (const k of [1, 13, REPLIES]) {
+  for (const k of [1, REPLIES]) {
     it(`while sending, with reply ${k} of ${REPLIES} transmitted but not yet accepted`, { timeout: 60_000 }, async () => {
       const first = start(args);
       let killed: Promise<void> | null = null;
@@ -217,6 +218,47 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
     expect(smtp.accepted).toHaveLength(9);
     smtp.gate = () => true;
     await restartUntilDone();
+    expectExactlyOnce(messages, state);
+  });
+});
+
+describe('watch --imap killed with SIGKILL mid-backlog and started again', () => {
+  // 600 messages: three of the source's 200-message batches, so the kill lands with UIDs
+  // acknowledged, some reviewed but not acknowledged, and some not fetched yet.
+  const N = 600;
+  const REPLIES = N / 30;
+  let dovecot: Dovecot;
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+  }, 30_000);
+  afterAll(async () => {
+    await dovecot?.stop();
+  });
+
+  it('reviews each message once and answers each violating one once', { timeout: 60_000 }, async () => {
+    const messages = loadMessages(N, 'imap-kill', 30);
+    fillMaildir(dovecot, messages.map((m) => m.raw));
+    const state = join(dir, 'state.db');
+    const url = `imap://${dovecot.user}:${encodeURIComponent(dovecot.password)}@127.0.0.1:${dovecot.port}/INBOX`;
+    const args = ['watch', '--imap', url, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--poll', '1s'];
+    const first = start(args);
+    await waitFor(() => reviewedCount(state) >= 250, 40_000, first.stderr);
+    await kill(first);
+    const reviewedBefore = reviewedCount(state);
+    expect(reviewedBefore).toBeLessThan(N);
+    const again = start(args);
+    await waitFor(() => reviewedCount(state) === N && smtp.accepted.length >= REPLIES, 40_000, again.stderr);
+    await new Promise((r) => setTimeout(r, 600)); // time for a duplicate to show, were there one
+    again.child.kill('SIGTERM');
+    expect((await again.exited).code, again.stderr()).toBe(0);
+    // The restart reads on from the last UID acknowledged. A message is acknowledged right
+    // after it is recorded, so at most the one the kill fell between is read again, and it
+    // is known by its Message-ID: logged `duplicate` (reviewed) or `duplicate (held)` (taken
+    // in, not reviewed yet: it is reviewed now, from the state, with a line of its own).
+    const lines = again.stderr().split('\n').filter((l) => /^patchsentry: uid \d+ </.test(l));
+    const duplicates = lines.filter((l) => / duplicate( \(held\))?$/.test(l));
+    expect(duplicates.length).toBeLessThanOrEqual(1);
+    expect(lines.length - duplicates.length).toBe(N - reviewedBefore);
     expectExactlyOnce(messages, state);
   });
 });

@@ -1,10 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
+import type { Dovecot } from '../../../support/dovecot.js';
 import { escapeMboxrd } from '../../../../src/ingest/mbox.js';
 import { fixture, withHeaders } from './messages.js';
 
@@ -170,3 +171,28 @@ export class GateSmtpServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+
+/**
+ * Fills the user's Maildir before Dovecot first opens it (as a delivery agent would have):
+ * much faster than 10,000 APPENDs. Dovecot's mail processes run as `nobody`, who must own it.
+ */
+export function fillMaildir(dovecot: Dovecot, raws: readonly Buffer[]): number {
+  const uid = Number(execFileSync('id', ['-u', 'nobody']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'nobody']).toString().trim());
+  const maildir = join(dovecot.dir, 'home', dovecot.user, 'Maildir');
+  const home = join(dovecot.dir, 'home', dovecot.user);
+  for (const d of [home, maildir, join(maildir, 'new'), join(maildir, 'cur'), join(maildir, 'tmp')]) {
+    mkdirSync(d, { recursive: true });
+    chownSync(d, uid, gid);
+  }
+  let bytes = 0;
+  raws.forEach((raw, i) => {
+    // Maildir names sort by delivery time: Dovecot gives the UIDs in this order.
+    const file = join(maildir, 'new', `${1764000000 + i}.M${i}P1.drain`);
+    writeFileSync(file, raw);
+    chownSync(file, uid, gid);
+    bytes += raw.length;
+  });
+  return bytes;
+}
+
