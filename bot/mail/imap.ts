@@ -1,6 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import type { MailState } from './state.js';
 import { sleep, type IncomingMail, type MailSource } from './source.js';
+import { redactUrl } from './secrets.js';
 
 /**
  * An IMAP mailbox read with imapflow: `imap://user:pass@host:143/INBOX` (STARTTLS when the
@@ -47,8 +48,14 @@ export class ImapSource implements MailSource {
       // IDLE soon after our last command, so new mail wakes the loop within a second or so.
       autoIdleDelay: 1000,
     });
-    await client.connect();
-    await client.mailboxOpen(mailbox);
+    try {
+      await client.connect();
+      await client.mailboxOpen(mailbox);
+    } catch (error) {
+      // A connected client keeps the process alive; imapflow's own message is only "Command failed".
+      client.close();
+      throw new Error(`IMAP ${redactUrl(url)}: ${imapReason(error)}`);
+    }
     return client;
   }
 
@@ -109,4 +116,12 @@ export class ImapSource implements MailSource {
     if (this.client.usable) await this.client.logout().catch(() => undefined);
     else this.client.close();
   }
+}
+
+/** What the server said (never `executedCommand`: for LOGIN it holds the password). */
+function imapReason(error: unknown): string {
+  const e = error as { message?: string; responseText?: string; authenticationFailed?: boolean };
+  if (e.authenticationFailed) return `login refused: ${e.responseText ?? e.message ?? 'authentication failed'}`;
+  if (e.responseText) return `${e.message ?? 'command failed'}: ${e.responseText}`;
+  return e.message ?? String(error);
 }
