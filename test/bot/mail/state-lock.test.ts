@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -208,5 +208,43 @@ describe('MailState.create({ exclusive })', () => {
     a.close();
     const b = await MailState.create(state, { exclusive: true });
     b.close();
+  });
+});
+
+describe('outbox claims of other processes', () => {
+  const reply = { messageId: '<r1@bot>', inReplyTo: '<p1@dev>', thread: '<p1@dev>', envelopeFrom: 'bot@example.org', recipients: ['dev@example.org'], raw: 'Subject: x\n\nbody\n' };
+
+  /** Queues one reply and marks it claimed by `claimer` at t=1000 with a 10-minute lease. */
+  async function claimedBy(claimer: string): Promise<MailState> {
+    const mine = await MailState.create(state);
+    mine.enqueue(reply, 1000);
+    const db = new Database(state);
+    db.prepare("UPDATE outbox SET status = 'sending', next_attempt_at = ?, claimed_by = ?").run(1000 + 600_000, claimer);
+    db.close();
+    return mine;
+  }
+
+  it('a claim of a process of this host that is gone is due at once, and only one taker gets it', async () => {
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('close', resolve));
+    const mine = await claimedBy(`${gone.pid}@${hostname()}`);
+    expect(mine.due(2000).map((e) => e.status)).toEqual(['sending']);
+    expect(mine.claim(mine.due(2000)[0]!.id, 2000, 600_000)).toBe(true);
+    // Now it is ours (alive): not due for anyone else until the lease ends.
+    expect(mine.claim(mine.outbox()[0]!.id, 2000, 600_000)).toBe(false);
+    mine.close();
+  });
+
+  it('a claim of a live process, or of another host, waits for its lease', async () => {
+    for (const claimer of [`${process.ppid}@${hostname()}`, `1@another-host.example`]) {
+      rmSync(state, { force: true });
+      rmSync(`${state}-wal`, { force: true });
+      rmSync(`${state}-shm`, { force: true });
+      const mine = await claimedBy(claimer);
+      expect(mine.due(2000)).toEqual([]);
+      expect(mine.claim(mine.outbox()[0]!.id, 2000, 600_000)).toBe(false);
+      expect(mine.due(1000 + 600_000).map((e) => e.status)).toEqual(['sending']);
+      mine.close();
+    }
   });
 });
