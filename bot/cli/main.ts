@@ -9,7 +9,7 @@ import { version } from '../../src/version.js';
 import type { Severity } from '../../src/engine/finding.js';
 
 /** Exit codes of SPEC §4. */
-export const EXIT = { clean: 0, findings: 1, usage: 2, brokenPipe: 141 } as const;
+export const EXIT = { clean: 0, findings: 1, usage: 2, tempfail: 75, brokenPipe: 141 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('patchsentry')
@@ -105,7 +105,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       return;
     }
     process.stderr.write(`patchsentry: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT.usage;
+    // The state database was busy (another patchsentry holds it): EX_TEMPFAIL, so that an MDA
+    // (procmail, Postfix's pipe) keeps the message and delivers it again later, not bounces it.
+    process.exitCode = (error as { temporary?: unknown }).temporary === true ? EXIT.tempfail : EXIT.usage;
   }
 }
 

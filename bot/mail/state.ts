@@ -95,6 +95,8 @@ export class StateError extends Error {
   constructor(
     message: string,
     readonly file: string,
+    /** Another process holds the database: trying again later will work (the CLI exits 75). */
+    readonly temporary = false,
   ) {
     super(`${file}: ${message}`);
     this.name = 'StateError';
@@ -146,7 +148,7 @@ export class MailState {
       migrate(db);
     } catch (error) {
       db?.close();
-      throw new StateError(isBusy(error) ? lockedReason(error) : `cannot open the state database: ${(error as Error).message}`, file);
+      throw new StateError(isBusy(error) ? lockedReason(error) : `cannot open the state database: ${(error as Error).message}`, file, isBusy(error));
     }
     // A dry run changes nothing, so it may run beside a watch; only a writer takes the lock.
     let lock: Database.Database | null = null;
@@ -190,7 +192,7 @@ export class MailState {
     try {
       return fn();
     } catch (error) {
-      if (isBusy(error)) throw new StateError(lockedReason(error), this.db.name);
+      if (isBusy(error)) throw new StateError(lockedReason(error), this.db.name, true);
       throw error;
     }
   }
@@ -402,7 +404,7 @@ function takeInstanceLock(db: Database.Database, file: string): Database.Databas
     db.prepare("INSERT INTO meta (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(owner));
   } catch (error) {
     lock.close();
-    throw new StateError(isBusy(error) ? lockedReason(error) : (error as Error).message, file);
+    throw new StateError(isBusy(error) ? lockedReason(error) : (error as Error).message, file, isBusy(error));
   }
   return lock;
 }

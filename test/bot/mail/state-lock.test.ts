@@ -75,13 +75,13 @@ describe('mail while another process holds a write transaction on the state', ()
     writeFileSync(join(dir, 'patch.eml'), fixture('domctl-violation.patch'));
   });
 
-  it('waits, then exits 2 naming the file and the reason; nothing is sent and the file stays sound', { timeout: 40_000 }, async () => {
+  it('waits, then exits 75 (EX_TEMPFAIL: the MDA delivers again later) naming the file and the reason; nothing is sent and the file stays sound', { timeout: 40_000 }, async () => {
     const holder = await holdWriteLock(state);
     const started = Date.now();
     const run = cli(mailArgs('patch.eml'));
     const { code } = await run.exited;
     const waited = Date.now() - started;
-    expect(code).toBe(2);
+    expect(code).toBe(75);
     const stderr = run.stderr();
     expect(stderr).toContain(`patchsentry: ${state}: the state database is locked by another process (waited 5 s): database is locked`);
     expect(stderr).not.toMatch(/\n\s+at |SqliteError/); // a sentence, not a stack trace
