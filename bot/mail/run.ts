@@ -51,6 +51,11 @@ async function open(options: MailRunOptions, exclusive = false): Promise<{ state
   return { state, sink, bot, redact: redactor(options.smtp) };
 }
 
+/** A dry run could not write its replies (--out on a full disk): exit 2, the run named. */
+export class DryRunWriteError extends Error {
+  override name = 'DryRunWriteError';
+}
+
 /** `patchsentry mail [PATH|-]`: one run over a message or an mbox, then the due replies. */
 export async function runMail(input: string, options: MailRunOptions & { readonly stdin?: Readable; readonly flushAll: boolean }): Promise<{ sent: number; queued: number }> {
   const { state, sink, bot, redact } = await open(options);
@@ -59,6 +64,11 @@ export async function runMail(input: string, options: MailRunOptions & { readonl
     for (const outcome of outcomes) options.log(outcomeLine(input === '-' ? 'stdin' : input, outcome));
     const result = await deliver(state, sink, options.now(), { perHour: options.perHour }, redact);
     for (const entry of result.sent) options.log(`${options.smtp ? 'sent' : 'written'} ${entry.messageId} in reply to ${entry.inReplyTo}`);
+    if (options.smtp === null && result.failed.length > 0) {
+      // A dry run keeps nothing for a later run: a reply it could not write is lost, so say so.
+      const [first] = result.failed;
+      throw new DryRunWriteError(`cannot write ${result.failed.length} repl${result.failed.length === 1 ? 'y' : 'ies'} to ${options.outFile ?? 'stdout'}: ${first!.error}`);
+    }
     for (const { entry, error } of result.failed) options.log(`send failed for ${entry.messageId}, kept in the outbox for a later run: ${error}`);
     if (result.deferred > 0) options.log(`${result.deferred} replies wait for the hourly limit`);
     return { sent: result.sent.length, queued: state.due(Number.MAX_SAFE_INTEGER).length };
