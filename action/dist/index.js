@@ -28741,10 +28741,10 @@ function attrPresenceBranch(name2, items) {
 }
 function attrValueBranch(name2, items) {
   const groups2 = spliceAndGroup(items, (x) => x.type === "attrValue" && x.name === name2, (x) => `${x.matcher} ${x.modifier || ""} ${x.value}`);
-  const matchers = [];
+  const matchers2 = [];
   for (const group of Object.values(groups2)) {
     const sel = group.oneSimpleSelector;
-    matchers.push({
+    matchers2.push({
       type: "matcher",
       matcher: sel.matcher,
       modifier: sel.modifier,
@@ -28756,7 +28756,7 @@ function attrValueBranch(name2, items) {
   return {
     type: "attrValue",
     name: name2,
-    matchers
+    matchers: matchers2
   };
 }
 function getAttrValuePredicate(sel) {
@@ -28961,8 +28961,8 @@ function hp2Builder(nodes) {
   return new Picker(handleArray(nodes));
 }
 function handleArray(nodes) {
-  const matchers = nodes.map(handleNode);
-  return (el, ...tail) => matchers.flatMap((m) => m(el, ...tail));
+  const matchers2 = nodes.map(handleNode);
+  return (el, ...tail) => matchers2.flatMap((m) => m(el, ...tail));
 }
 function handleNode(node) {
   switch (node.type) {
@@ -39156,6 +39156,14 @@ function copyString(text) {
   return JSON.parse(JSON.stringify(text));
 }
 function watchMatcher(config) {
+  const known = matchers.get(config);
+  if (known) return known;
+  const matcher = compileWatch(config);
+  matchers.set(config, matcher);
+  return matcher;
+}
+var matchers = /* @__PURE__ */ new WeakMap();
+function compileWatch(config) {
   const matches = (0, import_picomatch.default)([...config.watch], { dot: true });
   const memo = /* @__PURE__ */ new Map();
   return (path) => {
@@ -44269,6 +44277,13 @@ ${resolvedMarker(fp)}` });
     options.log(
       `patchsentry: GitHub refused to write to ${ref.owner}/${ref.repo}#${ref.number} (403: ${error2 instanceof Error ? error2.message : "forbidden"}; a read-only token, e.g. a pull request from a fork); reporting as workflow annotations and the job summary instead`
     );
+    if (checkRunId !== null) {
+      try {
+        await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
+      } catch (completing) {
+        options.log(`patchsentry: could not complete check run ${checkRunId} either: ${completing instanceof Error ? completing.message : String(completing)}`);
+      }
+    }
     fallBack(options);
     return { ...result, posted, resolved, checkRunId, fellBack: true };
   }
