@@ -108,6 +108,33 @@ describe('mail over SMTP', () => {
     }
   });
 
+  it.each([
+    [451, '4.3.0 Try again later'],
+    [550, '5.7.1 Message rejected as spam'],
+  ])('keeps a reply the server refuses with %i queued, and sends it once when the server takes it', async (code, message) => {
+    server.rejectNext.push({ code, message });
+    expect(await mail(fixture('domctl-violation.patch'))).toEqual({ sent: 0, queued: 1 });
+    expect(logs.find((l) => l.startsWith('send failed for <patchsentry.'))).toContain(String(code));
+    expect(server.received).toHaveLength(0);
+    // Retried after the back-off, by any later run; then never again.
+    const later = { now: () => T0 + 60_000 };
+    expect(await mail('', later)).toEqual({ sent: 1, queued: 0 });
+    expect(await mail(fixture('domctl-violation.patch'), later)).toEqual({ sent: 0, queued: 0 });
+    expect(server.received).toHaveLength(1);
+    const state = await MailState.create(join(dir, 'state.db'));
+    expect(state.outbox().map((e) => [e.status, e.attempts])).toEqual([['sent', 2]]);
+    state.close();
+  });
+
+  it('waits for a slow server and sends once', async () => {
+    server.dataDelayMs = 3000;
+    const started = Date.now();
+    expect(await mail(fixture('domctl-violation.patch'))).toEqual({ sent: 1, queued: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    expect(await mail(fixture('domctl-violation.patch'))).toEqual({ sent: 0, queued: 0 });
+    expect(server.received).toHaveLength(1);
+  }, 20_000);
+
   it('sends a queued reply once when two runs deliver at the same time', async () => {
     const port = server.port;
     await server.stop();

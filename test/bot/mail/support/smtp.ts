@@ -10,6 +10,10 @@ export interface Received {
 /** A real SMTP server on 127.0.0.1 (random port) that keeps what it accepts. */
 export class TestSmtpServer {
   readonly received: Received[] = [];
+  /** Answers for the next DATA commands instead of accepting them (e.g. 451, 550). */
+  readonly rejectNext: { code: number; message: string }[] = [];
+  /** How long the server takes before it answers DATA (a slow server). */
+  dataDelayMs = 0;
   private server: SMTPServer | null = null;
   port = 0;
 
@@ -32,12 +36,21 @@ export class TestSmtpServer {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
-          this.received.push({
+          const reject = this.rejectNext.shift();
+          if (reject) {
+            callback(Object.assign(new Error(reject.message), { responseCode: reject.code }));
+            return;
+          }
+          const accept = (): void => {
+            this.received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          callback();
+              raw: Buffer.concat(chunks).toString('utf8'),
+            });
+            callback();
+          };
+          if (this.dataDelayMs > 0) setTimeout(accept, this.dataDelayMs);
+          else accept();
         });
       },
     });
