@@ -1,33 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { FakeGitHub } from '../../support/github-server.js';
+import { useFakeGitHub } from '../../support/github-harness.js';
+import { useRunnerWorkspaces } from './support.js';
 import { CLEAN_COMMIT, DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as { runs: { using: string; main: string }; inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await FakeGitHub.start();
-  fake.addToken('ghs_jobtoken');
-  fake.addToken('ghs_forktoken', 'read');
-});
-afterAll(async () => {
-  await fake.close();
-});
+const fake = useFakeGitHub({ ghs_jobtoken: 'write', ghs_forktoken: 'read' });
+const newWorkspace = useRunnerWorkspaces('patchsentry-action-');
 
 /** Runs `node <runs.main>` the way the runner does: env in, GITHUB_OUTPUT file out. */
 async function runAction(number: number, env: Record<string, string>): Promise<{ code: number; stdout: string; outputs: Record<string, string>; summary: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'patchsentry-action-'));
-  const eventPath = join(dir, 'event.json');
-  writeFileSync(eventPath, JSON.stringify({ action: 'synchronize', number, pull_request: { number, head: { sha: 'x' } }, repository: { full_name: 'xen-project/xen' } }));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(join(dir, 'summary'), '');
+  const { dir, env: runner, files } = newWorkspace({ action: 'synchronize', number, pull_request: { number, head: { sha: 'x' } }, repository: { full_name: 'xen-project/xen' } }, fake.url);
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
     execFile(
       process.execPath,
@@ -36,15 +24,7 @@ async function runAction(number: number, env: Record<string, string>): Promise<{
         cwd: dir,
         env: {
           PATH: process.env['PATH'] ?? '',
-          GITHUB_ACTIONS: 'true',
-          GITHUB_EVENT_NAME: 'pull_request',
-          GITHUB_EVENT_PATH: eventPath,
-          GITHUB_REPOSITORY: 'xen-project/xen',
-          GITHUB_API_URL: fake.url,
-          GITHUB_WORKSPACE: dir,
-          RUNNER_TEMP: dir,
-          GITHUB_OUTPUT: join(dir, 'output'),
-          GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+          ...runner,
           'INPUT_GITHUB-TOKEN': 'ghs_jobtoken',
           'INPUT_FAIL-ON': action.inputs['fail-on']!.default!,
           INPUT_MODE: action.inputs['mode']!.default!,
@@ -55,7 +35,8 @@ async function runAction(number: number, env: Record<string, string>): Promise<{
       (error, out) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(out) }),
     );
   });
-  return { code, stdout, outputs: parseOutputFile(readFileSync(join(dir, 'output'), 'utf8')), summary: readFileSync(join(dir, 'summary'), 'utf8') };
+  const { outputs, summary } = files();
+  return { code, stdout, outputs: parseOutputFile(outputs), summary };
 }
 
 /** Reads the `name<<DELIM … DELIM` format the runner reads. */

@@ -5,31 +5,21 @@
  * Action must fall back to workflow-command annotations and the job summary, say so in its
  * log, and exit by its findings, never by the 403.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeGitHub } from '../../support/github-server.js';
+import { useFakeGitHub } from '../../support/github-harness.js';
+import { useRunnerWorkspaces, type RunnerWorkspace } from './support.js';
 import { readActionEnv } from '../../../bot/action/env.js';
 import { runAction } from '../../../bot/action/run.js';
 import { CLEAN_COMMIT, DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'ghs_readalltoken';
-let fake: FakeGitHub;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  fake = await FakeGitHub.start();
-  // A read token: GETs answer, every write gets 403 "Resource not accessible by integration".
-  fake.addToken(TOKEN, 'read');
-});
-afterAll(async () => {
-  await fake.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+// A read token: GETs answer, every write gets 403 "Resource not accessible by integration".
+const fake = useFakeGitHub({ [TOKEN]: 'read' });
+const newWorkspace = useRunnerWorkspaces('patchsentry-readall-');
 
 interface Run {
   readonly code: number;
@@ -39,55 +29,34 @@ interface Run {
 }
 
 /** The runner's files and environment for a `pull_request` event from the repository itself. */
-function workspace(number: number, inputs: Record<string, string>, head = 'xen-project/xen'): { dir: string; env: Record<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), 'patchsentry-readall-'));
-  dirs.push(dir);
+function workspace(number: number, inputs: Record<string, string>, head = 'xen-project/xen'): RunnerWorkspace {
   const event = {
     action: 'synchronize',
     number,
     pull_request: { number, head: { sha: 'x', repo: { full_name: head } }, base: { repo: { full_name: 'xen-project/xen' } } },
     repository: { full_name: 'xen-project/xen' },
   };
-  writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(join(dir, 'summary'), '');
-  const env = {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_REPOSITORY: 'xen-project/xen',
-    GITHUB_API_URL: fake.url,
-    GITHUB_WORKSPACE: dir,
-    RUNNER_TEMP: dir,
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-    'INPUT_GITHUB-TOKEN': TOKEN,
-    'INPUT_FAIL-ON': 'error',
-    INPUT_MODE: 'review',
-    ...inputs,
-  };
-  return { dir, env };
+  const { dir, env, files } = newWorkspace(event, fake.url);
+  return { dir, env: { ...env, 'INPUT_GITHUB-TOKEN': TOKEN, 'INPUT_FAIL-ON': 'error', INPUT_MODE: 'review', ...inputs }, files };
 }
-
-const files = (dir: string): Pick<Run, 'outputs' | 'summary'> => ({ outputs: readFileSync(join(dir, 'output'), 'utf8'), summary: readFileSync(join(dir, 'summary'), 'utf8') });
 
 /** The Action's code in this process (the entry reads the same env the same way). */
 async function inProcess(number: number, inputs: Record<string, string> = {}, head?: string): Promise<Run> {
-  const { dir, env } = workspace(number, inputs, head);
+  const { dir, env, files } = workspace(number, inputs, head);
   let stdout = '';
   const code = await runAction(readActionEnv(env, dir), { write: (text) => void (stdout += text) });
-  return { code, stdout, ...files(dir) };
+  return { code, stdout, ...files() };
 }
 
 /** The committed bundle, as the runner starts it. */
 async function bundled(number: number, inputs: Record<string, string> = {}): Promise<Run> {
-  const { dir, env } = workspace(number, inputs);
+  const { dir, env, files } = workspace(number, inputs);
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
     execFile(process.execPath, [join(root, 'action/dist/index.js')], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', ...env } }, (error, out) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(out) }),
     );
   });
-  return { code, stdout, ...files(dir) };
+  return { code, stdout, ...files() };
 }
 
 /** What the fake answered for one PR's routes and the check runs since `from`. */

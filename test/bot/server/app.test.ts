@@ -1,39 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { FakeGitHub } from '../../support/github-server.js';
-import { PatchsentryApp } from '../../../bot/server/app.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
-import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
+import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { useGitHubApp } from '../../support/app-harness.js';
 import { DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
 
 const SECRET = 'webhook-secret-for-tests';
 const APP_ID = 4242;
 const INSTALLATION = 77;
-let fake: FakeGitHub;
-let app: PatchsentryApp;
-const log: string[] = [];
-
-beforeAll(async () => {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  fake = await FakeGitHub.start();
-  fake.registerApp({ appId: APP_ID, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), installationId: INSTALLATION });
-  app = await PatchsentryApp.start({
-    appId: String(APP_ID),
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    webhookSecret: SECRET,
-    baseUrl: fake.url,
-    port: 0,
-    pack: xenAltp2m,
-    config: DEFAULT_CONFIG,
-    failOn: 'error',
-    log: (l) => log.push(l),
-    waitUnitMs: 5,
-  });
-});
-afterAll(async () => {
-  await app.close();
-  await fake.close();
-});
+const { fake, app, log } = useGitHubApp({ appId: APP_ID, installationId: INSTALLATION, webhookSecret: SECRET });
 
 function payload(number: number, action: string, sha: string): string {
   return JSON.stringify({

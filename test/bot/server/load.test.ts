@@ -4,12 +4,9 @@
  * head, every delivery is answered at once, nothing fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
-import { FakeGitHub } from '../../support/github-server.js';
-import { PatchsentryApp } from '../../../bot/server/app.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
-import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
+import { useGitHubApp } from '../../support/app-harness.js';
 import { DOMCTL_COMMIT, pullState, type Commit } from '../github/fixtures.js';
 
 const SECRET = 'webhook-secret-for-load';
@@ -18,28 +15,21 @@ const INSTALLATION = 99;
 const PRS = 20;
 const PER_PR = 10;
 const WRITE_SPACING_MS = 5;
-let fake: FakeGitHub;
-let app: PatchsentryApp;
-const log: string[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (error: unknown): void => void unhandled.push(error);
 
-beforeAll(async () => {
+// Hooked before the App starts and unhooked after it closed (afterAll hooks run in reverse).
+beforeAll(() => {
   process.on('unhandledRejection', onUnhandled);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  fake = await FakeGitHub.start();
-  fake.registerApp({ appId: APP_ID, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), installationId: INSTALLATION });
-  app = await PatchsentryApp.start({
-    appId: String(APP_ID),
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    webhookSecret: SECRET,
-    baseUrl: fake.url,
-    port: 0,
-    pack: xenAltp2m,
-    config: DEFAULT_CONFIG,
-    failOn: 'error',
-    log: (l) => log.push(l),
-    waitUnitMs: 5,
+});
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+});
+const { fake, app, log } = useGitHubApp({
+  appId: APP_ID,
+  installationId: INSTALLATION,
+  webhookSecret: SECRET,
+  extra: {
     // The throttling plugin makes writes (POST/PATCH) one at a time, 1 s apart, and those that
     // notify (reviews, replies) 3 s apart, for all clients of the process (GitHub's advice
     // against secondary rate limits): over a minute for this burst. One at a time here too,
@@ -48,12 +38,7 @@ beforeAll(async () => {
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: WRITE_SPACING_MS }),
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: WRITE_SPACING_MS }),
     },
-  });
-});
-afterAll(async () => {
-  await app.close();
-  await fake.close();
-  process.off('unhandledRejection', onUnhandled);
+  },
 });
 
 interface Delivery {

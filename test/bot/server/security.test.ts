@@ -5,15 +5,12 @@
  * it parsed first, the answer would be 400 "payload is not JSON" instead.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { FakeGitHub } from '../../support/github-server.js';
-import { PatchsentryApp } from '../../../bot/server/app.js';
+import { useGitHubApp } from '../../support/app-harness.js';
 import { RecentDeliveries } from '../../../bot/server/deliveries.js';
 import { MAX_BODY, WebhookServer, type PullRequestDelivery } from '../../../bot/server/server.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
-import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
 
 const SECRET = 'webhook-secret-for-security-tests';
@@ -244,30 +241,7 @@ describe('the webhook endpoint refuses hostile deliveries before parsing them', 
 describe('the App: a replay makes no second review', () => {
   const APP_ID = 5151;
   const INSTALLATION = 88;
-  let fake: FakeGitHub;
-  let app: PatchsentryApp;
-  const log: string[] = [];
-  beforeAll(async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    fake = await FakeGitHub.start();
-    fake.registerApp({ appId: APP_ID, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), installationId: INSTALLATION });
-    app = await PatchsentryApp.start({
-      appId: String(APP_ID),
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      webhookSecret: SECRET,
-      baseUrl: fake.url,
-      port: 0,
-      pack: xenAltp2m,
-      config: DEFAULT_CONFIG,
-      failOn: 'error',
-      log: (l) => log.push(l),
-      waitUnitMs: 5,
-    });
-  });
-  afterAll(async () => {
-    await app.close();
-    await fake.close();
-  });
+  const { fake, app, log } = useGitHubApp({ appId: APP_ID, installationId: INSTALLATION, webhookSecret: SECRET });
 
   it('the captured delivery sent again is refused and GitHub is not asked anything more', async () => {
     const sha = '1a'.repeat(20);
