@@ -55,3 +55,14 @@ export function useGitHubApp(options: AppHarnessOptions): AppHarness {
   });
   return { fake, app: startedInHooks(() => started, 'GitHub App'), log };
 }
+
+/** A `pull_request` webhook body for PR `number` of xen-project/xen at head `sha`, from `installation`. */
+export function pullRequestPayload(number: number, action: string, sha: string, installation: number): string {
+  return JSON.stringify({
+    action,
+    number,
+    pull_request: { number, draft: false, head: { sha, ref: 'topic' }, base: { sha: '0'.repeat(40), ref: 'staging' } },
+    repository: { name: 'xen', full_name: 'xen-project/xen', owner: { login: 'xen-project' } },
+    installation: { id: installation },
+  });
+}

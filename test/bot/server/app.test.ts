@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { useGitHubApp } from '../../support/app-harness.js';
+import { pullRequestPayload, useGitHubApp } from '../../support/app-harness.js';
 import { DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
 
 const SECRET = 'webhook-secret-for-tests';
@@ -8,15 +8,7 @@ const APP_ID = 4242;
 const INSTALLATION = 77;
 const { fake, app, log } = useGitHubApp({ appId: APP_ID, installationId: INSTALLATION, webhookSecret: SECRET });
 
-function payload(number: number, action: string, sha: string): string {
-  return JSON.stringify({
-    action,
-    number,
-    pull_request: { number, draft: false, head: { sha, ref: 'topic' }, base: { sha: '0'.repeat(40), ref: 'staging' } },
-    repository: { name: 'xen', full_name: 'xen-project/xen', owner: { login: 'xen-project' } },
-    installation: { id: INSTALLATION },
-  });
-}
+const payload = (number: number, action: string, sha: string): string => pullRequestPayload(number, action, sha, INSTALLATION);
 
 async function deliver(body: string, signature: string | null, id = `d-${Math.random()}`): Promise<Response> {
   return fetch(`${app.url}/api/github/webhooks`, {

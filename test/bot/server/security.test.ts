@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { useGitHubApp } from '../../support/app-harness.js';
+import { pullRequestPayload as payload, useGitHubApp } from '../../support/app-harness.js';
 import { RecentDeliveries } from '../../../bot/server/deliveries.js';
 import { MAX_BODY, WebhookServer, type PullRequestDelivery } from '../../../bot/server/server.js';
 import { DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
@@ -74,16 +74,6 @@ const prHeaders = (id: string | null, signature: Record<string, string>): Record
   ...(id === null ? {} : { 'x-github-delivery': id }),
   ...signature,
 });
-
-function payload(number: number, action: string, sha: string, installation: number): string {
-  return JSON.stringify({
-    action,
-    number,
-    pull_request: { number, draft: false, head: { sha, ref: 'topic' }, base: { sha: '0'.repeat(40), ref: 'staging' } },
-    repository: { name: 'xen', full_name: 'xen-project/xen', owner: { login: 'xen-project' } },
-    installation: { id: installation },
-  });
-}
 
 describe('the webhook endpoint refuses hostile deliveries before parsing them', () => {
   let server: WebhookServer;
