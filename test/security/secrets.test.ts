@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../support/github-server.js';
-import { startDovecot, type Dovecot } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot.js';
 import { fixture } from '../bot/mail/support/messages.js';
 import { DOMCTL_COMMIT, pullState } from '../bot/github/fixtures.js';
 import { ACTION, cli, closedPort, ensureBuilt, everything, expectNoSecret, Proc, runNode, secretForms, STACK, BIN, type Run } from './support.js';
@@ -155,13 +155,7 @@ describe.concurrent('the SMTP password (patchsentry mail)', () => {
 });
 
 describe.concurrent('the IMAP password (patchsentry watch --imap)', () => {
-  let dovecot: Dovecot;
-  beforeAll(async () => {
-    dovecot = await startDovecot();
-  }, 30_000);
-  afterAll(async () => {
-    await dovecot?.stop();
-  });
+  const dovecot = useDovecot();
   const imapUrl = (port: number, pass: string, box = 'INBOX'): string => `imap://${encodeURIComponent(dovecot.user)}:${encodeURIComponent(pass)}@127.0.0.1:${port}/${box}`;
 
   it('server down: exit 2 naming the connection, no password', async () => {

@@ -4,6 +4,8 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { startedInHooks } from './hooks.js';
 
 /**
  * A private Dovecot IMAP server for a test: Debian's dovecot-imapd (installed by .ci/run),
@@ -124,4 +126,17 @@ async function waitForGreeting(port: number, child: ChildProcess, ms = 10_000): 
     if (Date.now() > end) throw new Error('no IMAP greeting within 10 s');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A Dovecot for the tests of the calling file (or describe block): started before, stopped after. */
+export function useDovecot(): Dovecot {
+  let dovecot: Dovecot | undefined;
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+  }, 30_000);
+  afterAll(async () => {
+    await dovecot?.stop();
+    dovecot = undefined;
+  });
+  return startedInHooks(() => dovecot, 'Dovecot');
 }

@@ -3,6 +3,7 @@
  * tests and closed after them, and a pull request review run against it that keeps what the bot
  * wrote and logged.
  */
+import { startedInHooks } from './hooks.js';
 import { afterAll, beforeAll } from 'vitest';
 import { FakeGitHub } from './github-server.js';
 import { createGitHubClient } from '../../bot/github/client.js';
@@ -11,6 +12,8 @@ import { DEFAULT_CONFIG } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
 
 /** The repository the tests' pull requests live in. */
+export { startedInHooks };
+
 export const OWNER = 'xen-project';
 export const REPO = 'xen';
 
@@ -32,21 +35,6 @@ export function useFakeGitHub(tokens: Readonly<Record<string, 'write' | 'read'>>
   return startedInHooks(() => started, 'fake GitHub');
 }
 
-/**
- * Stands for an object a beforeAll creates, so that a test file can name it once at the top: it
- * reads through to `current()` and throws, naming `what`, while there is none.
- */
-export function startedInHooks<T extends object>(current: () => T | undefined, what: string): T {
-  // A proxy rather than a `let` each file assigns: the instance exists only once beforeAll ran.
-  return new Proxy({} as T, {
-    get(_target, prop) {
-      const started = current();
-      if (!started) throw new Error(`${what} used outside its tests (reading ${String(prop)})`);
-      const value: unknown = Reflect.get(started, prop, started);
-      return typeof value === 'function' ? value.bind(started) : value;
-    },
-  });
-}
 
 export type ReviewExtra = Partial<ReviewPullOptions> & { token?: string };
 

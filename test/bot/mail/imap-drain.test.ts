@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
-import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, startCli, waitFor, type Cli } from './support/load.js';
+import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, waitFor, type Cli } from './support/load.js';
 
 /**
  * Load: a mailbox of 10,000 messages drained by `watch --imap` (the built CLI, a child
@@ -50,18 +50,6 @@ function peakRssMb(pid: number): number {
   return Number(match![1]) / 1024;
 }
 
-function reviewedCount(file: string): number {
-  try {
-    const db = new Database(file, { readonly: true, timeout: 2000 });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM reviewed').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
 
 describe(`watch --imap drains a ${N.toLocaleString('en')}-message mailbox`, () => {
   it('reviews each message once, answers each violating one once, within a bounded memory', { timeout: 120_000 }, async () => {

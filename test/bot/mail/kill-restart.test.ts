@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDovecot, type Dovecot } from '../../support/dovecot.js';
-import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useDovecot } from '../../support/dovecot.js';
+import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
 
 /**
  * SIGKILL at chosen points of a run, then the same command again (SPEC §5: a crash loses
@@ -40,20 +39,6 @@ async function kill(cli: Cli): Promise<void> {
   expect((await cli.exited).signal).toBe('SIGKILL');
 }
 
-/** Rows in `reviewed`, read by a second connection; 0 before the schema exists. */
-function reviewedCount(file: string): number {
-  if (!existsSync(file)) return 0;
-  try {
-    const db = new Database(file, { readonly: true, timeout: 1000 });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM reviewed').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0; // created but no schema yet
-  }
-}
 
 /** Replies accepted by the server, per In-Reply-To. */
 function repliesPer(): Map<string, number> {
@@ -227,13 +212,7 @@ describe('watch --imap killed with SIGKILL mid-backlog and started again', () =>
   // acknowledged, some reviewed but not acknowledged, and some not fetched yet.
   const N = 600;
   const REPLIES = N / 30;
-  let dovecot: Dovecot;
-  beforeAll(async () => {
-    dovecot = await startDovecot();
-  }, 30_000);
-  afterAll(async () => {
-    await dovecot?.stop();
-  });
+  const dovecot = useDovecot();
 
   it('reviews each message once and answers each violating one once', { timeout: 60_000 }, async () => {
     const messages = loadMessages(N, 'imap-kill', 30);

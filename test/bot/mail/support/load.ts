@@ -196,3 +196,18 @@ export function fillMaildir(dovecot: Dovecot, raws: readonly Buffer[]): number {
   return bytes;
 }
 
+
+/** Rows in `reviewed`, read by a second connection; 0 before the file or its schema exists. */
+export function reviewedCount(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, timeout: 1000 });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM reviewed').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // created but no schema yet
+  }
+}
