@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { splitMbox, isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
+import { splitMbox, startsWithFromLine, type RawMessage } from '../../src/ingest/mbox.js';
 
 /**
  * Opens one input (a path, or `-` for stdin) as a stream of raw messages. The kind is told
@@ -33,8 +33,7 @@ export async function splittableMboxSize(path: string): Promise<number | null> {
     if (!stat.isFile()) return null;
     const head = Buffer.alloc(Math.min(stat.size, 4096));
     await file.read(head, 0, head.length, 0);
-    const firstLine = head.toString('latin1').split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
-    return isFromLine(firstLine) ? stat.size : null;
+    return startsWithFromLine(head) ? stat.size : null;
   } finally {
     await file.close();
   }
@@ -44,9 +43,7 @@ export async function* readStream(stream: Readable): AsyncGenerator<RawMessage> 
   const chunks = peekable(maybeGunzip(stream));
   const first = await chunks.peek();
   if (first === null) return; // empty input: no messages (the caller reports it)
-  const head = first.subarray(0, Math.min(first.length, 4096)).toString('latin1');
-  const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
-  if (isFromLine(firstLine)) {
+  if (startsWithFromLine(first.subarray(0, Math.min(first.length, 4096)))) {
     yield* splitMbox(chunks);
     return;
   }

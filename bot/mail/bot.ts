@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isFromLine, type RawMessage } from '../../src/ingest/mbox.js';
+import { isFromLineIn, type RawMessage } from '../../src/ingest/mbox.js';
 import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Patch } from '../../src/ingest/patch.js';
@@ -59,8 +59,9 @@ export class MailBot {
     let fresh = new Set<string>();
     for await (const raw of raws) {
       const bytes = withoutFromLine(raw.bytes);
-      if (needsMimeCodecs(readHeaderBlock(bytes))) await loadMimeCodecs();
-      const { key, subject } = identify(bytes);
+      const block = readHeaderBlock(bytes);
+      if (needsMimeCodecs(block)) await loadMimeCodecs();
+      const { key, subject } = identify(bytes, block);
       if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
       else if (this.state.hold(key, bytes, now)) fresh.add(key);
       else outcomes.push({ key, subject, outcome: 'duplicate (held)' });
@@ -189,12 +190,11 @@ function isComplete(reports: readonly PatchReport[]): boolean {
 function withoutFromLine(bytes: Buffer): Buffer {
   if (bytes.subarray(0, 5).toString('latin1') !== 'From ') return bytes;
   const nl = bytes.indexOf(0x0a);
-  return nl < 0 || !isFromLine(bytes.toString('latin1', 0, nl).replace(/\r$/, '')) ? bytes : bytes.subarray(nl + 1);
+  return nl < 0 || !isFromLineIn(bytes, 0, nl) ? bytes : bytes.subarray(nl + 1);
 }
 
 /** A message's key in the state: its Message-ID, or a hash of its bytes when it has none. */
-export function identify(bytes: Buffer): { key: string; subject: string } {
-  const block = readHeaderBlock(bytes);
+export function identify(bytes: Buffer, block = readHeaderBlock(bytes)): { key: string; subject: string } {
   const id = parseMessageIds(firstField(block, 'message-id'))[0];
   const subject = decodeHeaderText(firstField(block, 'subject') ?? '');
   return { key: id ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`, subject };

@@ -25,11 +25,23 @@ export const FROM_LINE = new RegExp(
 );
 
 const NL = 0x0a;
+const CR = 0x0d;
 const FROM_PREFIX = Buffer.from('From ');
 
 /** True when a line (without its newline) is a From_ separator. */
 export function isFromLine(line: string): boolean {
   return line.startsWith('From ') && FROM_LINE.test(line);
+}
+
+/** True when `bytes[start, end)`, one line without its LF (a CR before it is ignored), is a From_ line. */
+export function isFromLineIn(bytes: Buffer, start = 0, end = bytes.length): boolean {
+  return isFromLine(bytes.toString('latin1', start, end > start && bytes[end - 1] === CR ? end - 1 : end));
+}
+
+/** True when the first line of `bytes` is a From_ line (the input is an mbox). */
+export function startsWithFromLine(bytes: Buffer): boolean {
+  const nl = bytes.indexOf(NL);
+  return isFromLineIn(bytes, 0, nl < 0 ? bytes.length : nl);
 }
 
 /**
@@ -67,8 +79,7 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
       }
       const head = Buffer.concat([carry, buf.subarray(0, first + 1)]);
       carry = Buffer.alloc(0);
-      const line = head.toString('latin1', 0, head.length - 1);
-      if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) {
+      if (isFromLineIn(head, 0, head.length - 1)) {
         const message = flush();
         if (message) yield message;
         started = true;
@@ -84,8 +95,7 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
       if (nl < 0) break;
       // (A line of fewer than 5 bytes cannot be a From_ line; compare() would throw on it.)
       if (buf[lineStart] === 0x46 /* F */ && nl - lineStart >= 5 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
-        const line = buf.toString('latin1', lineStart, nl);
-        if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) {
+        if (isFromLineIn(buf, lineStart, nl)) {
           if (lineStart > segmentStart) {
             pending.push(buf.subarray(segmentStart, lineStart));
             pendingLength += lineStart - segmentStart;
@@ -117,8 +127,7 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
   }
   if (carry.length > 0) {
     // A final line with no newline: could still be a From_ line of an empty message.
-    const line = carry.toString('latin1').replace(/\r$/, '');
-    if (isFromLine(line)) {
+    if (isFromLineIn(carry)) {
       const message = flush();
       if (message) yield message;
       started = true;
@@ -164,8 +173,7 @@ export function nextFromLine(bytes: Buffer, from: number, atEnd: boolean): numbe
   while (candidate >= 0) {
     const nl = bytes.indexOf(NL, candidate);
     if (nl < 0 && !atEnd) return 'more';
-    const line = bytes.toString('latin1', candidate, nl < 0 ? bytes.length : nl);
-    if (isFromLine(line.endsWith('\r') ? line.slice(0, -1) : line)) return candidate;
+    if (isFromLineIn(bytes, candidate, nl < 0 ? bytes.length : nl)) return candidate;
     const at = bytes.indexOf('\nFrom ', candidate, 'latin1');
     candidate = at < 0 ? -1 : at + 1;
   }
