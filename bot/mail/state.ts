@@ -148,7 +148,7 @@ export class MailState {
       migrate(db);
     } catch (error) {
       db?.close();
-      throw new StateError(isBusy(error) ? lockedReason(error) : `cannot open the state database: ${(error as Error).message}`, file, isBusy(error));
+      throw stateError(error, file, `cannot open the state database: ${(error as Error).message}`);
     }
     // A dry run changes nothing, so it may run beside a watch; only a writer takes the lock.
     let lock: Database.Database | null = null;
@@ -192,8 +192,7 @@ export class MailState {
     try {
       return fn();
     } catch (error) {
-      if (isBusy(error)) throw new StateError(lockedReason(error), this.db.name, true);
-      throw error;
+      throw isBusy(error) ? stateError(error, this.db.name) : error;
     }
   }
 
@@ -363,8 +362,10 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-function lockedReason(error: unknown): string {
-  return `the state database is locked by another process (waited ${BUSY_MS / 1000} s): ${(error as Error).message}`;
+/** Busy or locked: a temporary StateError saying so; anything else: one with `otherwise`. */
+function stateError(error: unknown, file: string, otherwise = (error as Error).message): StateError {
+  if (!isBusy(error)) return new StateError(otherwise, file);
+  return new StateError(`the state database is locked by another process (waited ${BUSY_MS / 1000} s): ${(error as Error).message}`, file, true);
 }
 
 /** Who holds a watch's lock, as it wrote itself into `meta` (informative only). */
@@ -404,7 +405,7 @@ function takeInstanceLock(db: Database.Database, file: string): Database.Databas
     db.prepare("INSERT INTO meta (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(owner));
   } catch (error) {
     lock.close();
-    throw new StateError(isBusy(error) ? lockedReason(error) : (error as Error).message, file, isBusy(error));
+    throw stateError(error, file);
   }
   return lock;
 }
