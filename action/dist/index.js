@@ -44346,9 +44346,13 @@ var FROM_LINE = new RegExp(
   `^From \\S+ +${DAY},? +${MONTH} +\\d{1,2} +\\d{1,2}:\\d\\d(?::\\d\\d)?(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))? +\\d{4}(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))?\\s*$`
 );
 var NL = 10;
+var CR = 13;
 var FROM_PREFIX = Buffer.from("From ");
 function isFromLine(line) {
   return line.startsWith("From ") && FROM_LINE.test(line);
+}
+function isFromLineIn(bytes, start = 0, end = bytes.length) {
+  return isFromLine(bytes.toString("latin1", start, end > start && bytes[end - 1] === CR ? end - 1 : end));
 }
 async function* splitMbox(chunks) {
   let pending = [];
@@ -44376,8 +44380,7 @@ async function* splitMbox(chunks) {
       }
       const head = Buffer.concat([carry, buf.subarray(0, first2 + 1)]);
       carry = Buffer.alloc(0);
-      const line = head.toString("latin1", 0, head.length - 1);
-      if (isFromLine(line.endsWith("\r") ? line.slice(0, -1) : line)) {
+      if (isFromLineIn(head, 0, head.length - 1)) {
         const message = flush();
         if (message) yield message;
         started = true;
@@ -44392,8 +44395,7 @@ async function* splitMbox(chunks) {
       const nl2 = buf.indexOf(NL, lineStart);
       if (nl2 < 0) break;
       if (buf[lineStart] === 70 && nl2 - lineStart >= 5 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
-        const line = buf.toString("latin1", lineStart, nl2);
-        if (isFromLine(line.endsWith("\r") ? line.slice(0, -1) : line)) {
+        if (isFromLineIn(buf, lineStart, nl2)) {
           if (lineStart > segmentStart) {
             pending.push(buf.subarray(segmentStart, lineStart));
             pendingLength += lineStart - segmentStart;
@@ -44420,8 +44422,7 @@ async function* splitMbox(chunks) {
     carry = buf.subarray(lineStart);
   }
   if (carry.length > 0) {
-    const line = carry.toString("latin1").replace(/\r$/, "");
-    if (isFromLine(line)) {
+    if (isFromLineIn(carry)) {
       const message = flush();
       if (message) yield message;
       started = true;
