@@ -2,6 +2,8 @@ import type { RawMessage } from './ingest/mbox.js';
 import { parseMessage } from './ingest/message.js';
 import { toPatch, type MessageKind, type Patch } from './ingest/patch.js';
 import { leanPatch, type FileCount } from './ingest/fastpath.js';
+import { leanPatchFromBytes } from './ingest/bytepath.js';
+import { loadMimeCodecs, needsMimeCodecs, readHeaderBlock } from './ingest/headers.js';
 import { SeriesAssembler, type Series } from './ingest/series.js';
 import { reviewSeries, type RuleFailure } from './engine/engine.js';
 import type { Config } from './engine/config.js';
@@ -96,7 +98,11 @@ export type Prepared =
 
 export async function prepareMessage(raw: RawMessage, isWatched: (path: string) => boolean, fastPath = true): Promise<Prepared> {
   try {
-    const message = await parseMessage(raw);
+    const block = readHeaderBlock(raw.bytes);
+    if (needsMimeCodecs(block)) await loadMimeCodecs();
+    const quick = fastPath ? leanPatchFromBytes(raw, block, isWatched) : null;
+    if (quick) return { kind: 'patch', index: raw.index, patch: quick.patch, counts: quick.counts, review: quick.review };
+    const message = await parseMessage(raw, block);
     const lean = fastPath ? leanPatch(message, isWatched) : null;
     if (lean) return { kind: 'patch', index: raw.index, patch: lean.patch, counts: lean.counts, review: lean.review };
     return { kind: 'patch', index: raw.index, patch: toPatch(message) };

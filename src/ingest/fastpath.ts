@@ -59,8 +59,12 @@ const enum State {
   Binary,
 }
 
-/** Per-file counts of a well-formed git diff, or null when the full parser must decide. */
-export function countDiff(text: string): FileCount[] | null {
+/**
+ * Per-file counts of a well-formed git diff, or null when the full parser must decide.
+ * `textOf` turns a header line (the ones that name paths) into text: the raw-bytes path
+ * (ingest/bytepath.ts) counts a Latin-1 view of UTF-8 bytes and decodes just those lines.
+ */
+export function countDiff(text: string, textOf: (line: string) => string = sameText): FileCount[] | null {
   const sections: Section[] = [];
   let section: Section | null = null;
   let state: State = State.Outside;
@@ -69,35 +73,47 @@ export function countDiff(text: string): FileCount[] | null {
   const length = text.length;
   let start = 0;
   while (start < length) {
-    const newline = text.indexOf('\n', start);
-    const next = newline < 0 ? length : newline + 1;
-    let end = newline < 0 ? length : newline;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    const first = end > start ? text.charCodeAt(start) : -1;
-
     if (state === State.Hunk) {
-      if (first === 32 || first === -1) {
-        if (oldLeft === 0 || newLeft === 0) return null;
-        oldLeft--;
-        newLeft--;
-      } else if (first === 45) {
-        if (oldLeft === 0 || (end - start === 3 && text.startsWith('-- ', start))) return null;
-        oldLeft--;
-        section!.deletions++;
-      } else if (first === 43) {
-        if (newLeft === 0) return null;
-        newLeft--;
-        section!.additions++;
-      } else if (first === 92) {
-        if (text.slice(start, end) !== NO_NEWLINE) return null;
-      } else return null; // the counts lied: let the full parser recover
-      if (oldLeft === 0 && newLeft === 0) state = State.Header;
-      start = next;
+      // The hot loop: every line of every hunk of an archive passes here once.
+      const current = section!;
+      while (start < length) {
+        const newline = text.indexOf('\n', start);
+        const next = newline < 0 ? length : newline + 1;
+        const first = text.charCodeAt(start);
+        if (first === 32 || first === 10 || (first === 13 && lineEnd(text, start, newline) === start)) {
+          if (oldLeft === 0 || newLeft === 0) return null;
+          oldLeft--;
+          newLeft--;
+        } else if (first === 45) {
+          if (oldLeft === 0 || (text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) === 32 && lineEnd(text, start, newline) === start + 3)) return null;
+          if (start > 0 && isDashBreak(text, start, newline)) return null;
+          oldLeft--;
+          current.deletions++;
+        } else if (first === 43) {
+          if (newLeft === 0) return null;
+          newLeft--;
+          current.additions++;
+        } else if (first === 92) {
+          if (text.slice(start, lineEnd(text, start, newline)) !== NO_NEWLINE) return null;
+        } else return null; // the counts lied: let the full parser recover
+        start = next;
+        if (oldLeft === 0 && newLeft === 0) {
+          state = State.Header;
+          break;
+        }
+      }
       continue;
     }
+    const newline = text.indexOf('\n', start);
+    const next = newline < 0 ? length : newline + 1;
+    const end = lineEnd(text, start, newline);
+    const first = end > start ? text.charCodeAt(start) : -1;
+    // A later `---` line could start another format-patch diffstat break (the last one
+    // wins, see formatPatchBreak): the full path decides.
+    if (first === 45 && start > 0 && isDashBreak(text, start, newline)) return null;
 
     if (first === 100 && text.startsWith('diff --git ', start)) {
-      section = { start, headers: [text.slice(start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
+      section = { start, headers: [textOf(text.slice(start, end))], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
       sections.push(section);
       state = State.Header;
       start = next;
@@ -132,19 +148,19 @@ export function countDiff(text: string): FileCount[] | null {
         state = State.Outside;
       } else if (line.startsWith('GIT binary patch') || BINARY_FILES.test(line)) {
         current.binary = true;
-        current.headers.push(line);
+        current.headers.push(textOf(line));
         state = line.startsWith('GIT') ? State.Binary : State.Outside;
         start = next;
         continue;
       } else if (current.minus === null && GIT_EXTENDED_HEADER.test(line)) {
-        current.headers.push(line);
+        current.headers.push(textOf(line));
         start = next;
         continue;
       } else if (current.minus === null && line.startsWith('--- ') && text.startsWith('+++ ', next)) {
         const after = text.indexOf('\n', next);
         const plusEnd = after < 0 ? length : after;
-        current.minus = line;
-        current.plus = text.slice(next, plusEnd > next && text.charCodeAt(plusEnd - 1) === 13 ? plusEnd - 1 : plusEnd);
+        current.minus = textOf(line);
+        current.plus = textOf(text.slice(next, plusEnd > next && text.charCodeAt(plusEnd - 1) === 13 ? plusEnd - 1 : plusEnd));
         start = after < 0 ? length : after + 1;
         continue;
       } else state = State.Outside; // e.g. the signature after a pure rename
@@ -162,6 +178,26 @@ export function countDiff(text: string): FileCount[] | null {
     files.push(file);
   }
   return files;
+}
+
+/** Where the line starting at `start` ends, without its CR; `newline` is its LF (or -1: none). */
+function lineEnd(text: string, start: number, newline: number): number {
+  const end = newline < 0 ? text.length : newline;
+  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+}
+
+/** Whether the line at `start` is `---` and blanks, then a newline: what opens a format-patch diffstat. */
+function isDashBreak(text: string, start: number, newline: number): boolean {
+  if (newline < 0 || text.charCodeAt(start + 1) !== 45 || text.charCodeAt(start + 2) !== 45) return false;
+  for (let at = start + 3; at < newline; at++) {
+    const c = text.charCodeAt(at);
+    if (c !== 32 && c !== 9 && !(c === 13 && at === newline - 1)) return false;
+  }
+  return true;
+}
+
+function sameText(line: string): string {
+  return line;
 }
 
 /** The paths as `parseDiff` names them (rename/copy headers, then ---/+++, then diff --git). */
@@ -190,7 +226,8 @@ function fileOf(section: Section, end: number): FileCount | null {
 
 function pathFromMinusPlus(value: string, prefix: string): string | null {
   // `--- a/path\t2024-01-01 12:00:00` (diff -u adds a timestamp after a tab)
-  let path = (value.split('\t')[0] ?? '').trimEnd();
+  const tab = value.indexOf('\t');
+  let path = (tab < 0 ? value : value.slice(0, tab)).trimEnd();
   if (path === '/dev/null') return null;
   if (path.startsWith('"')) path = unquoteC(path);
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
@@ -220,7 +257,7 @@ export function leanPatch(message: Message, isWatched: (path: string) => boolean
   if (counts === null) return null;
   const watched: FileDiff[] = [];
   for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) continue;
+    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
     const model = parseDiff(message.diffText.slice(file.start, file.end));
     const only = model.files[0];
     if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
@@ -235,7 +272,7 @@ export function leanPatch(message: Message, isWatched: (path: string) => boolean
  * A patch whose diff model is built when first read. `diff` is a getter on the prototype, so
  * a spread copy must set its own `diff` (as the engine's `scopeSeries` does).
  */
-class CountedPatch implements Patch {
+export class CountedPatch implements Patch {
   declare readonly message: Message;
   declare readonly subject: ParsedSubject;
   declare readonly kind: MessageKind;

@@ -32,9 +32,11 @@ export interface Message {
   readonly problems?: readonly string[];
 }
 
+/** What the header of a message says (all of `Message` but its body). */
+export type MessageHeader = Omit<Message, 'prose' | 'diffText' | 'problems'>;
+
 /** Reads one message; throws `InputError` naming the message when it cannot be read. */
-export async function parseMessage(raw: RawMessage): Promise<Message> {
-  const block = readHeaderBlock(raw.bytes);
+export async function parseMessage(raw: RawMessage, block: HeaderBlock = readHeaderBlock(raw.bytes)): Promise<Message> {
   if (needsMimeCodecs(block)) await loadMimeCodecs();
   const message = await readMessage(raw, block);
   if (block.fields.size === 0) return message;
@@ -101,11 +103,16 @@ function truncationSigns(bytes: Buffer, block: HeaderBlock): string[] {
 }
 
 function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null, body: ProseAndDiff, attachments: string[]): Message {
+  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
+  return { ...headerFields(raw, block, parsed), prose: body.prose, diffText: diffs.join('\n') };
+}
+
+/** What a message's header says, as `Message` holds it (mailparser's reading when there is one). */
+export function headerFields(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null = null): MessageHeader {
   const header = (name: string): string | undefined => firstField(block, name);
   const from = firstAddress(parsed?.from, header('from'));
   const originalFrom = header('x-original-from');
   const author = originalFrom !== undefined && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
-  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
   const dateHeader = header('date');
   const date = dateHeader ? new Date(dateHeader) : null;
   return {
@@ -121,8 +128,6 @@ function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | nul
     references: parseMessageIds(block.fields.get('references')?.join(' ')),
     autoSubmitted: header('auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
     listId: header('list-id') ?? null,
-    prose: body.prose,
-    diffText: diffs.join('\n'),
   };
 }
 
@@ -131,14 +136,8 @@ function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | nul
  * needs one (multipart, base64, quoted-printable, a charset TextDecoder does not know).
  */
 function fastPathBody(bytes: Buffer, block: HeaderBlock): string | null {
-  const encoding = (firstField(block, 'content-transfer-encoding') ?? '7bit').toLowerCase().trim();
-  if (encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary') return null;
-  const type = parseContentType(firstField(block, 'content-type'));
-  if (type.type !== 'text/plain' && type.type !== 'text/x-patch' && type.type !== 'text/x-diff') return null;
-  // RFC 3676 format=flowed (Thunderbird's default) space-stuffs lines that start with a space,
-  // so every context line: mailparser undoes it, as git mailinfo does.
-  if (type.params['format']?.toLowerCase() === 'flowed') return null;
-  const charset = (type.params['charset'] ?? 'utf-8').toLowerCase();
+  const charset = plainBodyCharset(block);
+  if (charset === null) return null;
   const body = bytes.subarray(block.bodyOffset);
   if (charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return body.toString('utf8');
   try {
@@ -146,6 +145,21 @@ function fastPathBody(bytes: Buffer, block: HeaderBlock): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The charset (lower-cased) of a plain single-part body whose bytes are its text, or null
+ * when the message needs a MIME parser (multipart, base64, quoted-printable, format=flowed).
+ */
+export function plainBodyCharset(block: HeaderBlock): string | null {
+  const encoding = (firstField(block, 'content-transfer-encoding') ?? '7bit').toLowerCase().trim();
+  if (encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary') return null;
+  const type = parseContentType(firstField(block, 'content-type'));
+  if (type.type !== 'text/plain' && type.type !== 'text/x-patch' && type.type !== 'text/x-diff') return null;
+  // RFC 3676 format=flowed (Thunderbird's default) space-stuffs lines that start with a space,
+  // so every context line: mailparser undoes it, as git mailinfo does.
+  if (type.params['format']?.toLowerCase() === 'flowed') return null;
+  return (type.params['charset'] ?? 'utf-8').toLowerCase();
 }
 
 function decodeText(content: Buffer, charset: string | undefined): string {
@@ -181,23 +195,34 @@ function nextDashLine(text: string, from: number): number {
 }
 
 /**
+ * Where git format-patch's `---`, diffstat and ` N files changed` line start in a body; -1
+ * when that shape is absent. When present it is the break, even when the commit message
+ * itself quotes a quilt or diff -u patch above it (real Xen commits of 2006 do).
+ * The last such shape wins. Candidates are found with indexOf, each tried with a sticky
+ * regex: a multiline /^---/ search over the whole diff costs more than all the rest here.
+ */
+export function formatPatchBreak(text: string, firstOnly = false): number {
+  let found = -1;
+  for (let at = text.startsWith('---') ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
+    DIFFSTAT_BREAK.lastIndex = at;
+    if (DIFFSTAT_BREAK.test(text)) {
+      found = at;
+      // The caller makes sure no later `---` line follows (countDiff refuses a diff with one).
+      if (firstOnly) break;
+    }
+  }
+  return found;
+}
+
+/**
  * Cuts a body where `git mailinfo` does: at the first line that is `---` alone, or that
  * starts with `diff -` or `Index: `. The commit message (with its trailers) is before it;
  * the diffstat, the diff and the `-- ` signature after it. Quoted diffs in the commit message
  * are thereby never counted.
  */
 export function splitProseAndDiff(text: string): ProseAndDiff {
-  // git format-patch writes `---`, the diffstat and its ` N files changed` line before the
-  // diff. When that shape is present it is the break, even when the commit message itself
-  // quotes a quilt or diff -u patch above it (real Xen commits of 2006 do).
-  // The last such shape wins. Candidates are found with indexOf, each tried with a sticky
-  // regex: a multiline /^---/ search over the whole diff costs more than all the rest here.
-  let formatPatchBreak = -1;
-  for (let at = text.startsWith('---') ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
-    DIFFSTAT_BREAK.lastIndex = at;
-    if (DIFFSTAT_BREAK.test(text)) formatPatchBreak = at;
-  }
-  if (formatPatchBreak >= 0) return { prose: text.slice(0, formatPatchBreak), diff: text.slice(formatPatchBreak) };
+  const formatPatch = formatPatchBreak(text);
+  if (formatPatch >= 0) return { prose: text.slice(0, formatPatch), diff: text.slice(formatPatch) };
   const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
   if (breakAt === null) {
     // No separator: a bare `--- a/x` / `+++ b/x` unified diff may still be inside.

@@ -29,13 +29,17 @@ export function toPatch(message: Message): Patch {
   // A reply is never a patch (SPEC §3), even when it quotes or suggests a diff: modelling it
   // would list the reply's suggestion as files of a patch message.
   const diff = message.diffText.length > 0 && !subject.isReply ? parseDiff(message.diffText) : { files: [] };
-  let kind: MessageKind;
-  if (subject.isReply) kind = 'reply';
-  else if (diff.files.length > 0) kind = 'patch';
-  else if (subject.isPatch && (subject.index === 0 || subject.total !== null)) kind = 'cover';
-  else kind = 'other';
+  const kind = kindOf(subject, diff.files.length > 0);
   const problems = [...(message.problems ?? []), ...(diff.problems ?? []).map((p) => `diff: ${p}`)];
   return { message, subject, kind, diff, trailers: readTrailers(message.prose), ...(problems.length > 0 ? { problems } : {}) };
+}
+
+/** What a message with this subject is, given whether its diff names any file. */
+export function kindOf(subject: ParsedSubject, hasFiles: boolean): MessageKind {
+  if (subject.isReply) return 'reply';
+  if (hasFiles) return 'patch';
+  if (subject.isPatch && (subject.index === 0 || subject.total !== null)) return 'cover';
+  return 'other';
 }
 
 /** `Key: value` lines of the commit message (Signed-off-by, Altp2m-Policy-Ack, ...). */

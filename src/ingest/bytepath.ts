@@ -1,0 +1,108 @@
+import type { RawMessage } from './mbox.js';
+import type { HeaderBlock } from './headers.js';
+import { formatPatchBreak, headerFields, plainBodyCharset, type Address, type Message, type MessageHeader } from './message.js';
+import { kindOf, readTrailers, type Patch } from './patch.js';
+import { parseSubject } from './subject.js';
+import { countDiff, CountedPatch, type LeanPatch } from './fastpath.js';
+
+/**
+ * The raw-bytes fast path (issue 6): a plain `git format-patch` message whose files are all
+ * unwatched is counted from a Latin-1 view of its bytes, and its diff is never decoded to
+ * text unless someone reads `diffText`. Nearly every message of an archive is one.
+ *
+ * Latin-1 keeps one character per byte, so every ASCII line, marker and offset is where
+ * UTF-8 decoding puts it, and the prose/diff break and the hunk counts come out the same;
+ * the lines that name paths are decoded as UTF-8 before they are read. The one place the two
+ * readings differ is a line terminator: U+2028/U+2029 end a line for JavaScript's `^`/`$`/`.`
+ * in the UTF-8 text, and are three ordinary bytes in Latin-1, so a body holding either takes
+ * the usual path, as does anything that is not plain UTF-8/ASCII text with a format-patch
+ * diffstat break, a reply, a diff the counter does not vouch for, or a watched file.
+ *
+ * Returns null for all of those: `leanPatch`/`toPatch` on the parsed message decide.
+ */
+export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatched: (path: string) => boolean): LeanPatch | null {
+  const { bytes } = raw;
+  if (block.fields.size === 0 || block.bodyOffset >= bytes.length) return null;
+  const charset = plainBodyCharset(block);
+  if (charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') return null;
+  const header = headerFields(raw, block);
+  const subject = parseSubject(header.subject);
+  if (subject.isReply) return null;
+  const body = bytes.subarray(block.bodyOffset);
+  if (holdsLineSeparator(body)) return null;
+  const text = body.toString('latin1');
+  // The first break is the last one when countDiff accepts the rest (it refuses a later `---`).
+  const split = formatPatchBreak(text, true);
+  if (split < 0) return null;
+  const counts = countDiff(text.slice(split), utf8Line);
+  if (counts === null || counts.length === 0) return null;
+  for (const file of counts) if (isWatched(file.path) || (file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) return null;
+  const prose = body.toString('utf8', 0, split);
+  const message = new PlainMessage(header, prose, body.subarray(split));
+  const kind = kindOf(subject, true);
+  const fields: Omit<Patch, 'diff'> = { message, subject, kind, trailers: readTrailers(prose) };
+  return { patch: new CountedPatch(fields, message, kind, true), counts, review: { ...fields, diff: { files: [] } } };
+}
+
+/**
+ * A message whose diff text is decoded from its bytes when first read. `diffText` is a getter
+ * on the prototype: a spread copy must set its own (as bot/workers/slim.ts does).
+ */
+class PlainMessage implements Message {
+  readonly index: number;
+  readonly messageId: string | null;
+  readonly subject: string;
+  readonly from: Address | null;
+  readonly author: Address | null;
+  readonly to: readonly Address[];
+  readonly cc: readonly Address[];
+  readonly date: string | null;
+  readonly inReplyTo: string | null;
+  readonly references: readonly string[];
+  readonly autoSubmitted: string | null;
+  readonly listId: string | null;
+  readonly prose: string;
+  readonly #diff: Buffer;
+  #diffText: string | undefined;
+
+  constructor(header: MessageHeader, prose: string, diff: Buffer) {
+    this.index = header.index;
+    this.messageId = header.messageId;
+    this.subject = header.subject;
+    this.from = header.from;
+    this.author = header.author;
+    this.to = header.to;
+    this.cc = header.cc;
+    this.date = header.date;
+    this.inReplyTo = header.inReplyTo;
+    this.references = header.references;
+    this.autoSubmitted = header.autoSubmitted;
+    this.listId = header.listId;
+    this.prose = prose;
+    this.#diff = diff;
+  }
+
+  get diffText(): string {
+    this.#diffText ??= this.#diff.toString('utf8');
+    return this.#diffText;
+  }
+}
+
+/** A Latin-1 line as the UTF-8 text it is (only lines with non-ASCII bytes change). */
+function utf8Line(line: string): string {
+  return NON_ASCII.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line;
+}
+
+// Latin-1 text: every character is one byte, so the high half is the non-ASCII bytes.
+const NON_ASCII = /[\x80-\xff]/;
+
+/** Whether UTF-8 bytes hold U+2028 or U+2029 (E2 80 A8 / E2 80 A9). */
+function holdsLineSeparator(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(LEAD); at >= 0; at = bytes.indexOf(LEAD, at + 2)) {
+    const third = bytes[at + 2];
+    if (third === 0xa8 || third === 0xa9) return true;
+  }
+  return false;
+}
+
+const LEAD = Buffer.from([0xe2, 0x80]);

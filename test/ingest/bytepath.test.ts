@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { leanPatchFromBytes } from '../../src/ingest/bytepath.js';
+import { loadMimeCodecs, readHeaderBlock } from '../../src/ingest/headers.js';
+import { parseMessage, type Message } from '../../src/ingest/message.js';
+import { toPatch } from '../../src/ingest/patch.js';
+import { DEFAULT_CONFIG, watchMatcher } from '../../src/engine/config.js';
+import type { RawMessage } from '../../src/ingest/mbox.js';
+import { fixture, split } from './read.js';
+
+const isWatched = watchMatcher(DEFAULT_CONFIG);
+
+function fromBytes(raw: RawMessage): ReturnType<typeof leanPatchFromBytes> {
+  return leanPatchFromBytes(raw, readHeaderBlock(raw.bytes), isWatched);
+}
+
+/** Every field, the prototype getter `diffText` included. */
+function fields(message: Message): Record<string, unknown> {
+  return { ...message, diffText: message.diffText };
+}
+
+/** A message of unwatched.mbox with one edit, as a raw message. */
+async function edited(which: number, edit: (text: string) => string): Promise<RawMessage> {
+  const raw = (await split(fixture('input/unwatched.mbox')))[which]!;
+  return { index: 0, bytes: Buffer.from(edit(raw.bytes.toString('utf8')), 'utf8') };
+}
+
+describe('the raw-bytes fast path', () => {
+  it('reads plain format-patch mail of unwatched files exactly as the full parser does', async () => {
+    await loadMimeCodecs(); // one author name is an encoded word
+    const raws = await split(fixture('input/unwatched.mbox'));
+    expect(raws).toHaveLength(4);
+    for (const raw of raws) {
+      const lean = fromBytes(raw);
+      expect(lean, `message ${raw.index}`).not.toBeNull();
+      const full = toPatch(await parseMessage(raw));
+      expect(fields(lean!.patch.message)).toEqual(fields(full.message));
+      expect(lean!.patch.kind).toBe(full.kind);
+      expect(lean!.patch.subject).toEqual(full.subject);
+      expect(lean!.patch.trailers).toEqual(full.trailers);
+      // The counts are what the full diff model says of each file; the model itself is built
+      // when first asked for.
+      expect(lean!.counts.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary }))).toEqual(
+        full.diff.files.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary })),
+      );
+      expect(lean!.patch.diff).toEqual(full.diff);
+      expect(lean!.review.diff.files).toEqual([]);
+    }
+  });
+
+  it('decodes the paths it names as UTF-8: quoted octal escapes and raw bytes alike', async () => {
+    const raw = (await split(fixture('input/unwatched.mbox')))[3]!;
+    expect(fromBytes(raw)!.counts.map((c) => c.path)).toEqual(['docs/misc/café-notes.txt', 'docs/misc/résumé.txt']);
+  });
+
+  it.each([
+    ['a reply', (t: string) => t.replace('Subject: [PATCH]', 'Subject: Re: [PATCH]')],
+    ['a watched file', (t: string) => t.replaceAll('xen/arch/x86/mm/p2m-pod.c', 'xen/arch/x86/hvm/hvm.c')],
+    ['a Latin-1 body', (t: string) => t.replace('charset=UTF-8', 'charset=ISO-8859-1')],
+    ['quoted-printable', (t: string) => t.replace('Content-Transfer-Encoding: 8bit', 'Content-Transfer-Encoding: quoted-printable')],
+    ['U+2028 in the body (a line end to JavaScript, not to Latin-1)', (t: string) => t.replace('walks — one', 'walks \u2028 one')],
+    ['a `---` line inside the diff (it could open a later diffstat break, and the last one wins)', (t: string) => t.replace('-        j++;\n', '---\n')],
+    ['hunk counts that lie', (t: string) => t.replace('@@ -1012,7 +1012,8 @@', '@@ -1012,7 +1012,9 @@')],
+  ])('leaves %s to the full parser', async (_name, edit) => {
+    await loadMimeCodecs();
+    expect(fromBytes(await edited(0, edit))).toBeNull();
+  });
+
+  it('still takes the fast path when the prose holds other multi-byte characters (’, —, é)', async () => {
+    const raw = await edited(0, (t) => t);
+    expect(raw.bytes.includes(Buffer.from('’'))).toBe(true);
+    await loadMimeCodecs();
+    expect(fromBytes(raw)).not.toBeNull();
+  });
+});
