@@ -16,22 +16,27 @@ const AGGREGATE_DEF = /^(?:typedef\s+)?(struct|union|enum)\s+([A-Za-z_]\w*)\s*(?
  * declaration or a statement, not a definition.
  */
 export function scopeOpenedBy(line: string): string | null {
-  if (line.length === 0 || !/^[A-Za-z_$]/.test(line)) return null;
+  // Most lines of a hunk are indented: test the first character before any regex.
+  if (!startsIdentifier(line.charCodeAt(0))) return null;
   const trimmed = line.trimEnd();
   if (trimmed.endsWith(';')) return null;
-  const aggregate = AGGREGATE_DEF.exec(trimmed);
-  if (aggregate) return `${aggregate[1]} ${aggregate[2]}`;
-  const fn = FUNCTION_DEF.exec(trimmed);
-  if (fn?.[1] && !/^[A-Z0-9_]+$/.test(fn[1])) return fn[1];
-  // An all-caps name is a macro invocation (`DEFINE_PER_CPU(...)`) unless it is the
-  // hunk context, where git only shows definitions; treat it as a scope too.
-  if (fn?.[1]) return fn[1];
-  return null;
+  if (trimmed.startsWith('typedef') || trimmed.startsWith('struct') || trimmed.startsWith('union') || trimmed.startsWith('enum')) {
+    const aggregate = AGGREGATE_DEF.exec(trimmed);
+    if (aggregate) return `${aggregate[1]} ${aggregate[2]}`;
+  }
+  // An all-caps name is a macro invocation (`DEFINE_PER_CPU(...)`), yet in the hunk context
+  // git only shows definitions: it is a scope too.
+  return FUNCTION_DEF.exec(trimmed)?.[1] ?? null;
 }
 
 /** True when a line at column 0 closes the current top-level scope (`}` or `};`). */
 export function closesScope(line: string): boolean {
-  return /^\}/.test(line);
+  return line.charCodeAt(0) === 125; // '}'
+}
+
+/** `[A-Za-z_$]` (NaN, the first code of an empty line, is none). */
+function startsIdentifier(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36;
 }
 
 /** The scope named by a hunk header's context text. */

@@ -1,162 +1,246 @@
-import parseDiffText from 'parse-diff';
 import type { DiffLine, DiffModel, FileDiff, FileStatus, Hunk } from './model.js';
 import { closesScope, scopeFromHunkContext, scopeOpenedBy } from './functions.js';
 
 /**
  * Turns the diff part of a patch into the diff model.
  *
- * The text is first cut into one section per file by a small state machine that knows git's
- * extended headers (rename/copy/mode/binary) and honours hunk line counts, so a trailing
- * `-- ` signature or text after the last hunk is never counted; parse-diff then reads the
- * hunks of each section.
+ * One pass cuts the text into one section per file with a small state machine that knows
+ * git's extended headers (rename/copy/mode/binary) and honours hunk line counts, so a
+ * trailing `-- ` signature or text after the last hunk is never counted; it keeps each
+ * hunk's lines, which then become the model's lines.
+ *
+ * This parser used to hand each section, its hunk headers rewritten to the counts kept, to
+ * the parse-diff package. What that package made of a few malformed hunks is kept here as it
+ * was (test/diff/parse.equal.test.ts compares the two): see `readHunks`.
  */
 export function parseDiff(text: string): DiffModel {
-  const files = splitFileSections(text).map(sectionToFile);
-  const problems = files.flatMap((f) => f.problems);
-  // A `diff --git` line cut short (a truncated mail) names no file: reported, not modelled.
-  for (const f of files) if (f.file.path === '') problems.push(`cannot read the file names of "${f.header.slice(0, 200)}"`);
-  return { files: files.filter((f) => f.file.path !== '').map((f) => f.file), ...(problems.length > 0 ? { problems } : {}) };
+  const files: FileDiff[] = [];
+  const problems: string[] = [];
+  let unnamed: string[] | null = null;
+  for (const section of splitFileSections(text)) {
+    const { file, header } = sectionToFile(text, section);
+    for (const problem of section.problems) problems.push(`${file.path || '(no path)'}: ${problem}`);
+    if (file.path !== '') files.push(file);
+    // A `diff --git` line cut short (a truncated mail) names no file: reported (after the
+    // other problems), not modelled.
+    else (unnamed ??= []).push(`cannot read the file names of "${header.slice(0, 200)}"`);
+  }
+  if (unnamed !== null) problems.push(...unnamed);
+  return problems.length > 0 ? { files, problems } : { files };
 }
 
 interface Section {
+  /** `diff --git` and git's extended header lines, or a `Binary files` line. */
   headers: string[];
-  /** The `---`/`+++`/hunk lines, as parse-diff wants them. */
-  body: string[];
+  /** Opened by a `diff --git` line (not by a plain `---`/`+++` pair). */
+  git: boolean;
+  /** The `---`/`+++` pair before the first hunk, if any. */
+  minus: string | null;
+  plus: string | null;
+  hunks: RawHunk[];
   binary: boolean;
-  hasHunks: boolean;
   /** What did not add up in this file's hunks (reported, never thrown). */
   problems: string[];
 }
 
-const NO_NEWLINE = '\\ No newline at end of file';
+/** A hunk as the splitter kept it. */
+interface RawHunk {
+  /** The start numbers of the header, as written. */
+  oldStart: string;
+  newStart: string;
+  /** The header after its second `@@`. */
+  rest: string;
+  /**
+   * Where the lines kept for it (`\` lines included) start and end in the text, without
+   * their newline and CR: `[start, end, start, end, ...]`.
+   */
+  spans: number[];
+  /** How many of them are old/new lines (what the header should have said). */
+  oldCount: number;
+  newCount: number;
+}
+
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 const GIT_EXTENDED_HEADER =
   /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
 
-/** Cuts diff text into per-file sections. Exported for tests. */
-export function splitFileSections(text: string): Section[] {
-  const lines = text.split('\n');
-  // The newline ending the text does not start another (empty) line.
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+const enum State {
+  Outside,
+  Header,
+  Hunk,
+  Binary,
+}
+
+/** The line starting at `start` without its newline and CR; null past the end. */
+function lineAt(text: string, start: number): string | null {
+  if (start >= text.length) return null;
+  const newline = text.indexOf('\n', start);
+  const end = newline < 0 ? text.length : newline;
+  return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+}
+
+/** Where the line after the one starting at `start` starts. */
+function nextLineStart(text: string, start: number): number {
+  const newline = text.indexOf('\n', start);
+  return newline < 0 ? text.length : newline + 1;
+}
+
+/** Cuts diff text into per-file sections. */
+function splitFileSections(text: string): Section[] {
+  const length = text.length;
   const sections: Section[] = [];
   let current: Section | null = null;
-  let state: 'outside' | 'header' | 'hunk' | 'binary' = 'outside';
+  let hunk: RawHunk | null = null;
+  let state = State.Outside;
   let oldLeft = 0;
   let newLeft = 0;
   let hunkHeader = '';
   /** Set once a hunk ends; a stray `+`/`-` line after it means its counts were too small. */
   let afterHunk = false;
   let strayReported = false;
+  /** Where the line being read starts and ends (without CR), and where the next one starts. */
+  let lineStart = 0;
+  let lineEnd = 0;
+  let pos = 0;
+  /** Read the line again (in the state it changed to) instead of the next one. */
+  let again = false;
 
   const open = (header: string | null): Section => {
-    current = { headers: header === null ? [] : [header], body: [], binary: false, hasHunks: false, problems: [] };
+    current = { headers: header === null ? [] : [header], git: header !== null, minus: null, plus: null, hunks: [], binary: false, problems: [] };
     sections.push(current);
     afterHunk = false;
     return current;
   };
   const endShort = (): void => {
     current!.problems.push(`hunk "${hunkHeader}" ends ${Math.max(oldLeft, newLeft)} line(s) before its header says (wrong line counts or a truncated patch)`);
-    state = 'header';
+    state = State.Header;
     afterHunk = true;
+    again = true;
   };
 
-  for (let i = 0; i < lines.length; i++) {
-    const line = stripCR(lines[i] ?? '');
-    if (state === 'hunk') {
-      const marker = line.charCodeAt(0);
+  for (;;) {
+    if (again) again = false;
+    else {
+      // The newline ending the text does not start another (empty) line.
+      if (pos >= length) break;
+      const newline = text.indexOf('\n', pos);
+      lineStart = pos;
+      lineEnd = newline < 0 ? length : newline;
+      if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+      pos = newline < 0 ? length : newline + 1;
+    }
+    // -1 for an empty line.
+    const marker = lineEnd > lineStart ? text.charCodeAt(lineStart) : -1;
+
+    if (state === State.Hunk) {
       // 32 ' ', 43 '+', 45 '-', 92 '\'; an empty line is a context line whose space a
-      // mailer stripped.
+      // mailer stripped. Hunk lines are only looked at here, not cut out of the text.
       if (marker === 92) {
-        current!.body.push(line);
+        hunk!.spans.push(lineStart, lineEnd);
         continue;
       }
-      if (line === '-- ' && !(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLine(stripCR(lines[i + 1] ?? 'x'))) {
+      if (lineEnd - lineStart === 3 && text.startsWith('-- ', lineStart) && !(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLine(lineAt(text, pos) ?? 'x')) {
         // The mail signature (`-- ` then the git version) after a hunk whose counts are too
         // large: not a deleted line "- ".
         endShort();
-        i--;
         continue;
       }
-      if (line.length === 0 || marker === 32) {
+      if (marker === -1 || marker === 32) {
         oldLeft--;
         newLeft--;
-      } else if (marker === 45) oldLeft--;
-      else if (marker === 43) newLeft--;
-      else {
+        hunk!.oldCount++;
+        hunk!.newCount++;
+      } else if (marker === 45) {
+        oldLeft--;
+        hunk!.oldCount++;
+      } else if (marker === 43) {
+        newLeft--;
+        hunk!.newCount++;
+      } else {
         // The hunk's counts lied (a truncated or hand-edited patch): it ends here.
         endShort();
-        i--;
         continue;
       }
-      current!.body.push(line);
+      hunk!.spans.push(lineStart, lineEnd);
       if ((oldLeft < 0 || newLeft < 0) && !strayReported) {
         current!.problems.push(`hunk "${hunkHeader}" has more ${oldLeft < 0 ? 'old' : 'new'} lines than its header counts (wrong line counts)`);
         strayReported = true;
       }
       if (oldLeft <= 0 && newLeft <= 0) {
-        state = 'header';
+        state = State.Header;
         afterHunk = true;
       }
       continue;
     }
 
-    if (line.startsWith('diff --git ')) {
+    const line = text.slice(lineStart, lineEnd);
+    if (marker === 100 && line.startsWith('diff --git ')) {
       open(line);
-      state = 'header';
+      state = State.Header;
       continue;
     }
-    if (state === 'binary') continue;
+    if (state === State.Binary) continue;
 
-    if (state === 'header' && current !== null) {
+    if (state === State.Header && current !== null) {
       const section: Section = current;
-      const hunk = HUNK_HEADER.exec(line);
-      if (hunk && (section.body.length > 0 || isGitSection(section))) {
-        oldLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
-        newLeft = hunk[4] === undefined ? 1 : Number(hunk[4]);
-        hunkHeader = hunk[0];
+      const match = marker === 64 ? HUNK_HEADER.exec(line) : null;
+      if (match && (section.minus !== null || section.hunks.length > 0 || section.git)) {
+        oldLeft = match[2] === undefined ? 1 : Number(match[2]);
+        newLeft = match[4] === undefined ? 1 : Number(match[4]);
+        hunkHeader = match[0];
         strayReported = false;
-        section.body.push(line);
-        section.hasHunks = true;
+        hunk = { oldStart: match[1]!, newStart: match[3]!, rest: line.slice(match[0].length), spans: [], oldCount: 0, newCount: 0 };
+        section.hunks.push(hunk);
         afterHunk = false;
-        state = oldLeft > 0 || newLeft > 0 ? 'hunk' : 'header';
+        state = oldLeft > 0 || newLeft > 0 ? State.Hunk : State.Header;
         continue;
       }
-      if (afterHunk && isStrayChange(line, stripCR(lines[i + 1] ?? ''))) {
+      if (afterHunk && isStrayChange(line, lineAt(text, pos) ?? '')) {
         // Counts too small: these lines are not counted, but a later hunk still is.
         if (!strayReported) section.problems.push(`hunk "${hunkHeader}" is followed by more diff lines than its header counts (wrong line counts); they are not counted`);
         strayReported = true;
         continue;
       }
-      const hasHunks = section.hasHunks;
-      if (!hasHunks) {
+      if (section.hunks.length === 0) {
         if (line.startsWith('GIT binary patch') || /^Binary files .* differ$/.test(line)) {
           section.binary = true;
           section.headers.push(line);
-          state = line.startsWith('GIT') ? 'binary' : 'outside';
+          state = line.startsWith('GIT') ? State.Binary : State.Outside;
           continue;
         }
-        if (isGitSection(section) && section.body.length === 0 && GIT_EXTENDED_HEADER.test(line)) {
+        if (section.git && section.minus === null && GIT_EXTENDED_HEADER.test(line)) {
           section.headers.push(line);
           continue;
         }
-        if (line.startsWith('--- ') && section.body.length === 0 && stripCR(lines[i + 1] ?? '').startsWith('+++ ')) {
-          section.body.push(line, stripCR(lines[i + 1] ?? ''));
-          i++;
-          continue;
+        if (marker === 45 && line.startsWith('--- ') && section.minus === null) {
+          const plus = lineAt(text, pos) ?? '';
+          if (plus.startsWith('+++ ')) {
+            section.minus = line;
+            section.plus = plus;
+            pos = nextLineStart(text, pos);
+            continue;
+          }
         }
       }
-      state = 'outside';
+      state = State.Outside;
     }
 
     // Outside any section: a plain (non-git) unified diff starts with a `---`/`+++` pair.
-    if (line.startsWith('--- ') && stripCR(lines[i + 1] ?? '').startsWith('+++ ') && HUNK_HEADER.test(stripCR(lines[i + 2] ?? ''))) {
-      const section = open(null);
-      section.body.push(line, stripCR(lines[i + 1] ?? ''));
-      i++;
-      state = 'header';
+    if (marker === 45 && line.startsWith('--- ')) {
+      const plus = lineAt(text, pos) ?? '';
+      if (plus.startsWith('+++ ') && HUNK_HEADER.test(lineAt(text, nextLineStart(text, pos)) ?? '')) {
+        const section = open(null);
+        section.minus = line;
+        section.plus = plus;
+        pos = nextLineStart(text, pos);
+        state = State.Header;
+      }
     }
   }
-  if (state === 'hunk' && current !== null) endShort();
+  if (state === State.Hunk && current !== null) {
+    endShort();
+    again = false;
+  }
   return sections;
 }
 
@@ -173,22 +257,35 @@ function isStrayChange(line: string, next: string): boolean {
   return !(line.startsWith('--- ') && next.startsWith('+++ '));
 }
 
-function isGitSection(section: Section): boolean {
-  return section.headers[0]?.startsWith('diff --git ') ?? false;
+/**
+ * The first line of the section's body (the `---`/`+++` pair, then the hunks' lines; the
+ * hunk headers never match) that starts with `prefix`: without the pair a deleted line
+ * `--- x` names the old file, as it always has.
+ */
+function firstBodyLine(text: string, section: Section, pair: string | null, prefix: string): string | undefined {
+  if (section.minus !== null) return pair ?? undefined;
+  for (const { spans } of section.hunks) {
+    for (let i = 0; i < spans.length; i += 2) {
+      const start = spans[i]!;
+      const end = spans[i + 1]!;
+      if (end - start >= prefix.length && text.startsWith(prefix, start)) return text.slice(start, end);
+    }
+  }
+  return undefined;
 }
 
-function stripCR(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-function sectionToFile(section: Section): { file: FileDiff; problems: string[]; header: string } {
+function sectionToFile(text: string, section: Section): { file: FileDiff; header: string } {
+  // The `diff --git` and `index` lines (most sections have no other) start with no prefix
+  // looked for here.
+  let extended: string[] | null = null;
+  for (const line of section.headers) if (!line.startsWith('diff --git ') && !line.startsWith('index ')) (extended ??= []).push(line);
   const header = (prefix: string): string | undefined => {
-    const found = section.headers.find((h) => h.startsWith(prefix));
+    const found = extended?.find((h) => h.startsWith(prefix));
     return found === undefined ? undefined : found.slice(prefix.length);
   };
-  const minus = section.body.find((l) => l.startsWith('--- '));
-  const plus = section.body.find((l) => l.startsWith('+++ '));
-  const gitPaths = isGitSection(section) ? pathsFromDiffGitLine(section.headers[0] ?? '') : null;
+  const minus = firstBodyLine(text, section, section.minus, '--- ');
+  const plus = firstBodyLine(text, section, section.plus, '+++ ');
+  const gitPaths = section.git ? pathsFromDiffGitLine(section.headers[0] ?? '') : null;
 
   let oldPath: string | null = header('rename from ') ?? header('copy from ') ?? (minus ? pathFromMinusPlus(minus.slice(4), 'a/') : null) ?? gitPaths?.old ?? null;
   let newPath: string | null = header('rename to ') ?? header('copy to ') ?? (plus ? pathFromMinusPlus(plus.slice(4), 'b/') : null) ?? gitPaths?.new ?? null;
@@ -207,15 +304,8 @@ function sectionToFile(section: Section): { file: FileDiff; problems: string[]; 
   else if (isNew && !isDeleted) status = 'added';
   else if (isDeleted && !isNew) status = 'deleted';
 
-  const hunks = section.body.length > 0 ? readHunks(section.body) : [];
-  let additions = 0;
-  let deletions = 0;
-  for (const hunk of hunks) {
-    for (const line of hunk.lines) {
-      if (line.kind === 'add') additions++;
-      else if (line.kind === 'del') deletions++;
-    }
-  }
+  const counted = { additions: 0, deletions: 0 };
+  const hunks = readHunks(text, section.hunks, counted);
   const similarity = header('similarity index ');
   const file: FileDiff = {
     path: newPath ?? oldPath ?? '',
@@ -223,8 +313,8 @@ function sectionToFile(section: Section): { file: FileDiff; problems: string[]; 
     newPath,
     status,
     binary: section.binary,
-    additions,
-    deletions,
+    additions: counted.additions,
+    deletions: counted.deletions,
     hunks,
     ...(header('old mode ') !== undefined || header('deleted file mode ') !== undefined
       ? { oldMode: header('old mode ') ?? header('deleted file mode ') }
@@ -234,93 +324,99 @@ function sectionToFile(section: Section): { file: FileDiff; problems: string[]; 
       : {}),
     ...(similarity !== undefined ? { similarity: Number.parseInt(similarity, 10) } : {}),
   };
-  return { file, problems: section.problems.map((p) => `${file.path || '(no path)'}: ${p}`), header: section.headers[0] ?? section.body[0] ?? '' };
+  return { file, header: section.headers[0] ?? section.minus ?? '' };
 }
 
-function readHunks(body: string[]): Hunk[] {
-  const parsed = parseDiffText(withActualCounts(body).join('\n'));
+/**
+ * The model's hunks, numbered from each header's start lines; `\ No newline` lines are no
+ * lines of the file. Two quirks of the parse-diff package, which read these hunks before, are
+ * kept on purpose so that the model is exactly what it was (fixing them is a change of its own):
+ * - a hunk left with no old or new line (`@@ -1,0 +1,0 @@`, or counts that ended before its
+ *   first line) takes every later hunk of the file as its lines, each later header read as a
+ *   context line `@@ -a,<old> +c,<new> @@...` (with the counts that hunk kept);
+ * - a hunk whose first two lines are `\` lines throws the TypeError parse-diff threw.
+ */
+function readHunks(text: string, raw: readonly RawHunk[], counted: { additions: number; deletions: number }): Hunk[] {
   const hunks: Hunk[] = [];
-  for (const file of parsed) {
-    for (const chunk of file.chunks) {
-      const context = chunk.content.replace(/^@@[^@]*@@ ?/, '');
-      let scope = scopeFromHunkContext(context);
-      const lines: DiffLine[] = [];
-      for (const change of chunk.changes) {
-        const raw = change.content;
-        if (raw.startsWith('\\')) continue; // "\ No newline at end of file"
-        const text = raw.slice(1);
-        if (closesScope(text)) {
-          // The closing brace still belongs to the scope it closes.
-          lines.push(toLine(change, text, scope));
-          scope = undefined;
-          continue;
-        }
-        const opened = scopeOpenedBy(text);
-        if (opened !== null) scope = opened;
-        lines.push(toLine(change, text, scope));
-      }
-      hunks.push({
-        oldStart: chunk.oldStart,
-        oldLines: chunk.oldLines,
-        newStart: chunk.newStart,
-        newLines: chunk.newLines,
-        context,
-        lines,
-      });
+  for (let k = 0; k < raw.length; k++) {
+    const chunk = raw[k]!;
+    const spans = chunk.spans;
+    // A `\` line right after the header marks no line: it was dropped.
+    const from = firstLineAfterHeader(text, spans);
+    if (from < spans.length && isBackslashLine(text, spans[from]!, spans[from + 1]!)) {
+      throw new TypeError("Cannot read properties of undefined (reading 'type')");
     }
+    const context = chunk.rest.charCodeAt(0) === 32 ? chunk.rest.slice(1) : chunk.rest;
+    const reader: LineReader = { oldLine: Number(chunk.oldStart), newLine: Number(chunk.newStart), scope: scopeFromHunkContext(context), lines: [], counted };
+    for (let i = from; i < spans.length; i += 2) readLine(reader, text, spans[i]!, spans[i + 1]!);
+    const swallows = chunk.oldCount === 0 && chunk.newCount === 0 && k + 1 < raw.length;
+    if (swallows) {
+      for (let j = k + 1; j < raw.length; j++) {
+        const later = raw[j]!;
+        const header = `@@ -${later.oldStart},${later.oldCount} +${later.newStart},${later.newCount} @@${later.rest}`;
+        readLine(reader, header, 0, header.length);
+        for (let i = firstLineAfterHeader(text, later.spans); i < later.spans.length; i += 2) readLine(reader, text, later.spans[i]!, later.spans[i + 1]!);
+      }
+    }
+    hunks.push({
+      oldStart: Number(chunk.oldStart),
+      oldLines: chunk.oldCount,
+      newStart: Number(chunk.newStart),
+      newLines: chunk.newCount,
+      context,
+      lines: reader.lines,
+    });
+    if (swallows) break;
   }
   return hunks;
 }
 
-/**
- * The body with each hunk header's counts set to the lines the splitter kept for it, so that
- * parse-diff (which trusts the counts) reads exactly those lines even when the mail lied.
- */
-function withActualCounts(body: string[]): string[] {
-  // parse-diff reads a "\ No newline" marker as a copy of the change before it and throws
-  // when there is none (right after the hunk header): such a marker marks no line, drop it.
-  // GNU diff translates the marker ("\ Kein Zeilenumbruch am Dateiende."), and parse-diff
-  // takes any other text for a context line: every `\` line becomes git's exact marker.
-  const out = body
-    .filter((line, i) => !(line.startsWith('\\') && (body[i - 1] ?? '').startsWith('@@')))
-    .map((line) => (line.startsWith('\\') ? NO_NEWLINE : line));
-  let header = -1;
-  let oldCount = 0;
-  let newCount = 0;
-  const fix = (): void => {
-    if (header < 0) return;
-    const line = out[header] ?? '';
-    out[header] = line.replace(HUNK_HEADER, (_m, oldStart: string, _o, newStart: string) => `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
-  };
-  for (let i = 0; i < out.length; i++) {
-    const line = out[i] ?? '';
-    if (line.startsWith('@@')) {
-      fix();
-      header = i;
-      oldCount = 0;
-      newCount = 0;
-    } else if (header >= 0) {
-      if (line.length === 0 || line[0] === ' ') {
-        oldCount++;
-        newCount++;
-      } else if (line[0] === '-') oldCount++;
-      else if (line[0] === '+') newCount++;
-    }
-  }
-  fix();
-  return out;
+function isBackslashLine(text: string, start: number, end: number): boolean {
+  return end > start && text.charCodeAt(start) === 92;
 }
 
-function toLine(change: parseDiffText.Change, text: string, func: string | undefined): DiffLine {
-  const scope = func === undefined ? {} : { func };
-  switch (change.type) {
-    case 'add':
-      return { kind: 'add', text, newLine: change.ln, ...scope };
-    case 'del':
-      return { kind: 'del', text, oldLine: change.ln, ...scope };
-    default:
-      return { kind: 'context', text, oldLine: change.ln1, newLine: change.ln2, ...scope };
+/** Where a hunk's lines start in `spans`: past a `\` line right after its header. */
+function firstLineAfterHeader(text: string, spans: readonly number[]): number {
+  return spans.length > 0 && isBackslashLine(text, spans[0]!, spans[1]!) ? 2 : 0;
+}
+
+interface LineReader {
+  oldLine: number;
+  newLine: number;
+  scope: string | undefined;
+  readonly lines: DiffLine[];
+  readonly counted: { additions: number; deletions: number };
+}
+
+/** One hunk line (`source` from `start` to `end`, with its marker) into the model, following the C scope it sits in. */
+function readLine(reader: LineReader, source: string, start: number, end: number): void {
+  const marker = end > start ? source.charCodeAt(start) : -1;
+  if (marker === 92) return; // "\ No newline at end of file"
+  const text = source.slice(start + 1, end);
+  let scope = reader.scope;
+  let after = scope;
+  // The closing brace still belongs to the scope it closes.
+  if (closesScope(text)) after = undefined;
+  else {
+    const opened = scopeOpenedBy(text);
+    if (opened !== null) scope = after = opened;
   }
+  reader.scope = after;
+  let line: DiffLine;
+  if (marker === 43) {
+    reader.counted.additions++;
+    const newLine = reader.newLine++;
+    line = scope === undefined ? { kind: 'add', text, newLine } : { kind: 'add', text, newLine, func: scope };
+  } else if (marker === 45) {
+    reader.counted.deletions++;
+    const oldLine = reader.oldLine++;
+    line = scope === undefined ? { kind: 'del', text, oldLine } : { kind: 'del', text, oldLine, func: scope };
+  } else {
+    const oldLine = reader.oldLine++;
+    const newLine = reader.newLine++;
+    line = scope === undefined ? { kind: 'context', text, oldLine, newLine } : { kind: 'context', text, oldLine, newLine, func: scope };
+  }
+  reader.lines.push(line);
 }
 
 /** `diff --git a/x b/x`: both paths, exact when they are equal (the common case). */
@@ -347,8 +443,8 @@ export function pathsFromDiffGitLine(line: string): { old: string; new: string }
 
 function pathFromMinusPlus(value: string, prefix: string): string | null {
   // `--- a/path\t2024-01-01 12:00:00` (diff -u adds a timestamp after a tab)
-  let path = value.split('\t')[0] ?? '';
-  path = path.trimEnd();
+  const tab = value.indexOf('\t');
+  let path = (tab < 0 ? value : value.slice(0, tab)).trimEnd();
   if (path === '/dev/null') return null;
   if (path.startsWith('"')) path = unquoteC(path);
   return stripPrefix(path, prefix);
