@@ -1,6 +1,6 @@
 import type { RawMessage } from './mbox.js';
 import type { HeaderBlock } from './headers.js';
-import { formatPatchBreak, headerFields, plainBodyCharset, type Address, type Message, type MessageHeader } from './message.js';
+import { diffstatEnd, formatPatchBreak, headerFields, plainBodyCharset, type Address, type Message, type MessageHeader } from './message.js';
 import { kindOf, readTrailers, type Patch } from './patch.js';
 import { parseSubject } from './subject.js';
 import { countDiff, CountedPatch, type LeanPatch } from './fastpath.js';
@@ -14,9 +14,10 @@ import { countDiff, CountedPatch, type LeanPatch } from './fastpath.js';
  * UTF-8 decoding puts it, and the prose/diff break and the hunk counts come out the same;
  * the lines that name paths are decoded as UTF-8 before they are read. The one place the two
  * readings differ is a line terminator: U+2028/U+2029 end a line for JavaScript's `^`/`$`/`.`
- * in the UTF-8 text, and are three ordinary bytes in Latin-1, so a body holding either takes
- * the usual path, as does anything that is not plain UTF-8/ASCII text with a format-patch
- * diffstat break, a reply, a diff the counter does not vouch for, or a watched file.
+ * in the UTF-8 text, and are three ordinary bytes in Latin-1, so a diffstat holding either
+ * takes the usual path, as does anything that is not plain UTF-8/ASCII text with a
+ * format-patch diffstat break, a reply, a diff the counter does not vouch for, or a watched
+ * file.
  *
  * Returns null for all of those: `leanPatch`/`toPatch` on the parsed message decide.
  */
@@ -29,11 +30,14 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   const subject = parseSubject(header.subject);
   if (subject.isReply) return null;
   const body = bytes.subarray(block.bodyOffset);
-  if (holdsLineSeparator(body)) return null;
   const text = body.toString('latin1');
   // The first break is the last one when countDiff accepts the rest (it refuses a later `---`).
   const split = formatPatchBreak(text, true);
   if (split < 0) return null;
+  // The diffstat is the one stretch read with `.`: in Latin-1 it also crosses U+2028/U+2029,
+  // which the UTF-8 reading stops at. Without them there both readings find this break (the
+  // Latin-1 one can only match more, so no earlier candidate was missed).
+  if (holdsLineSeparator(body, split, diffstatEnd(text, split))) return null;
   const counts = countDiff(text.slice(split), utf8Line);
   if (counts === null || counts.length === 0) return null;
   for (const file of counts) if (isWatched(file.path) || (file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) return null;
@@ -96,10 +100,11 @@ function utf8Line(line: string): string {
 // Latin-1 text: every character is one byte, so the high half is the non-ASCII bytes.
 const NON_ASCII = /[\x80-\xff]/;
 
-/** Whether UTF-8 bytes hold U+2028 or U+2029 (E2 80 A8 / E2 80 A9). */
-function holdsLineSeparator(bytes: Buffer): boolean {
-  for (let at = bytes.indexOf(LEAD); at >= 0; at = bytes.indexOf(LEAD, at + 2)) {
-    const third = bytes[at + 2];
+/** Whether UTF-8 bytes[start, end) hold U+2028 or U+2029 (E2 80 A8 / E2 80 A9). */
+function holdsLineSeparator(bytes: Buffer, start: number, end: number): boolean {
+  const stretch = bytes.subarray(start, end);
+  for (let at = stretch.indexOf(LEAD); at >= 0; at = stretch.indexOf(LEAD, at + 2)) {
+    const third = stretch[at + 2];
     if (third === 0xa8 || third === 0xa9) return true;
   }
   return false;

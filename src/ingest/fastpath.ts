@@ -146,7 +146,7 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
         // parser skips and reports it); a signature, `\ No newline`, or prose ends the file.
         if (first === 32 || first === 43 || (first === 45 && line !== '-- ' && line !== '--' && !line.startsWith('---'))) return null;
         state = State.Outside;
-      } else if (line.startsWith('GIT binary patch') || BINARY_FILES.test(line)) {
+      } else if (line.startsWith('GIT binary patch') || (line.startsWith('Binary files ') && BINARY_FILES.test(textOf(line)))) {
         current.binary = true;
         current.headers.push(textOf(line));
         state = line.startsWith('GIT') ? State.Binary : State.Outside;

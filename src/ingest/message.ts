@@ -201,6 +201,12 @@ function nextDashLine(text: string, from: number): number {
  * The last such shape wins. Candidates are found with indexOf, each tried with a sticky
  * regex: a multiline /^---/ search over the whole diff costs more than all the rest here.
  */
+/** Where the diffstat that opens at a format-patch break `at` ends (after its ` N files changed`). */
+export function diffstatEnd(text: string, at: number): number {
+  DIFFSTAT_BREAK.lastIndex = at;
+  return DIFFSTAT_BREAK.test(text) ? DIFFSTAT_BREAK.lastIndex : -1;
+}
+
 export function formatPatchBreak(text: string, firstOnly = false): number {
   let found = -1;
   for (let at = text.startsWith('---') ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {

@@ -57,7 +57,8 @@ describe('the raw-bytes fast path', () => {
     ['a watched file', (t: string) => t.replaceAll('xen/arch/x86/mm/p2m-pod.c', 'xen/arch/x86/hvm/hvm.c')],
     ['a Latin-1 body', (t: string) => t.replace('charset=UTF-8', 'charset=ISO-8859-1')],
     ['quoted-printable', (t: string) => t.replace('Content-Transfer-Encoding: 8bit', 'Content-Transfer-Encoding: quoted-printable')],
-    ['U+2028 in the body (a line end to JavaScript, not to Latin-1)', (t: string) => t.replace('walks — one', 'walks \u2028 one')],
+    ['U+2028 in the diffstat (a line end to JavaScript, not to Latin-1)', (t: string) => t.replace(' xen/arch/x86/mm/p2m-pod.c | 9', ' xen/arch/x86/mm/p2m-pod.c\u2028| 9')],
+    ['U+2029 in a diffstat that starts in the prose', (t: string) => t.replace('Signed-off-by: Roger', '---\n note\u2029 | 1 +\n 1 file changed\n\nSigned-off-by: Roger')],
     ['a `---` line inside the diff (it could open a later diffstat break, and the last one wins)', (t: string) => t.replace('-        j++;\n', '---\n')],
     ['hunk counts that lie', (t: string) => t.replace('@@ -1012,7 +1012,8 @@', '@@ -1012,7 +1012,9 @@')],
   ])('leaves %s to the full parser', async (_name, edit) => {
@@ -65,10 +66,12 @@ describe('the raw-bytes fast path', () => {
     expect(fromBytes(await edited(0, edit))).toBeNull();
   });
 
-  it('still takes the fast path when the prose holds other multi-byte characters (’, —, é)', async () => {
-    const raw = await edited(0, (t) => t);
-    expect(raw.bytes.includes(Buffer.from('’'))).toBe(true);
+  it('still takes the fast path, with the same result, when the prose holds ’, —, é or U+2028', async () => {
     await loadMimeCodecs();
-    expect(fromBytes(raw)).not.toBeNull();
+    const raw = await edited(0, (t) => t.replace('walks — one', 'walks \u2028 one'));
+    expect(raw.bytes.includes(Buffer.from('’'))).toBe(true);
+    const lean = fromBytes(raw);
+    expect(lean).not.toBeNull();
+    expect(fields(lean!.patch.message)).toEqual(fields(await parseMessage(raw)));
   });
 });
