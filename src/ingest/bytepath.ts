@@ -1,9 +1,12 @@
 import type { RawMessage } from './mbox.js';
-import type { HeaderBlock } from './headers.js';
-import { diffstatEnd, formatPatchBreak, headerFields, plainBodyCharset, type Address, type Message, type MessageHeader } from './message.js';
-import { kindOf, readTrailers, type Patch } from './patch.js';
+import { decodeHeaderText, firstField, parseMessageIds, type HeaderBlock } from './headers.js';
+import { authorOf, dateOf, diffstatEnd, formatPatchBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
+import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from './patch.js';
+import type { ParsedSubject } from './subject.js';
+import type { DiffModel } from '../diff/model.js';
+import { parseDiff } from '../diff/parse.js';
 import { parseSubject } from './subject.js';
-import { countDiff, CountedPatch, type LeanPatch } from './fastpath.js';
+import { countDiff, type LeanPatch } from './fastpath.js';
 
 /**
  * The raw-bytes fast path (issue 6): a plain `git format-patch` message whose files are all
@@ -26,8 +29,8 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   if (block.fields.size === 0 || block.bodyOffset >= bytes.length) return null;
   const charset = plainBodyCharset(block);
   if (charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') return null;
-  const header = headerFields(raw, block);
-  const subject = parseSubject(header.subject);
+  const subjectText = decodeHeaderText(firstField(block, 'subject') ?? '');
+  const subject = parseSubject(subjectText);
   if (subject.isReply) return null;
   const body = bytes.subarray(block.bodyOffset);
   const text = body.toString('latin1');
@@ -42,15 +45,25 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   if (counts === null || counts.length === 0) return null;
   for (const file of counts) if (isWatched(file.path) || (file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) return null;
   const prose = body.toString('utf8', 0, split);
-  const message = new PlainMessage(header, prose, body.subarray(split));
-  const kind = kindOf(subject, true);
-  const fields: Omit<Patch, 'diff'> = { message, subject, kind, trailers: readTrailers(prose) };
-  return { patch: new CountedPatch(fields, message, kind, true), counts, review: { ...fields, diff: { files: [] } } };
+  const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
+  const patch = new PlainPatch(message, subject, kindOf(subject, true));
+  // What the rules see: no file (none is watched); the trailers, for waivers, when asked.
+  const review: Patch = {
+    message,
+    subject,
+    kind: patch.kind,
+    diff: { files: [] },
+    get trailers() {
+      return patch.trailers;
+    },
+  };
+  return { patch, counts, review };
 }
 
 /**
- * A message whose diff text is decoded from its bytes when first read. `diffText` is a getter
- * on the prototype: a spread copy must set its own (as bot/workers/slim.ts does).
+ * A message read from its bytes, the parts an archive report never shows read on first use:
+ * the recipients and date from the header, the diff text decoded from the body. Those are
+ * getters on the prototype, so a spread copy must set its own (as bot/workers/slim.ts does).
  */
 class PlainMessage implements Message {
   readonly index: number;
@@ -58,37 +71,77 @@ class PlainMessage implements Message {
   readonly subject: string;
   readonly from: Address | null;
   readonly author: Address | null;
-  readonly to: readonly Address[];
-  readonly cc: readonly Address[];
-  readonly date: string | null;
   readonly inReplyTo: string | null;
   readonly references: readonly string[];
   readonly autoSubmitted: string | null;
   readonly listId: string | null;
   readonly prose: string;
+  readonly #block: HeaderBlock;
   readonly #diff: Buffer;
+  #to: readonly Address[] | undefined;
+  #cc: readonly Address[] | undefined;
+  #date: string | null | undefined;
   #diffText: string | undefined;
 
-  constructor(header: MessageHeader, prose: string, diff: Buffer) {
-    this.index = header.index;
-    this.messageId = header.messageId;
-    this.subject = header.subject;
-    this.from = header.from;
-    this.author = header.author;
-    this.to = header.to;
-    this.cc = header.cc;
-    this.date = header.date;
-    this.inReplyTo = header.inReplyTo;
-    this.references = header.references;
-    this.autoSubmitted = header.autoSubmitted;
-    this.listId = header.listId;
+  constructor(raw: RawMessage, block: HeaderBlock, subject: string, prose: string, diff: Buffer) {
+    const header = (name: string): string | undefined => firstField(block, name);
+    this.index = raw.index;
+    this.messageId = parseMessageIds(header('message-id'))[0] ?? null;
+    this.subject = subject;
+    this.from = fromOf(block);
+    this.author = authorOf(block, this.from);
+    this.inReplyTo = parseMessageIds(header('in-reply-to'))[0] ?? null;
+    this.references = parseMessageIds(block.fields.get('references')?.join(' '));
+    this.autoSubmitted = header('auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null;
+    this.listId = header('list-id') ?? null;
     this.prose = prose;
+    this.#block = block;
     this.#diff = diff;
+  }
+
+  get to(): readonly Address[] {
+    this.#to ??= recipientsOf(this.#block, 'to');
+    return this.#to;
+  }
+
+  get cc(): readonly Address[] {
+    this.#cc ??= recipientsOf(this.#block, 'cc');
+    return this.#cc;
+  }
+
+  get date(): string | null {
+    if (this.#date === undefined) this.#date = dateOf(this.#block);
+    return this.#date;
   }
 
   get diffText(): string {
     this.#diffText ??= this.#diff.toString('utf8');
     return this.#diffText;
+  }
+}
+
+/**
+ * The counted patch: its diff modelled, and its trailers (which only the rules read, for
+ * waivers) found, on first use. Getters on the prototype, like CountedPatch's `diff`.
+ */
+class PlainPatch implements Patch {
+  #diff: DiffModel | undefined;
+  #trailers: readonly Trailer[] | undefined;
+
+  constructor(
+    readonly message: Message,
+    readonly subject: ParsedSubject,
+    readonly kind: MessageKind,
+  ) {}
+
+  get diff(): DiffModel {
+    this.#diff ??= parseDiff(this.message.diffText);
+    return this.#diff;
+  }
+
+  get trailers(): readonly Trailer[] {
+    this.#trailers ??= readTrailers(this.message.prose);
+    return this.#trailers;
   }
 }
 

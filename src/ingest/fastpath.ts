@@ -264,7 +264,7 @@ export function leanPatch(message: Message, isWatched: (path: string) => boolean
     watched.push(only);
   }
   const kind: MessageKind = counts.length > 0 && !base.subject.isReply ? 'patch' : base.kind;
-  const patch = new CountedPatch(base, message, kind, counts.length > 0);
+  const patch = new CountedPatch({ ...base, message, kind }, counts.length > 0);
   return { patch, counts, review: { ...base, message, kind, diff: { files: watched } } };
 }
 
@@ -273,16 +273,20 @@ export function leanPatch(message: Message, isWatched: (path: string) => boolean
  * a spread copy must set its own `diff` (as the engine's `scopeSeries` does).
  */
 export class CountedPatch implements Patch {
-  declare readonly message: Message;
-  declare readonly subject: ParsedSubject;
-  declare readonly kind: MessageKind;
-  declare readonly trailers: readonly Trailer[];
+  readonly message: Message;
+  readonly subject: ParsedSubject;
+  readonly kind: MessageKind;
+  readonly trailers: readonly Trailer[];
   declare readonly problems?: readonly string[];
   #diff: DiffModel | undefined;
   readonly #hasDiff: boolean;
 
-  constructor(base: Omit<Patch, 'diff'>, message: Message, kind: MessageKind, hasDiff: boolean) {
-    Object.assign(this, base, { message, kind });
+  constructor(base: Omit<Patch, 'diff'>, hasDiff: boolean) {
+    this.message = base.message;
+    this.subject = base.subject;
+    this.kind = base.kind;
+    this.trailers = base.trailers;
+    if (base.problems !== undefined) (this as { problems?: readonly string[] }).problems = base.problems;
     this.#hasDiff = hasDiff;
   }
 

@@ -111,24 +111,43 @@ function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | nul
 export function headerFields(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null = null): MessageHeader {
   const header = (name: string): string | undefined => firstField(block, name);
   const from = firstAddress(parsed?.from, header('from'));
-  const originalFrom = header('x-original-from');
-  const author = originalFrom !== undefined && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
-  const dateHeader = header('date');
-  const date = dateHeader ? new Date(dateHeader) : null;
   return {
     index: raw.index,
     messageId: parseMessageIds(header('message-id'))[0] ?? null,
     subject: decodeHeaderText(header('subject') ?? ''),
     from,
-    author,
-    to: parsed?.to ? addressesOf(parsed.to) : parseAddressList(decodeHeaderText(block.fields.get('to')?.join(', ') ?? '')),
-    cc: parsed?.cc ? addressesOf(parsed.cc) : parseAddressList(decodeHeaderText(block.fields.get('cc')?.join(', ') ?? '')),
-    date: date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
+    author: authorOf(block, from),
+    to: parsed?.to ? addressesOf(parsed.to) : recipientsOf(block, 'to'),
+    cc: parsed?.cc ? addressesOf(parsed.cc) : recipientsOf(block, 'cc'),
+    date: dateOf(block),
     inReplyTo: parseMessageIds(header('in-reply-to'))[0] ?? null,
     references: parseMessageIds(block.fields.get('references')?.join(' ')),
     autoSubmitted: header('auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
     listId: header('list-id') ?? null,
   };
+}
+
+/** The patch author: `X-Original-From` when `From:` is a relay's no-reply address. */
+export function authorOf(block: HeaderBlock, from: Address | null): Address | null {
+  const originalFrom = firstField(block, 'x-original-from');
+  return originalFrom !== undefined && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
+}
+
+/** `To:` or `Cc:` as addresses (every such field, in order). */
+export function recipientsOf(block: HeaderBlock, name: 'to' | 'cc'): Address[] {
+  return parseAddressList(decodeHeaderText(block.fields.get(name)?.join(', ') ?? ''));
+}
+
+/** `Date:` as an ISO 8601 UTC time; null when absent or unreadable. */
+export function dateOf(block: HeaderBlock): string | null {
+  const value = firstField(block, 'date');
+  const date = value ? new Date(value) : null;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
+
+/** The first address of `From:`. */
+export function fromOf(block: HeaderBlock): Address | null {
+  return firstAddress(undefined, firstField(block, 'from'));
 }
 
 /**
