@@ -31,6 +31,15 @@ function run(args: string[], stdin?: Buffer, cwd = ROOT): Promise<Run> {
   });
 }
 
+describe('the installed command', () => {
+  it('runs as its own executable: the shebang line with its V8 flags is one this node accepts', () => {
+    // npx and a global install run bin/patchsentry.js through its shebang; the tests below run
+    // it with `node`, which skips that line.
+    const version = execFileSync(BIN, ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${join(process.execPath, '..')}:${process.env['PATH'] ?? ''}` } });
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 interface JsonReport {
   version: number;
   patches: { messageId: string | null; subject: string; kind: string; files: { path: string; additions: number; deletions: number; binary?: boolean }[]; findings: { rule: string; severity: string; line: number; side: string }[] }[];
