@@ -10,8 +10,8 @@ import { closesScope, scopeFromHunkContext, scopeOpenedBy } from './functions.js
  * hunk's lines, which then become the model's lines.
  *
  * This parser used to hand each section, its hunk headers rewritten to the counts kept, to
- * the parse-diff package. What that package made of a few malformed hunks is kept here as it
- * was (test/diff/parse.equal.test.ts compares the two): see `readHunks`.
+ * the parse-diff package; test/diff/parse.equal.test.ts still compares the two. It makes the
+ * same model but for two malformed inputs parse-diff got wrong: see `readHunks`.
  */
 export function parseDiff(text: string): DiffModel {
   const files: FileDiff[] = [];
@@ -328,36 +328,23 @@ function sectionToFile(text: string, section: Section): { file: FileDiff; header
 }
 
 /**
- * The model's hunks, numbered from each header's start lines; `\ No newline` lines are no
- * lines of the file. Two quirks of the parse-diff package, which read these hunks before, are
- * kept on purpose so that the model is exactly what it was (fixing them is a change of its own):
- * - a hunk left with no old or new line (`@@ -1,0 +1,0 @@`, or counts that ended before its
- *   first line) takes every later hunk of the file as its lines, each later header read as a
- *   context line `@@ -a,<old> +c,<new> @@...` (with the counts that hunk kept);
- * - a hunk whose first two lines are `\` lines throws the TypeError parse-diff threw.
+ * The model's hunks, one per hunk header, numbered from each header's start lines and counted
+ * with the lines the splitter kept for it (its `oldLines`/`newLines`); `\ No newline` lines are
+ * no lines of the file, wherever they stand. Two things that parse-diff, which read these
+ * hunks before, got wrong are no longer done:
+ * - a hunk left with no line (`@@ -1,0 +1,0 @@`, counts that ended before its first line, or
+ *   only a `\` line) took every later hunk of the file as its lines, each later header read as
+ *   a context line; now it is an empty hunk, as it already was when last in its file (the
+ *   splitter reports the counts that ended early, as for any other hunk);
+ * - two `\` lines right after a header threw a TypeError; now both are ignored.
  */
 function readHunks(text: string, raw: readonly RawHunk[], counted: { additions: number; deletions: number }): Hunk[] {
   const hunks: Hunk[] = [];
-  for (let k = 0; k < raw.length; k++) {
-    const chunk = raw[k]!;
+  for (const chunk of raw) {
     const spans = chunk.spans;
-    // A `\` line right after the header marks no line: it was dropped.
-    const from = firstLineAfterHeader(text, spans);
-    if (from < spans.length && isBackslashLine(text, spans[from]!, spans[from + 1]!)) {
-      throw new TypeError("Cannot read properties of undefined (reading 'type')");
-    }
     const context = chunk.rest.charCodeAt(0) === 32 ? chunk.rest.slice(1) : chunk.rest;
     const reader: LineReader = { oldLine: Number(chunk.oldStart), newLine: Number(chunk.newStart), scope: scopeFromHunkContext(context), lines: [], counted };
-    for (let i = from; i < spans.length; i += 2) readLine(reader, text, spans[i]!, spans[i + 1]!);
-    const swallows = chunk.oldCount === 0 && chunk.newCount === 0 && k + 1 < raw.length;
-    if (swallows) {
-      for (let j = k + 1; j < raw.length; j++) {
-        const later = raw[j]!;
-        const header = `@@ -${later.oldStart},${later.oldCount} +${later.newStart},${later.newCount} @@${later.rest}`;
-        readLine(reader, header, 0, header.length);
-        for (let i = firstLineAfterHeader(text, later.spans); i < later.spans.length; i += 2) readLine(reader, text, later.spans[i]!, later.spans[i + 1]!);
-      }
-    }
+    for (let i = 0; i < spans.length; i += 2) readLine(reader, text, spans[i]!, spans[i + 1]!);
     hunks.push({
       oldStart: Number(chunk.oldStart),
       oldLines: chunk.oldCount,
@@ -366,18 +353,8 @@ function readHunks(text: string, raw: readonly RawHunk[], counted: { additions: 
       context,
       lines: reader.lines,
     });
-    if (swallows) break;
   }
   return hunks;
-}
-
-function isBackslashLine(text: string, start: number, end: number): boolean {
-  return end > start && text.charCodeAt(start) === 92;
-}
-
-/** Where a hunk's lines start in `spans`: past a `\` line right after its header. */
-function firstLineAfterHeader(text: string, spans: readonly number[]): number {
-  return spans.length > 0 && isBackslashLine(text, spans[0]!, spans[1]!) ? 2 : 0;
 }
 
 interface LineReader {

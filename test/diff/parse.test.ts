@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDiff } from '../../src/diff/parse.js';
-import type { FileDiff } from '../../src/diff/model.js';
+import type { DiffModel, FileDiff } from '../../src/diff/model.js';
 import { fixture, patchesOf } from '../ingest/read.js';
+import { fcOptions } from '../fuzz/runs.js';
 
 const byPath = (files: readonly FileDiff[], path: string): FileDiff => {
   const file = files.find((f) => f.path === path);
@@ -161,5 +163,102 @@ describe('parseDiff when hunk counts lie', () => {
     expect(file.hunks[0]!.lines.map((l) => l.newLine)).toEqual([5]);
     expect(file.additions).toBe(0);
     expect(model.problems).toHaveLength(1);
+  });
+});
+
+describe('parseDiff on hunks that keep no line and on "\\" lines that mark none', () => {
+  const header = ['diff --git a/xen/common/domctl.c b/xen/common/domctl.c', 'index 1234567..89abcde 100644', '--- a/xen/common/domctl.c', '+++ b/xen/common/domctl.c'];
+  const shape = (model: DiffModel): string[][] =>
+    model.files[0]!.hunks.map((h) => [`${h.oldStart},${h.oldLines} ${h.newStart},${h.newLines}`, ...h.lines.map((l) => `${l.kind}:${l.text}:${l.oldLine ?? ''}:${l.newLine ?? ''}`)]);
+
+  it('models an empty hunk as an empty hunk, and the hunk after it as its own (it took the later hunks once)', () => {
+    const model = parseDiff([...header, '@@ -1,0 +1,0 @@', '@@ -10,2 +10,2 @@ long do_domctl(', ' {', '-    return 0;', '+    return -EINVAL;', ''].join('\n'));
+    expect(model).toStrictEqual({
+      files: [
+        {
+          path: 'xen/common/domctl.c',
+          oldPath: 'xen/common/domctl.c',
+          newPath: 'xen/common/domctl.c',
+          status: 'modified',
+          binary: false,
+          additions: 1,
+          deletions: 1,
+          hunks: [
+            { oldStart: 1, oldLines: 0, newStart: 1, newLines: 0, context: '', lines: [] },
+            {
+              oldStart: 10,
+              oldLines: 2,
+              newStart: 10,
+              newLines: 2,
+              context: 'long do_domctl(',
+              lines: [
+                { kind: 'context', text: '{', oldLine: 10, newLine: 10, func: 'do_domctl' },
+                { kind: 'del', text: '    return 0;', oldLine: 11, func: 'do_domctl' },
+                { kind: 'add', text: '    return -EINVAL;', newLine: 11, func: 'do_domctl' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('keeps each later hunk after one whose counts end before its first line, or at a "\\" line, and reports those', () => {
+    const model = parseDiff([...header, '@@ -1 +1 @@', '@@ -3 +3 @@', '\\ No newline at end of file', '@@ -5 +5 @@', '-a', '+b', ''].join('\n'));
+    expect(shape(model)).toEqual([['1,0 1,0'], ['3,0 3,0'], ['5,1 5,1', 'del:a:5:', 'add:b::5']]);
+    expect(model.files[0]!.additions + model.files[0]!.deletions).toBe(2);
+    expect(model.problems).toEqual([
+      expect.stringMatching(/^xen\/common\/domctl\.c: hunk "@@ -1 \+1 @@" ends 1 line\(s\) before its header says/),
+      expect.stringMatching(/^xen\/common\/domctl\.c: hunk "@@ -3 \+3 @@" ends 1 line\(s\) before its header says/),
+    ]);
+  });
+
+  it('ignores two "\\" lines right after a hunk header (it threw a TypeError once) and reads the lines after them', () => {
+    const model = parseDiff([...header, '@@ -1 +1 @@', '\\ No newline at end of file', '\\ No newline at end of file', '-x', '+y', '@@ -5,2 +5,2 @@', ' a', '-b', '+c', ''].join('\n'));
+    expect(shape(model)).toEqual([
+      ['1,1 1,1', 'del:x:1:', 'add:y::1'],
+      ['5,2 5,2', 'context:a:5:5', 'del:b:6:', 'add:c::6'],
+    ]);
+    expect(model.problems).toBeUndefined();
+    // Both at once: the hunk ends at the next header, empty, and the next one is intact.
+    const both = parseDiff([...header, '@@ -1 +1 @@', '\\ a', '\\ b', '\\ c', '@@ -5,2 +5,2 @@', ' a', '-b', '+c', ''].join('\n'));
+    expect(shape(both)).toEqual([['1,0 1,0'], ['5,2 5,2', 'context:a:5:5', 'del:b:6:', 'add:c::6']]);
+    expect(both.problems).toHaveLength(1);
+  });
+
+  // Diff-like lines, `\` lines and hunk headers with small (often zero) counts frequent.
+  const line = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('\\ No newline at end of file', '\\', '\\ x', '\\\r') },
+    { weight: 3, arbitrary: fc.tuple(fc.nat({ max: 9 }), fc.nat({ max: 3 }), fc.nat({ max: 9 }), fc.nat({ max: 3 }), fc.constantFrom('', ' f(', '@@')).map(([a, b, c, d, r]) => `@@ -${a},${b} +${c},${d} @@${r}`) },
+    { weight: 1, arbitrary: fc.constantFrom('@@ -1 +1 @@', '@@ -1,0 +1,0 @@', '@@ -1 +1', '@@') },
+    { weight: 6, arbitrary: fc.constantFrom(' a', '-b', '+c', '', ' ', '-- ', '--', '{', ' }', '+int f(void)', '2.39.5') },
+    { weight: 2, arbitrary: fc.constantFrom('diff --git a/x.c b/x.c', 'diff --git a/', '--- a/x.c', '+++ b/x.c', '--- /dev/null', 'index 1..2 100644', 'new file mode 100644', 'rename from y.c', 'Binary files a/x and b/x differ', 'GIT binary patch') },
+    { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+  );
+  const diffLike = fc.tuple(fc.array(line, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.constantFrom('', '\n')).map(([lines, eol, end]) => lines.join(eol) + end);
+
+  it('never throws on diff-like lines, and each hunk holds the lines its counts say, numbered from its start', () => {
+    fc.assert(
+      fc.property(diffLike, (text) => {
+        const model = parseDiff(text);
+        for (const file of model.files) {
+          let additions = 0;
+          let deletions = 0;
+          for (const hunk of file.hunks) {
+            let oldLine = hunk.oldStart;
+            let newLine = hunk.newStart;
+            for (const l of hunk.lines) {
+              if (l.kind !== 'add') expect(l.oldLine).toBe(oldLine++);
+              if (l.kind !== 'del') expect(l.newLine).toBe(newLine++);
+              if (l.kind === 'add') additions++;
+              if (l.kind === 'del') deletions++;
+            }
+            expect([oldLine - hunk.oldStart, newLine - hunk.newStart]).toEqual([hunk.oldLines, hunk.newLines]);
+          }
+          expect([file.additions, file.deletions]).toEqual([additions, deletions]);
+        }
+      }),
+      { ...fcOptions, numRuns: fcOptions.numRuns * 4 },
+    );
   });
 });
