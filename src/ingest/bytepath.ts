@@ -41,7 +41,7 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   // which the UTF-8 reading stops at. Without them there both readings find this break (the
   // Latin-1 one can only match more, so no earlier candidate was missed).
   if (holdsLineSeparator(body, split, diffstatEnd(text, split))) return null;
-  const counts = countDiff(text.slice(split), utf8Line);
+  const counts = countDiff(text, utf8Line, split);
   if (counts === null || counts.length === 0) return null;
   for (const file of counts) if (isWatched(file.path) || (file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) return null;
   const prose = body.toString('utf8', 0, split);

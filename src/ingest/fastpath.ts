@@ -63,15 +63,16 @@ const enum State {
  * Per-file counts of a well-formed git diff, or null when the full parser must decide.
  * `textOf` turns a header line (the ones that name paths) into text: the raw-bytes path
  * (ingest/bytepath.ts) counts a Latin-1 view of UTF-8 bytes and decodes just those lines.
+ * The diff starts at `from` (offsets in the result are offsets in `text`).
  */
-export function countDiff(text: string, textOf: (line: string) => string = sameText): FileCount[] | null {
+export function countDiff(text: string, textOf: (line: string) => string = sameText, from = 0): FileCount[] | null {
   const sections: Section[] = [];
   let section: Section | null = null;
   let state: State = State.Outside;
   let oldLeft = 0;
   let newLeft = 0;
   const length = text.length;
-  let start = 0;
+  let start = from;
   while (start < length) {
     if (state === State.Hunk) {
       // The hot loop: every line of every hunk of an archive passes here once.
@@ -86,7 +87,7 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
           newLeft--;
         } else if (first === 45) {
           if (oldLeft === 0 || (text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) === 32 && lineEnd(text, start, newline) === start + 3)) return null;
-          if (start > 0 && isDashBreak(text, start, newline)) return null;
+          if (start > from && isDashBreak(text, start, newline)) return null;
           oldLeft--;
           current.deletions++;
         } else if (first === 43) {
@@ -110,7 +111,7 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
     const first = end > start ? text.charCodeAt(start) : -1;
     // A later `---` line could start another format-patch diffstat break (the last one
     // wins, see formatPatchBreak): the full path decides.
-    if (first === 45 && start > 0 && isDashBreak(text, start, newline)) return null;
+    if (first === 45 && start > from && isDashBreak(text, start, newline)) return null;
 
     if (first === 100 && text.startsWith('diff --git ', start)) {
       section = { start, headers: [textOf(text.slice(start, end))], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
