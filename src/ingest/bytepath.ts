@@ -3,7 +3,7 @@ import { decodeHeaderText, firstField, parseMessageIds, type HeaderBlock } from 
 import { authorOf, dateOf, diffstatEnd, formatPatchBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
 import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from './patch.js';
 import type { ParsedSubject } from './subject.js';
-import type { DiffModel } from '../diff/model.js';
+import type { DiffModel, FileDiff } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
 import { parseSubject } from './subject.js';
 import { countDiff, type LeanPatch } from './fastpath.js';
@@ -19,8 +19,8 @@ import { countDiff, type LeanPatch } from './fastpath.js';
  * readings differ is a line terminator: U+2028/U+2029 end a line for JavaScript's `^`/`$`/`.`
  * in the UTF-8 text, and are three ordinary bytes in Latin-1, so a diffstat holding either
  * takes the usual path, as does anything that is not plain UTF-8/ASCII text with a
- * format-patch diffstat break, a reply, a diff the counter does not vouch for, or a watched
- * file.
+ * format-patch diffstat break, a reply, or a diff the counter does not vouch for. Watched
+ * files are modelled, each from its own section, as `leanPatch` does.
  *
  * Returns null for all of those: `leanPatch`/`toPatch` on the parsed message decide.
  */
@@ -43,16 +43,25 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   if (holdsLineSeparator(body, split, diffstatEnd(text, split))) return null;
   const counts = countDiff(text, utf8Line, split);
   if (counts === null || counts.length === 0) return null;
-  for (const file of counts) if (isWatched(file.path) || (file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) return null;
+  // A watched file is modelled from its own section, as leanPatch does: the section's bytes
+  // decoded are the same text as that slice of the decoded diff (both end at line ends).
+  const watched: FileDiff[] = [];
+  for (const file of counts) {
+    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
+    const model = parseDiff(body.toString('utf8', file.start, file.end));
+    const only = model.files[0];
+    if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
+    watched.push(only);
+  }
   const prose = body.toString('utf8', 0, split);
   const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
   const patch = new PlainPatch(message, subject, kindOf(subject, true));
-  // What the rules see: no file (none is watched); the trailers, for waivers, when asked.
+  // What the rules see: the watched files only; the trailers, for waivers, when asked.
   const review: Patch = {
     message,
     subject,
     kind: patch.kind,
-    diff: { files: [] },
+    diff: { files: watched },
     get trailers() {
       return patch.trailers;
     },

@@ -3,6 +3,7 @@ import { leanPatchFromBytes } from '../../src/ingest/bytepath.js';
 import { loadMimeCodecs, readHeaderBlock } from '../../src/ingest/headers.js';
 import { parseMessage, type Message } from '../../src/ingest/message.js';
 import { toPatch } from '../../src/ingest/patch.js';
+import { leanPatch } from '../../src/ingest/fastpath.js';
 import { DEFAULT_CONFIG, watchMatcher } from '../../src/engine/config.js';
 import type { RawMessage } from '../../src/ingest/mbox.js';
 import { fixture, split } from './read.js';
@@ -59,7 +60,6 @@ describe('the raw-bytes fast path', () => {
 
   it.each([
     ['a reply', (t: string) => t.replace('Subject: [PATCH]', 'Subject: Re: [PATCH]')],
-    ['a watched file', (t: string) => t.replaceAll('xen/arch/x86/mm/p2m-pod.c', 'xen/arch/x86/hvm/hvm.c')],
     ['a Latin-1 body', (t: string) => t.replace('charset=UTF-8', 'charset=ISO-8859-1')],
     ['quoted-printable', (t: string) => t.replace('Content-Transfer-Encoding: 8bit', 'Content-Transfer-Encoding: quoted-printable')],
     ['U+2028 in the diffstat (a line end to JavaScript, not to Latin-1)', (t: string) => t.replace(' xen/arch/x86/mm/p2m-pod.c | 9', ' xen/arch/x86/mm/p2m-pod.c\u2028| 9')],
@@ -69,6 +69,30 @@ describe('the raw-bytes fast path', () => {
   ])('leaves %s to the full parser', async (_name, edit) => {
     await loadMimeCodecs();
     expect(fromBytes(await edited(0, edit))).toBeNull();
+  });
+
+  it('models the watched files, each from its own section, as leanPatch does from the decoded text', async () => {
+    await loadMimeCodecs();
+    const raws = [
+      await edited(0, (t) => t.replaceAll('xen/arch/x86/mm/p2m-pod.c', 'xen/arch/x86/hvm/hvm.c')),
+      await edited(1, (t) => t.replaceAll('tools/libs/light/libxl_qmp_new.h', 'xen/include/public/domctl.h')),
+      ...(await split(fixture('input/series-v3.mbox'))),
+    ];
+    let watchedFiles = 0;
+    for (const raw of raws) {
+      const full = leanPatch(await parseMessage(raw), isWatched);
+      const lean = fromBytes(raw);
+      if (full === null) {
+        expect(lean).toBeNull();
+        continue;
+      }
+      if (lean === null) continue; // not plain format-patch mail (a cover letter, say)
+      expect(lean.review.diff).toEqual(full.review.diff);
+      expect(lean.review.trailers).toEqual(full.review.trailers);
+      expect(lean.counts).toEqual(full.counts.map((c) => ({ ...c, start: expect.any(Number) as number, end: expect.any(Number) as number })));
+      watchedFiles += lean.review.diff.files.length;
+    }
+    expect(watchedFiles).toBeGreaterThanOrEqual(3);
   });
 
   it('still takes the fast path, with the same result, when the prose holds ’, —, é or U+2028', async () => {
