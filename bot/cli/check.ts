@@ -96,7 +96,10 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
             : reviewMessages(countMessages(readInput(input, options.stdin), tick), review);
       for await (const event of events) {
         const ready = stream.add(event);
-        if (ready.length > 0) await sink.write(render(ready));
+        if (ready.length > 0) {
+          const flushed = sink.write(render(ready));
+          if (flushed) await flushed;
+        }
       }
       if (messages === 0) stream.addError({ source, reason: 'no message or diff found (empty input)' });
     } catch (error) {
@@ -122,9 +125,10 @@ class ChunkedWriter {
     private readonly beforeWrite?: () => void,
   ) {}
 
-  async write(text: string): Promise<void> {
+  /** A promise only when the text filled a chunk and it went out (most calls need no await). */
+  write(text: string): Promise<void> | undefined {
     this.pending += text;
-    if (this.pending.length >= 1 << 16) await this.flush();
+    return this.pending.length >= 1 << 16 ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
