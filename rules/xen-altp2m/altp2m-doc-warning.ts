@@ -2,9 +2,9 @@ import type { Rule } from '../../src/engine/rule.js';
 import type { RuleFinding, Severity } from '../../src/engine/finding.js';
 import type { DiffLine, Hunk } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
-import { addedLines, lineNumber, postImage, preImage, proseOf, seriesFiles } from '../../src/diff/queries.js';
+import { addedLines, hunkFacts, lineNumber, postImage, preImage, proseOf, seriesFiles } from '../../src/diff/queries.js';
 import { isXlCfgDoc } from './paths.js';
-import { MIXED_UNEVALUATED, WARNING_CONCEPTS, WHERE, conceptsIn, type WarningConceptId } from './policy.js';
+import { MIXED_UNEVALUATED, NOT_EVALUATED, WARNING_CONCEPTS, WARNING_HINT, WHERE, conceptsIn, type WarningConceptId } from './policy.js';
 
 /**
  * P3: the warnings stay. Judged on meaning, not on line text: the comment is folded to prose
@@ -48,18 +48,28 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
     const lost: { patch: Patch; path: string; concepts: WarningConceptId[]; lines: DiffLine[] }[] = [];
     const removedMixedDefines = new Set<string>();
     for (const { file } of files) {
-      for (const line of file.hunks.flatMap((h) => h.lines)) {
-        const name = line.kind === 'del' ? MIXED_DEFINE.exec(line.text)?.[1] : undefined;
-        if (name) removedMixedDefines.add(name);
+      for (const hunk of file.hunks) {
+        if (!hunkFacts(hunk).text.includes(MIXED)) continue;
+        for (const line of hunk.lines) {
+          const name = line.kind === 'del' ? MIXED_DEFINE.exec(line.text)?.[1] : undefined;
+          if (name) removedMixedDefines.add(name);
+        }
       }
     }
     for (const { patch, file } of files) {
       for (const hunk of file.hunks) {
-        if (!hunk.lines.some((l) => l.kind === 'del')) continue;
+        const facts = hunkFacts(hunk);
+        if (!facts.deletes) continue;
+        // The pre-image's prose matters only when it could pass the test below: most hunks of
+        // code say none of WARNING_HINT's words on any line and are not folded to prose at all.
+        if (!WARNING_HINT.test(facts.text) && !POD_MARKUP.test(facts.text)) continue;
         const beforeProse = proseOf(preImage(hunk));
-        const before = conceptsIn(beforeProse);
         // Only the altp2m warning counts: other comments in XSM code may speak of denying things.
-        if (before.size === 0 || !(before.has('not-evaluated') || /\bmixed\b|altp2m|\bsubops?\b/.test(beforeProse))) continue;
+        // Prose about none of mixed mode, altp2m or subops counts only when it says "not
+        // evaluated", so that is asked first there (the other two meanings need not be).
+        if (!/\bmixed\b|altp2m|\bsubops?\b/.test(beforeProse) && !NOT_EVALUATED.test(beforeProse)) continue;
+        const before = conceptsIn(beforeProse);
+        if (before.size === 0) continue;
         const after = conceptsIn(proseOf(postImage(hunk)));
         const gone = [...before].filter((c) => !after.has(c));
         if (gone.length === 0) continue;
@@ -107,11 +117,13 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
         let warnedCache: boolean | undefined;
         const warned = (): boolean =>
           (warnedCache ??= conceptsIn(proseOf(postImage(hunk))).has('not-evaluated') || conceptsIn(addedProse().get(file.path) ?? '').has('not-evaluated'));
-        for (const line of hunk.lines) {
-          if (line.kind !== 'add') continue;
-          const name = MIXED_DEFINE.exec(line.text)?.[1];
-          if (!name || removedMixedDefines.has(name) || warned()) continue;
-          findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name}) without the safety warning.`));
+        if (hunkFacts(hunk).text.includes(MIXED)) {
+          for (const line of hunk.lines) {
+            if (line.kind !== 'add') continue;
+            const name = MIXED_DEFINE.exec(line.text)?.[1];
+            if (!name || removedMixedDefines.has(name) || warned()) continue;
+            findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name}) without the safety warning.`));
+          }
         }
         if (isXlCfgDoc(file.path)) {
           const doc = mixedDocAdded(hunk);
@@ -124,6 +136,10 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
 };
 
 const MIXED_DEFINE = /^\s*#\s*define\s+(\w*ALTP2M_mixed)\b/;
+/** What every MIXED_DEFINE line contains: a cheap test before the pattern. */
+const MIXED = 'ALTP2M_mixed';
+/** Where POD markup (`B<…>`) starts: taking it away may join words of a line to the next. */
+const POD_MARKUP = /[A-Z]</;
 
 function newMixed(patch: Patch, path: string, line: DiffLine, severity: Severity, what: string): RuleFinding {
   return {

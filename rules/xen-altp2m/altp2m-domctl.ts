@@ -2,9 +2,10 @@ import type { Rule } from '../../src/engine/rule.js';
 import type { RuleFinding, Severity } from '../../src/engine/finding.js';
 import type { DiffLine, Hunk } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
-import { codeOnly, lineNumber, postImage, preImage, seriesFiles } from '../../src/diff/queries.js';
+import { codeOnly, hunkFacts, lineNumber, postImage, preImage, seriesFiles } from '../../src/diff/queries.js';
 import { isDomctlHandler, isDomctlHeader, isToolSide } from './paths.js';
 import { ALTP2M_TOKEN, ONE_INTERFACE, WHERE } from './policy.js';
+import { containersBelow } from './containers.js';
 
 /**
  * altp2m through a DOMCTL, in the three places it can be added:
@@ -43,27 +44,36 @@ DOMCTL; changes to comments only.
     const removedHeaderNames = new Set<string>();
     const removedCases = new Set<string>();
     const removedToolLines = new Set<string>();
-    for (const { file } of seriesFiles(series)) {
+    // The three kinds of file are told apart once per file; the others are not read at all.
+    const files = seriesFiles(series).map(({ patch, file }) => ({ patch, file, header: isDomctlHeader(file.path), handler: isDomctlHandler(file.path), tool: isToolSide(file.path) }));
+    for (const { file, header, handler, tool } of files) {
+      if (!header && !handler && !tool) continue;
       for (const hunk of file.hunks) {
+        // Only deleted lines are collected here: a hunk without any has nothing to give, nor has
+        // a handler's hunk that names no DOMCTL (the case labels are all it gives).
+        const facts = hunkFacts(hunk);
+        if (!facts.deletes || (handler && !header && !tool && !facts.text.includes('XEN_DOMCTL_'))) continue;
         const pre = preImage(hunk);
         const code = codeOnly(pre);
+        let containers: ((index: number) => string[]) | undefined;
         pre.forEach((line, i) => {
           if (line.kind !== 'del') return;
           const text = code[i] ?? '';
-          if (isDomctlHeader(file.path)) for (const name of declaredNames(text, pre, i, code)) removedHeaderNames.add(name);
-          if (isDomctlHandler(file.path)) {
+          if (header) for (const name of declaredNames(text, i, () => (containers ??= containersBelow(code)))) removedHeaderNames.add(name);
+          if (handler) {
             const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(text)?.[1];
             if (label) removedCases.add(label);
           }
-          if (isToolSide(file.path)) removedToolLines.add(fold(text));
+          if (tool) removedToolLines.add(fold(text));
         });
       }
     }
-    for (const { patch, file } of seriesFiles(series)) {
+    for (const { patch, file, header, handler, tool } of files) {
+      if (!header && !handler && !tool) continue;
       for (const hunk of file.hunks) {
-        if (isDomctlHeader(file.path)) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
-        if (isDomctlHandler(file.path)) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
-        if (isToolSide(file.path)) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
+        if (header) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
+        if (handler) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
+        if (tool) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
       }
     }
     return findings;
@@ -76,36 +86,14 @@ const AGGREGATE_OPEN = /^\s*(?:typedef\s+)?(struct|union)\s+(\w+)\s*\{?\s*$/;
 const MEMBER = /^\s*(?:(?:const|volatile|unsigned|signed|struct|union|enum)\s+)*([A-Za-z_]\w*)(?:\s*\*+\s*|\s+)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?::\s*\d+)?\s*;/;
 
 /** Names a header line declares, qualified by anonymous containers (`altp2m.nr`). */
-function declaredNames(text: string, image: readonly DiffLine[], index: number, code: readonly string[]): string[] {
+function declaredNames(text: string, index: number, containers: () => (index: number) => string[]): string[] {
   const define = /^\s*#\s*define\s+(\w+)/.exec(text)?.[1];
   if (define) return [fold(define)];
   const aggregate = AGGREGATE_OPEN.exec(text)?.[2];
   if (aggregate) return [fold(aggregate)];
   const member = MEMBER.exec(text);
-  if (member?.[2]) return [fold([...containersAfter(code, index), member[2]].join('.'))];
-  void image;
+  if (member?.[2]) return [fold([...containers()(index), member[2]].join('.'))];
   return [];
-}
-
-/** Names of the anonymous structs/unions enclosing line `index` (`} altp2m;` below it). */
-function containersAfter(code: readonly string[], index: number): string[] {
-  const names: string[] = [];
-  let depth = 0;
-  for (let i = index + 1; i < code.length; i++) {
-    const text = code[i] ?? '';
-    for (const ch of text) {
-      if (ch === '{') depth++;
-      else if (ch === '}') {
-        depth--;
-        if (depth < 0) {
-          const name = /\}\s*(\w+)\s*;/.exec(text)?.[1];
-          if (name) names.unshift(name);
-          depth = 0;
-        }
-      }
-    }
-  }
-  return names;
 }
 
 /** Identity of a name across renames that only restructure it: `altp2m_opts` ~ `altp2m.opts`. */
@@ -114,8 +102,12 @@ function fold(name: string): string {
 }
 
 function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<string>, severity: Severity): RuleFinding[] {
+  // Every finding names altp2m in a line of the post-image (a command, option, struct, member
+  // or an enclosing container's name): a hunk none of whose lines says it has none.
+  if (!ALTP2M_TOKEN.test(hunkFacts(hunk).text)) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
+  const containersOf = containersBelow(code);
   const findings: RuleFinding[] = [];
   // Aggregates opened by an added line are new structs; their members are reported with them.
   const newAggregates = new Map<string, DiffLine>();
@@ -157,7 +149,7 @@ function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<str
     }
     const member = MEMBER.exec(text);
     if (!member?.[2]) return;
-    const qualified = [...containersAfter(code, i), member[2]];
+    const qualified = [...containersOf(i), member[2]];
     const about = [...qualified, member[1] ?? ''].some((n) => ALTP2M_TOKEN.test(n));
     if (!about || removed.has(fold(qualified.join('.')))) return;
     if (openNew !== null && newAggregates.has(openNew)) {
@@ -193,6 +185,9 @@ function isModeDefine(name: string): boolean {
 }
 
 function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: Set<string>, severity: Severity): RuleFinding[] {
+  // Findings start at an added `case XEN_DOMCTL_…:` label.
+  const facts = hunkFacts(hunk);
+  if (!facts.adds || !facts.text.includes('XEN_DOMCTL_') || !hunk.lines.some((l) => l.kind === 'add' && l.text.includes('XEN_DOMCTL_'))) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
   const findings: RuleFinding[] = [];
@@ -246,6 +241,9 @@ function onlyPropagates(body: readonly string[]): boolean {
 const ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
 
 function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<string>, severity: Severity): RuleFinding[] {
+  // Findings start at an added line that issues a DOMCTL, and every way of doing so names it.
+  const facts = hunkFacts(hunk);
+  if (!facts.adds || !/domctl/i.test(facts.text) || !hunk.lines.some((l) => l.kind === 'add' && /domctl/i.test(l.text))) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
   // Group the added lines by the function they are in.

@@ -116,6 +116,8 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
     const after = new Map<string, Map<string, { line: DiffLine; patch: Patch; path: string }>>();
     for (const { patch, file } of seriesFiles(series, isXsm)) {
       for (const hunk of file.hunks) {
+        // Only the hook's lines count: a hunk with none of them grants nothing either way.
+        if (!hunk.lines.some((line) => line.func !== undefined && HOOK.test(line.func))) continue;
         for (const [image, sink] of [
           [preImage(hunk), 'before'],
           [postImage(hunk), 'after'],

@@ -13,15 +13,20 @@ export const MIXED_UNEVALUATED =
 /** Altp2m in an identifier or expression: `altp2m`, `ALTP2M`, `nr_altp2m`, `HVMOP_altp2m_*`. */
 export const ALTP2M_TOKEN = /altp2m/i;
 
+/**
+ * "Mixed mode has not been evaluated for safety", matched on folded prose: "has not (yet) been
+ * evaluated … for safety", "has never been security-audited", "nobody has assessed its
+ * safety", "has not undergone a security review", "unevaluated".
+ */
+export const NOT_EVALUATED =
+  /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/;
+
 /** The three meanings of the P3 warning, matched on folded prose (see `proseOf`). */
 export const WARNING_CONCEPTS = [
   {
     id: 'not-evaluated',
     label: "mixed mode has not been evaluated for safety",
-    pattern:
-      // "has not (yet) been evaluated … for safety", "has never been security-audited", "nobody has
-      // assessed its safety", "has not undergone a security review", "unevaluated".
-      /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/,
+    pattern: NOT_EVALUATED,
   },
   {
     id: 'evaluate-each-subop',
@@ -44,3 +49,12 @@ export function conceptsIn(prose: string): Set<WarningConceptId> {
   for (const concept of WARNING_CONCEPTS) if (concept.pattern.test(prose)) found.add(concept.id);
   return found;
 }
+
+/**
+ * Words of which a line of text names one (in any case) whenever the prose of lines it is in
+ * could speak of mixed mode, altp2m or subops, or say that something was not evaluated: each
+ * way NOT_EVALUATED can match contains one of them. Folding prose only turns markers and white
+ * space into spaces and lower-cases it, so such a word stands on one line, unless POD markup
+ * (`B<…>`, taken away) joins text across it.
+ */
+export const WARNING_HINT = /mixed|altp2m|subop|safe|secur|evaluat|audit|review|assess|analysis|vetted/i;

@@ -1,7 +1,7 @@
 import type { DiffLine } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
 import type { Series } from '../../src/ingest/series.js';
-import { codeOnly, postImage, seriesFiles } from '../../src/diff/queries.js';
+import { codeOnly, hunkFacts, postImage, seriesFiles } from '../../src/diff/queries.js';
 import { isHvmOpHeader, isHypervisorArch, isToolSide } from './paths.js';
 
 /**
@@ -42,7 +42,21 @@ const SUBOP_DEFINE = /^\s*#\s*define\s+(HVMOP_altp2m_[a-z0-9_]+)\s+\(?\s*\d+/;
 const SUBOP_CASE = /^\s*case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/;
 const RANGE_CHECK = /\bcmd\s*[<>]=?\s*HVMOP_altp2m_[a-z0-9_]+|HVMOP_altp2m_[a-z0-9_]+\s*[<>]=?\s*[\w.>-]*cmd\b/;
 
+/**
+ * The ledger of a series, read once: both rules that use it ask of the same series in one
+ * review. Nothing changes a series or a ledger once built.
+ */
 export function subopLedger(series: Series): SubopLedger {
+  const known = ledgers.get(series);
+  if (known) return known;
+  const ledger = readLedger(series);
+  ledgers.set(series, ledger);
+  return ledger;
+}
+
+const ledgers = new WeakMap<Series, SubopLedger>();
+
+function readLedger(series: Series): SubopLedger {
   const ledger: SubopLedger = {
     defined: new Map(),
     undefinedBySeries: new Set(),
@@ -58,6 +72,9 @@ export function subopLedger(series: Series): SubopLedger {
   const removedDefines = new Set<string>();
   for (const { patch, file } of seriesFiles(series)) {
     for (const hunk of file.hunks) {
+      // Everything the ledger records (define, case label, range check, tool use) spells
+      // HVMOP_altp2m_ on one of the hunk's lines.
+      if (!hunkFacts(hunk).text.includes('HVMOP_altp2m_')) continue;
       if (isHvmOpHeader(file.path)) {
         for (const line of hunk.lines) {
           const name = SUBOP_DEFINE.exec(line.text)?.[1];
