@@ -32,7 +32,7 @@ function run(args: string[], stdin?: Buffer, cwd = ROOT): Promise<Run> {
 }
 
 describe('the installed command', () => {
-  it('runs as its own executable: the shebang line with its V8 flags is one this node accepts', () => {
+  it('runs as its own executable: its shebang line (env settings, V8 flags) is one this system and node accept', () => {
     // npx and a global install run bin/patchsentry.js through its shebang; the tests below run
     // it with `node`, which skips that line.
     const version = execFileSync(BIN, ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${join(process.execPath, '..')}:${process.env['PATH'] ?? ''}` } });
