@@ -154,8 +154,9 @@ const grepOut = join(work, 'grep.out');
 const grep = await measure('grep', ['-c', '^From ', single.path], { stdout: grepOut });
 row(`grep -c '^From ' (${readFileSync(grepOut, 'utf8').trim()})`, single, grep, gitCount);
 
-// patchsentry runs as installed: bin/patchsentry.js through its shebang, with the V8 flags it
-// names there. `node bin/patchsentry.js` (no flags) is shown once for comparison.
+// patchsentry runs as installed: bin/patchsentry.js through its shebang, with the settings it
+// names there (malloc arenas, V8 young generation). `node bin/patchsentry.js` (none of them) is
+// shown once for comparison.
 const jsonOut = join(work, 'report.json');
 const json = await measure(cli, ['check', '--format', 'json', '--fail-on', 'never', single.path], { stdout: jsonOut });
 const summary = await summaryOf(jsonOut);
@@ -164,7 +165,7 @@ row('patchsentry --format json', single, json, summary?.messages ?? gitCount);
 const text = await measure(cli, ['check', '--format', 'text', '--fail-on', 'never', single.path]);
 row('patchsentry --format text', single, text, summary?.messages ?? gitCount);
 const bare = await measure(process.execPath, [cli, 'check', '--format', 'json', '--fail-on', 'never', single.path]);
-row('  json, node bin/… (no V8 flags)', single, bare, summary?.messages ?? gitCount);
+row('  json, node bin/… (no settings)', single, bare, summary?.messages ?? gitCount);
 const threaded = await measure(cli, ['check', '--format', 'json', '--fail-on', 'never', '-j', '1', single.path]);
 row('patchsentry --format json -j 1', single, threaded, summary?.messages ?? gitCount);
 const json2 = await measure(cli, ['check', '--format', 'json', '--fail-on', 'never', double.path]);
