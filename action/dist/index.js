@@ -10474,96 +10474,6 @@ var require_light = __commonJS({
   }
 });
 
-// node_modules/parse-diff/index.js
-var require_parse_diff = __commonJS({
-  "node_modules/parse-diff/index.js"(exports, module) {
-    module.exports = (n) => {
-      if (!n) return [];
-      if (typeof n != "string" || n.match(/^\s+$/)) return [];
-      const s = n.split(`
-`);
-      if (s.length === 0) return [];
-      const a = [];
-      let o = null, d = null, u = 0, m = 0, l = null;
-      const g = (e) => {
-        d?.changes.push({ type: "normal", normal: true, ln1: u++, ln2: m++, content: e }), l.oldLines--, l.newLines--;
-      }, p = (e) => {
-        const [t, r] = parseFiles(e) ?? [];
-        o = { chunks: [], deletions: 0, additions: 0, from: t, to: r }, a.push(o);
-      }, i = () => {
-        (!o || o.chunks.length) && p();
-      }, $ = (e, t) => {
-        i(), o.new = true, o.newMode = t[1], o.from = "/dev/null";
-      }, N = (e, t) => {
-        i(), o.deleted = true, o.oldMode = t[1], o.to = "/dev/null";
-      }, x = (e, t) => {
-        i(), o.oldMode = t[1];
-      }, F = (e, t) => {
-        i(), o.newMode = t[1];
-      }, S = (e, t) => {
-        i(), o.index = e.split(" ").slice(1), t[1] && (o.oldMode = o.newMode = t[1].trim());
-      }, k = (e) => {
-        i(), o.from = parseOldOrNewFile(e);
-      }, y = (e) => {
-        i(), o.to = parseOldOrNewFile(e);
-      }, f = (e) => +(e || 1), M = (e, t) => {
-        o || p(e);
-        const [r, c, w, L] = t.slice(1);
-        u = +r, m = +w, d = { content: e, changes: [], oldStart: +r, oldLines: f(c), newStart: +w, newLines: f(L) }, l = { oldLines: f(c), newLines: f(L) }, o.chunks.push(d);
-      }, R = (e) => {
-        d && (d.changes.push({ type: "del", del: true, ln: u++, content: e }), o.deletions++, l.oldLines--);
-      }, b = (e) => {
-        d && (d.changes.push({ type: "add", add: true, ln: m++, content: e }), o.additions++, l.newLines--);
-      }, h = (e) => {
-        if (!d) return;
-        const [t] = d.changes.slice(-1);
-        d.changes.push({ type: t.type, [t.type]: true, ln1: t.ln1, ln2: t.ln2, ln: t.ln, content: e });
-      }, _ = [[/^diff\s/, p], [/^new file mode (\d+)$/, $], [/^deleted file mode (\d+)$/, N], [/^old mode (\d+)$/, x], [/^new mode (\d+)$/, F], [/^index\s[\da-zA-Z]+\.\.[\da-zA-Z]+(\s(\d+))?$/, S], [/^---\s/, k], [/^\+\+\+\s/, y], [/^@@\s+-(\d+),?(\d+)?\s+\+(\d+),?(\d+)?\s@@/, M], [/^\\ No newline at end of file$/, h]], v = [[/^\\ No newline at end of file$/, h], [/^-/, R], [/^\+/, b], [/^\s*/, g]], C = (e) => {
-        for (const [t, r] of v) {
-          const c = e.match(t);
-          if (c) {
-            r(e, c);
-            break;
-          }
-        }
-        l.oldLines === 0 && l.newLines === 0 && (l = null);
-      }, H = (e) => {
-        for (const [t, r] of _) {
-          const c = e.match(t);
-          if (c) {
-            r(e, c);
-            break;
-          }
-        }
-      }, O = (e) => {
-        l ? C(e) : H(e);
-      };
-      for (const e of s) O(e);
-      return a;
-    };
-    var fileNameDiffRegex = /(a|i|w|c|o|1|2)\/.*(?=["']? ["']?(b|i|w|c|o|1|2)\/)|(b|i|w|c|o|1|2)\/.*$/g;
-    var gitFileHeaderRegex = /^(a|b|i|w|c|o|1|2)\//;
-    var parseFiles = (n) => n?.match(fileNameDiffRegex)?.map((a) => a.replace(gitFileHeaderRegex, "").replace(/("|')$/, ""));
-    var qoutedFileNameRegex = /^\\?['"]|\\?['"]$/g;
-    var parseOldOrNewFile = (n) => {
-      let s = leftTrimChars(n, "-+").trim();
-      return s = removeTimeStamp(s), s.replace(qoutedFileNameRegex, "").replace(gitFileHeaderRegex, "");
-    };
-    var leftTrimChars = (n, s) => {
-      if (n = makeString(n), !s && String.prototype.trimLeft) return n.trimLeft();
-      const a = formTrimmingString(s);
-      return n.replace(new RegExp(`^${a}+`), "");
-    };
-    var timeStampRegex = /\t.*|\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d(.\d+)?\s(\+|-)\d\d\d\d/;
-    var removeTimeStamp = (n) => {
-      const s = timeStampRegex.exec(n);
-      return s && (n = n.substring(0, s.index).trim()), n;
-    };
-    var formTrimmingString = (n) => n == null ? "\\s" : n instanceof RegExp ? n.source : `[${makeString(n).replace(/([.*+?^=!:${}()|[\]/\\])/g, "\\$1")}]`;
-    var makeString = (n) => `${n ?? ""}`;
-  }
-});
-
 // node_modules/libbase64/dist/esm/libbase64.js
 import { Buffer as Buffer2 } from "node:buffer";
 import { Transform } from "node:stream";
@@ -25679,15 +25589,15 @@ var require_headers = __commonJS({
        * @param {string | false} [lineEnd] Line ending to use, defaults to CRLF.
        * @returns {Buffer}
        */
-      build(lineEnd) {
-        if (!this.changed && !lineEnd) {
+      build(lineEnd2) {
+        if (!this.changed && !lineEnd2) {
           return typeof this.headers === "string" ? Buffer.from(this.headers, "binary") : this.headers || Buffer.alloc(0);
         }
         if (!this.parsed) {
           this._parseHeaders();
         }
         let lines = this._getLines();
-        const ending = lineEnd || "\r\n";
+        const ending = lineEnd2 || "\r\n";
         let headers = lines.map((line) => this._normalizeLineBreaks(line.line, ending)).filter((line) => line !== "").map((line) => this._buildHeaderLine(line)).reduce(
           (joined, line, idx) => {
             if (idx) {
@@ -25728,8 +25638,8 @@ var require_headers = __commonJS({
        * @param {string} lineEnd Line ending to fold with.
        * @returns {string} Line with only folding line breaks left.
        */
-      _normalizeLineBreaks(line, lineEnd) {
-        return line.replace(/^[\r\n]+/, "").replace(/\r\n|\r|\n/g, (match3, offset, source) => match3 !== "\r" && this._isFoldingChar(source.charAt(offset + match3.length)) ? lineEnd : "");
+      _normalizeLineBreaks(line, lineEnd2) {
+        return line.replace(/^[\r\n]+/, "").replace(/\r\n|\r|\n/g, (match3, offset, source) => match3 !== "\r" && this._isFoldingChar(source.charAt(offset + match3.length)) ? lineEnd2 : "");
       }
       /**
        * Prepares a caller supplied line for insertion. On top of the line break rules an
@@ -38216,6 +38126,22 @@ function seriesFiles(series, match3 = () => true) {
   for (const patch of series.patches) for (const file of patch.diff.files) if (match3(file.path)) out.push({ patch, file });
   return out;
 }
+function hunkFacts(hunk) {
+  const known = factsOf.get(hunk);
+  if (known) return known;
+  const texts = [];
+  let adds = false;
+  let deletes = false;
+  for (const line of hunk.lines) {
+    texts.push(line.text);
+    if (line.kind === "add") adds = true;
+    else if (line.kind === "del") deletes = true;
+  }
+  const facts = { text: texts.join("\n"), adds, deletes };
+  factsOf.set(hunk, facts);
+  return facts;
+}
+var factsOf = /* @__PURE__ */ new WeakMap();
 function preImage(hunk) {
   return hunk.lines.filter((l) => l.kind !== "add");
 }
@@ -38268,8 +38194,20 @@ function codeOnly(lines) {
   return out;
 }
 function proseOf(lines) {
-  return lines.map((l) => typeof l === "string" ? l : l.text).map((t) => t.replace(/^\s*(?:\/\*+|\*+\/|\*+|\/\/+|#+)/, " ").replace(/\*+\/\s*$/, " ")).join(" ").replace(/[A-Z]<([^>]*)>/g, "$1").replace(/\s+/g, " ").toLowerCase().trim();
+  const parts = [];
+  for (const l of lines) {
+    let t = typeof l === "string" ? l : l.text;
+    if (MARKER_CHAR.test(t)) t = t.replace(LEADING_MARKER, " ");
+    if (t.includes("*/")) t = t.replace(TRAILING_CLOSE, " ");
+    parts.push(t);
+  }
+  let text = parts.join(" ");
+  if (text.includes("<")) text = text.replace(/[A-Z]<([^>]*)>/g, "$1");
+  return text.replace(/\s+/g, " ").toLowerCase().trim();
 }
+var MARKER_CHAR = /[/*#]/;
+var LEADING_MARKER = /^\s*(?:\/\*+|\*+\/|\*+|\/\/+|#+)/;
+var TRAILING_CLOSE = /\*+\/\s*$/;
 
 // rules/xen-altp2m/paths.ts
 var isHvmOpHeader = (p) => p === "xen/include/public/hvm/hvm_op.h";
@@ -38285,15 +38223,12 @@ var WHERE = "the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c";
 var ONE_INTERFACE = "altp2m has one interface: every extension is a new subop of the single HVMOP (HVMOP_altp2m), so that an in-guest agent can use it too; nothing altp2m goes into a DOMCTL, even for the external (dom0) use case";
 var MIXED_UNEVALUATED = "new subops are live in 'mixed' mode by default, and that mode has not been evaluated for safety: each subop must be evaluated before use in a security-critical environment, and unsafe ones blacklisted in XSM (xsm_hvm_altp2mhvm_op())";
 var ALTP2M_TOKEN = /altp2m/i;
+var NOT_EVALUATED = /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/;
 var WARNING_CONCEPTS = [
   {
     id: "not-evaluated",
     label: "mixed mode has not been evaluated for safety",
-    pattern: (
-      // "has not (yet) been evaluated … for safety", "has never been security-audited", "nobody has
-      // assessed its safety", "has not undergone a security review", "unevaluated".
-      /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/
-    )
+    pattern: NOT_EVALUATED
   },
   {
     id: "evaluate-each-subop",
@@ -38310,6 +38245,40 @@ function conceptsIn(prose) {
   const found = /* @__PURE__ */ new Set();
   for (const concept of WARNING_CONCEPTS) if (concept.pattern.test(prose)) found.add(concept.id);
   return found;
+}
+var WARNING_HINT = /mixed|altp2m|subop|safe|secur|evaluat|audit|review|assess|analysis|vetted/i;
+
+// rules/xen-altp2m/containers.ts
+var NAMED_CLOSE = /\}\s*(\w+)\s*;/;
+function containersBelow(code) {
+  const below = new Array(code.length + 1).fill(null);
+  for (let s = code.length - 1; s >= 0; s--) {
+    const text = code[s] ?? "";
+    let rest = below[s + 1] ?? null;
+    if (!text.includes("{") && !text.includes("}")) {
+      below[s] = rest;
+      continue;
+    }
+    let open = 0;
+    let closers = 0;
+    for (let c = 0; c < text.length; c++) {
+      const ch = text.charCodeAt(c);
+      if (ch === 123) open++;
+      else if (ch === 125) {
+        if (open > 0) open--;
+        else closers++;
+      }
+    }
+    for (; open > 0 && rest !== null; open--) rest = rest.next;
+    const name2 = closers > 0 ? NAMED_CLOSE.exec(text)?.[1] : void 0;
+    for (let k = 0; k < closers; k++) rest = { name: name2, next: rest };
+    below[s] = rest;
+  }
+  return (index) => {
+    const names = [];
+    for (let at = below[index + 1] ?? null; at !== null; at = at.next) if (at.name !== void 0) names.unshift(at.name);
+    return names;
+  };
 }
 
 // rules/xen-altp2m/altp2m-domctl.ts
@@ -38339,27 +38308,33 @@ DOMCTL; changes to comments only.
     const removedHeaderNames = /* @__PURE__ */ new Set();
     const removedCases = /* @__PURE__ */ new Set();
     const removedToolLines = /* @__PURE__ */ new Set();
-    for (const { file } of seriesFiles(series)) {
+    const files = seriesFiles(series).map(({ patch, file }) => ({ patch, file, header: isDomctlHeader(file.path), handler: isDomctlHandler(file.path), tool: isToolSide(file.path) }));
+    for (const { file, header, handler: handler2, tool } of files) {
+      if (!header && !handler2 && !tool) continue;
       for (const hunk of file.hunks) {
+        const facts = hunkFacts(hunk);
+        if (!facts.deletes || handler2 && !header && !tool && !facts.text.includes("XEN_DOMCTL_")) continue;
         const pre = preImage(hunk);
         const code = codeOnly(pre);
+        let containers;
         pre.forEach((line, i) => {
           if (line.kind !== "del") return;
           const text = code[i] ?? "";
-          if (isDomctlHeader(file.path)) for (const name2 of declaredNames(text, pre, i, code)) removedHeaderNames.add(name2);
-          if (isDomctlHandler(file.path)) {
+          if (header) for (const name2 of declaredNames(text, i, () => containers ??= containersBelow(code))) removedHeaderNames.add(name2);
+          if (handler2) {
             const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(text)?.[1];
             if (label) removedCases.add(label);
           }
-          if (isToolSide(file.path)) removedToolLines.add(fold(text));
+          if (tool) removedToolLines.add(fold(text));
         });
       }
     }
-    for (const { patch, file } of seriesFiles(series)) {
+    for (const { patch, file, header, handler: handler2, tool } of files) {
+      if (!header && !handler2 && !tool) continue;
       for (const hunk of file.hunks) {
-        if (isDomctlHeader(file.path)) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
-        if (isDomctlHandler(file.path)) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
-        if (isToolSide(file.path)) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
+        if (header) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
+        if (handler2) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
+        if (tool) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
       }
     }
     return findings;
@@ -38369,41 +38344,23 @@ var COMMAND_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_[a-z][a-z0-9_]*)\s+\(?\s*\d+/
 var OPTION_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_\w*ALTP2M\w*)\b/;
 var AGGREGATE_OPEN = /^\s*(?:typedef\s+)?(struct|union)\s+(\w+)\s*\{?\s*$/;
 var MEMBER = /^\s*(?:(?:const|volatile|unsigned|signed|struct|union|enum)\s+)*([A-Za-z_]\w*)(?:\s*\*+\s*|\s+)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?::\s*\d+)?\s*;/;
-function declaredNames(text, image, index, code) {
+function declaredNames(text, index, containers) {
   const define2 = /^\s*#\s*define\s+(\w+)/.exec(text)?.[1];
   if (define2) return [fold(define2)];
   const aggregate = AGGREGATE_OPEN.exec(text)?.[2];
   if (aggregate) return [fold(aggregate)];
   const member = MEMBER.exec(text);
-  if (member?.[2]) return [fold([...containersAfter(code, index), member[2]].join("."))];
-  void image;
+  if (member?.[2]) return [fold([...containers()(index), member[2]].join("."))];
   return [];
-}
-function containersAfter(code, index) {
-  const names = [];
-  let depth = 0;
-  for (let i = index + 1; i < code.length; i++) {
-    const text = code[i] ?? "";
-    for (const ch of text) {
-      if (ch === "{") depth++;
-      else if (ch === "}") {
-        depth--;
-        if (depth < 0) {
-          const name2 = /\}\s*(\w+)\s*;/.exec(text)?.[1];
-          if (name2) names.unshift(name2);
-          depth = 0;
-        }
-      }
-    }
-  }
-  return names;
 }
 function fold(name2) {
   return name2.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
 }
 function headerFindings(patch, path, hunk, removed, severity) {
+  if (!ALTP2M_TOKEN.test(hunkFacts(hunk).text)) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
+  const containersOf = containersBelow(code);
   const findings = [];
   const newAggregates = /* @__PURE__ */ new Map();
   let openNew = null;
@@ -38443,7 +38400,7 @@ function headerFindings(patch, path, hunk, removed, severity) {
     }
     const member = MEMBER.exec(text);
     if (!member?.[2]) return;
-    const qualified = [...containersAfter(code, i), member[2]];
+    const qualified = [...containersOf(i), member[2]];
     const about = [...qualified, member[1] ?? ""].some((n) => ALTP2M_TOKEN.test(n));
     if (!about || removed.has(fold(qualified.join(".")))) return;
     if (openNew !== null && newAggregates.has(openNew)) {
@@ -38475,6 +38432,8 @@ function isModeDefine(name2) {
   return /^XEN_DOMCTL_ALTP2M_(?:disabled|mixed|external|limited|mode(?:_mask)?)$/.test(name2);
 }
 function handlerFindings(patch, path, hunk, removedCases, severity) {
+  const facts = hunkFacts(hunk);
+  if (!facts.adds || !facts.text.includes("XEN_DOMCTL_") || !hunk.lines.some((l) => l.kind === "add" && l.text.includes("XEN_DOMCTL_"))) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
   const findings = [];
@@ -38515,6 +38474,8 @@ function onlyPropagates(body) {
 }
 var ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
 function toolFindings(patch, path, hunk, removedLines, severity) {
+  const facts = hunkFacts(hunk);
+  if (!facts.adds || !/domctl/i.test(facts.text) || !hunk.lines.some((l) => l.kind === "add" && /domctl/i.test(l.text))) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
   const byScope = /* @__PURE__ */ new Map();
@@ -38589,17 +38550,23 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
     const lost = [];
     const removedMixedDefines = /* @__PURE__ */ new Set();
     for (const { file } of files) {
-      for (const line of file.hunks.flatMap((h) => h.lines)) {
-        const name2 = line.kind === "del" ? MIXED_DEFINE.exec(line.text)?.[1] : void 0;
-        if (name2) removedMixedDefines.add(name2);
+      for (const hunk of file.hunks) {
+        if (!hunkFacts(hunk).text.includes(MIXED)) continue;
+        for (const line of hunk.lines) {
+          const name2 = line.kind === "del" ? MIXED_DEFINE.exec(line.text)?.[1] : void 0;
+          if (name2) removedMixedDefines.add(name2);
+        }
       }
     }
     for (const { patch, file } of files) {
       for (const hunk of file.hunks) {
-        if (!hunk.lines.some((l) => l.kind === "del")) continue;
+        const facts = hunkFacts(hunk);
+        if (!facts.deletes) continue;
+        if (!WARNING_HINT.test(facts.text) && !POD_MARKUP.test(facts.text)) continue;
         const beforeProse = proseOf(preImage(hunk));
+        if (!/\bmixed\b|altp2m|\bsubops?\b/.test(beforeProse) && !NOT_EVALUATED.test(beforeProse)) continue;
         const before = conceptsIn(beforeProse);
-        if (before.size === 0 || !(before.has("not-evaluated") || /\bmixed\b|altp2m|\bsubops?\b/.test(beforeProse))) continue;
+        if (before.size === 0) continue;
         const after = conceptsIn(proseOf(postImage(hunk)));
         const gone = [...before].filter((c) => !after.has(c));
         if (gone.length === 0) continue;
@@ -38641,11 +38608,13 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
       for (const hunk of file.hunks) {
         let warnedCache;
         const warned = () => warnedCache ??= conceptsIn(proseOf(postImage(hunk))).has("not-evaluated") || conceptsIn(addedProse().get(file.path) ?? "").has("not-evaluated");
-        for (const line of hunk.lines) {
-          if (line.kind !== "add") continue;
-          const name2 = MIXED_DEFINE.exec(line.text)?.[1];
-          if (!name2 || removedMixedDefines.has(name2) || warned()) continue;
-          findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name2}) without the safety warning.`));
+        if (hunkFacts(hunk).text.includes(MIXED)) {
+          for (const line of hunk.lines) {
+            if (line.kind !== "add") continue;
+            const name2 = MIXED_DEFINE.exec(line.text)?.[1];
+            if (!name2 || removedMixedDefines.has(name2) || warned()) continue;
+            findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name2}) without the safety warning.`));
+          }
         }
         if (isXlCfgDoc(file.path)) {
           const doc = mixedDocAdded(hunk);
@@ -38657,6 +38626,8 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
   }
 };
 var MIXED_DEFINE = /^\s*#\s*define\s+(\w*ALTP2M_mixed)\b/;
+var MIXED = "ALTP2M_mixed";
+var POD_MARKUP = /[A-Z]</;
 function newMixed(patch, path, line, severity, what) {
   return {
     severity,
@@ -38719,6 +38690,14 @@ var SUBOP_DEFINE = /^\s*#\s*define\s+(HVMOP_altp2m_[a-z0-9_]+)\s+\(?\s*\d+/;
 var SUBOP_CASE = /^\s*case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/;
 var RANGE_CHECK = /\bcmd\s*[<>]=?\s*HVMOP_altp2m_[a-z0-9_]+|HVMOP_altp2m_[a-z0-9_]+\s*[<>]=?\s*[\w.>-]*cmd\b/;
 function subopLedger(series) {
+  const known = ledgers.get(series);
+  if (known) return known;
+  const ledger = readLedger(series);
+  ledgers.set(series, ledger);
+  return ledger;
+}
+var ledgers = /* @__PURE__ */ new WeakMap();
+function readLedger(series) {
   const ledger = {
     defined: /* @__PURE__ */ new Map(),
     undefinedBySeries: /* @__PURE__ */ new Set(),
@@ -38734,6 +38713,7 @@ function subopLedger(series) {
   const removedDefines = /* @__PURE__ */ new Set();
   for (const { patch, file } of seriesFiles(series)) {
     for (const hunk of file.hunks) {
+      if (!hunkFacts(hunk).text.includes("HVMOP_altp2m_")) continue;
       if (isHvmOpHeader(file.path)) {
         for (const line of hunk.lines) {
           const name2 = SUBOP_DEFINE.exec(line.text)?.[1];
@@ -38940,6 +38920,7 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
     const after = /* @__PURE__ */ new Map();
     for (const { patch, file } of seriesFiles(series, isXsm)) {
       for (const hunk of file.hunks) {
+        if (!hunk.lines.some((line) => line.func !== void 0 && HOOK.test(line.func))) continue;
         for (const [image, sink] of [
           [preImage(hunk), "before"],
           [postImage(hunk), "after"]
@@ -43811,25 +43792,24 @@ function clip(s, max) {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-// src/diff/parse.ts
-var import_parse_diff = __toESM(require_parse_diff(), 1);
-
 // src/diff/functions.ts
 var FUNCTION_DEF = /^(?!(?:if|for|while|switch|return|else|do|case|goto|sizeof)\b)[A-Za-z_][\w\s*,()]*?\b([A-Za-z_]\w*)\s*\(/;
 var AGGREGATE_DEF = /^(?:typedef\s+)?(struct|union|enum)\s+([A-Za-z_]\w*)\s*(?:\{.*)?$/;
 function scopeOpenedBy(line) {
-  if (line.length === 0 || !/^[A-Za-z_$]/.test(line)) return null;
+  if (!startsIdentifier(line.charCodeAt(0))) return null;
   const trimmed = line.trimEnd();
   if (trimmed.endsWith(";")) return null;
-  const aggregate = AGGREGATE_DEF.exec(trimmed);
-  if (aggregate) return `${aggregate[1]} ${aggregate[2]}`;
-  const fn = FUNCTION_DEF.exec(trimmed);
-  if (fn?.[1] && !/^[A-Z0-9_]+$/.test(fn[1])) return fn[1];
-  if (fn?.[1]) return fn[1];
-  return null;
+  if (trimmed.startsWith("typedef") || trimmed.startsWith("struct") || trimmed.startsWith("union") || trimmed.startsWith("enum")) {
+    const aggregate = AGGREGATE_DEF.exec(trimmed);
+    if (aggregate) return `${aggregate[1]} ${aggregate[2]}`;
+  }
+  return FUNCTION_DEF.exec(trimmed)?.[1] ?? null;
 }
 function closesScope(line) {
-  return /^\}/.test(line);
+  return line.charCodeAt(0) === 125;
+}
+function startsIdentifier(code) {
+  return code >= 97 && code <= 122 || code >= 65 && code <= 90 || code === 95 || code === 36;
 }
 function scopeFromHunkContext(context) {
   return scopeOpenedBy(context.trim()) ?? void 0;
@@ -43837,123 +43817,167 @@ function scopeFromHunkContext(context) {
 
 // src/diff/parse.ts
 function parseDiff(text) {
-  const files = splitFileSections(text).map(sectionToFile);
-  const problems = files.flatMap((f) => f.problems);
-  for (const f of files) if (f.file.path === "") problems.push(`cannot read the file names of "${f.header.slice(0, 200)}"`);
-  return { files: files.filter((f) => f.file.path !== "").map((f) => f.file), ...problems.length > 0 ? { problems } : {} };
+  const files = [];
+  const problems = [];
+  let unnamed = null;
+  for (const section of splitFileSections(text)) {
+    const { file, header } = sectionToFile(text, section);
+    for (const problem of section.problems) problems.push(`${file.path || "(no path)"}: ${problem}`);
+    if (file.path !== "") files.push(file);
+    else (unnamed ??= []).push(`cannot read the file names of "${header.slice(0, 200)}"`);
+  }
+  if (unnamed !== null) problems.push(...unnamed);
+  return problems.length > 0 ? { files, problems } : { files };
 }
-var NO_NEWLINE = "\\ No newline at end of file";
 var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
+function lineAt(text, start) {
+  if (start >= text.length) return null;
+  const newline = text.indexOf("\n", start);
+  const end = newline < 0 ? text.length : newline;
+  return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+}
+function nextLineStart(text, start) {
+  const newline = text.indexOf("\n", start);
+  return newline < 0 ? text.length : newline + 1;
+}
 function splitFileSections(text) {
-  const lines = text.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const length = text.length;
   const sections = [];
   let current = null;
-  let state = "outside";
+  let hunk = null;
+  let state = 0 /* Outside */;
   let oldLeft = 0;
   let newLeft = 0;
   let hunkHeader = "";
   let afterHunk = false;
   let strayReported = false;
+  let lineStart = 0;
+  let lineEnd2 = 0;
+  let pos = 0;
+  let again = false;
   const open = (header) => {
-    current = { headers: header === null ? [] : [header], body: [], binary: false, hasHunks: false, problems: [] };
+    current = { headers: header === null ? [] : [header], git: header !== null, minus: null, plus: null, hunks: [], binary: false, problems: [] };
     sections.push(current);
     afterHunk = false;
     return current;
   };
   const endShort = () => {
     current.problems.push(`hunk "${hunkHeader}" ends ${Math.max(oldLeft, newLeft)} line(s) before its header says (wrong line counts or a truncated patch)`);
-    state = "header";
+    state = 1 /* Header */;
     afterHunk = true;
+    again = true;
   };
-  for (let i = 0; i < lines.length; i++) {
-    const line = stripCR(lines[i] ?? "");
-    if (state === "hunk") {
-      const marker = line.charCodeAt(0);
+  for (; ; ) {
+    if (again) again = false;
+    else {
+      if (pos >= length) break;
+      const newline = text.indexOf("\n", pos);
+      lineStart = pos;
+      lineEnd2 = newline < 0 ? length : newline;
+      if (lineEnd2 > lineStart && text.charCodeAt(lineEnd2 - 1) === 13) lineEnd2--;
+      pos = newline < 0 ? length : newline + 1;
+    }
+    const marker = lineEnd2 > lineStart ? text.charCodeAt(lineStart) : -1;
+    if (state === 2 /* Hunk */) {
       if (marker === 92) {
-        current.body.push(line);
+        hunk.spans.push(lineStart, lineEnd2);
         continue;
       }
-      if (line === "-- " && !(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLine(stripCR(lines[i + 1] ?? "x"))) {
+      if (lineEnd2 - lineStart === 3 && text.startsWith("-- ", lineStart) && !(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLine(lineAt(text, pos) ?? "x")) {
         endShort();
-        i--;
         continue;
       }
-      if (line.length === 0 || marker === 32) {
+      if (marker === -1 || marker === 32) {
         oldLeft--;
         newLeft--;
-      } else if (marker === 45) oldLeft--;
-      else if (marker === 43) newLeft--;
-      else {
+        hunk.oldCount++;
+        hunk.newCount++;
+      } else if (marker === 45) {
+        oldLeft--;
+        hunk.oldCount++;
+      } else if (marker === 43) {
+        newLeft--;
+        hunk.newCount++;
+      } else {
         endShort();
-        i--;
         continue;
       }
-      current.body.push(line);
+      hunk.spans.push(lineStart, lineEnd2);
       if ((oldLeft < 0 || newLeft < 0) && !strayReported) {
         current.problems.push(`hunk "${hunkHeader}" has more ${oldLeft < 0 ? "old" : "new"} lines than its header counts (wrong line counts)`);
         strayReported = true;
       }
       if (oldLeft <= 0 && newLeft <= 0) {
-        state = "header";
+        state = 1 /* Header */;
         afterHunk = true;
       }
       continue;
     }
-    if (line.startsWith("diff --git ")) {
+    const line = text.slice(lineStart, lineEnd2);
+    if (marker === 100 && line.startsWith("diff --git ")) {
       open(line);
-      state = "header";
+      state = 1 /* Header */;
       continue;
     }
-    if (state === "binary") continue;
-    if (state === "header" && current !== null) {
+    if (state === 3 /* Binary */) continue;
+    if (state === 1 /* Header */ && current !== null) {
       const section = current;
-      const hunk = HUNK_HEADER.exec(line);
-      if (hunk && (section.body.length > 0 || isGitSection(section))) {
-        oldLeft = hunk[2] === void 0 ? 1 : Number(hunk[2]);
-        newLeft = hunk[4] === void 0 ? 1 : Number(hunk[4]);
-        hunkHeader = hunk[0];
+      const match3 = marker === 64 ? HUNK_HEADER.exec(line) : null;
+      if (match3 && (section.minus !== null || section.hunks.length > 0 || section.git)) {
+        oldLeft = match3[2] === void 0 ? 1 : Number(match3[2]);
+        newLeft = match3[4] === void 0 ? 1 : Number(match3[4]);
+        hunkHeader = match3[0];
         strayReported = false;
-        section.body.push(line);
-        section.hasHunks = true;
+        hunk = { oldStart: match3[1], newStart: match3[3], rest: line.slice(match3[0].length), spans: [], oldCount: 0, newCount: 0 };
+        section.hunks.push(hunk);
         afterHunk = false;
-        state = oldLeft > 0 || newLeft > 0 ? "hunk" : "header";
+        state = oldLeft > 0 || newLeft > 0 ? 2 /* Hunk */ : 1 /* Header */;
         continue;
       }
-      if (afterHunk && isStrayChange(line, stripCR(lines[i + 1] ?? ""))) {
+      if (afterHunk && isStrayChange(line, lineAt(text, pos) ?? "")) {
         if (!strayReported) section.problems.push(`hunk "${hunkHeader}" is followed by more diff lines than its header counts (wrong line counts); they are not counted`);
         strayReported = true;
         continue;
       }
-      const hasHunks = section.hasHunks;
-      if (!hasHunks) {
+      if (section.hunks.length === 0) {
         if (line.startsWith("GIT binary patch") || /^Binary files .* differ$/.test(line)) {
           section.binary = true;
           section.headers.push(line);
-          state = line.startsWith("GIT") ? "binary" : "outside";
+          state = line.startsWith("GIT") ? 3 /* Binary */ : 0 /* Outside */;
           continue;
         }
-        if (isGitSection(section) && section.body.length === 0 && GIT_EXTENDED_HEADER.test(line)) {
+        if (section.git && section.minus === null && GIT_EXTENDED_HEADER.test(line)) {
           section.headers.push(line);
           continue;
         }
-        if (line.startsWith("--- ") && section.body.length === 0 && stripCR(lines[i + 1] ?? "").startsWith("+++ ")) {
-          section.body.push(line, stripCR(lines[i + 1] ?? ""));
-          i++;
-          continue;
+        if (marker === 45 && line.startsWith("--- ") && section.minus === null) {
+          const plus = lineAt(text, pos) ?? "";
+          if (plus.startsWith("+++ ")) {
+            section.minus = line;
+            section.plus = plus;
+            pos = nextLineStart(text, pos);
+            continue;
+          }
         }
       }
-      state = "outside";
+      state = 0 /* Outside */;
     }
-    if (line.startsWith("--- ") && stripCR(lines[i + 1] ?? "").startsWith("+++ ") && HUNK_HEADER.test(stripCR(lines[i + 2] ?? ""))) {
-      const section = open(null);
-      section.body.push(line, stripCR(lines[i + 1] ?? ""));
-      i++;
-      state = "header";
+    if (marker === 45 && line.startsWith("--- ")) {
+      const plus = lineAt(text, pos) ?? "";
+      if (plus.startsWith("+++ ") && HUNK_HEADER.test(lineAt(text, nextLineStart(text, pos)) ?? "")) {
+        const section = open(null);
+        section.minus = line;
+        section.plus = plus;
+        pos = nextLineStart(text, pos);
+        state = 1 /* Header */;
+      }
     }
   }
-  if (state === "hunk" && current !== null) endShort();
+  if (state === 2 /* Hunk */ && current !== null) {
+    endShort();
+    again = false;
+  }
   return sections;
 }
 function isHunkBodyLine(line) {
@@ -43966,20 +43990,27 @@ function isStrayChange(line, next) {
   if (line === "-- " || line === "--" || line.startsWith("---")) return false;
   return !(line.startsWith("--- ") && next.startsWith("+++ "));
 }
-function isGitSection(section) {
-  return section.headers[0]?.startsWith("diff --git ") ?? false;
+function firstBodyLine(text, section, pair, prefix) {
+  if (section.minus !== null) return pair ?? void 0;
+  for (const { spans } of section.hunks) {
+    for (let i = 0; i < spans.length; i += 2) {
+      const start = spans[i];
+      const end = spans[i + 1];
+      if (end - start >= prefix.length && text.startsWith(prefix, start)) return text.slice(start, end);
+    }
+  }
+  return void 0;
 }
-function stripCR(line) {
-  return line.endsWith("\r") ? line.slice(0, -1) : line;
-}
-function sectionToFile(section) {
+function sectionToFile(text, section) {
+  let extended = null;
+  for (const line of section.headers) if (!line.startsWith("diff --git ") && !line.startsWith("index ")) (extended ??= []).push(line);
   const header = (prefix) => {
-    const found = section.headers.find((h) => h.startsWith(prefix));
+    const found = extended?.find((h) => h.startsWith(prefix));
     return found === void 0 ? void 0 : found.slice(prefix.length);
   };
-  const minus = section.body.find((l) => l.startsWith("--- "));
-  const plus = section.body.find((l) => l.startsWith("+++ "));
-  const gitPaths = isGitSection(section) ? pathsFromDiffGitLine(section.headers[0] ?? "") : null;
+  const minus = firstBodyLine(text, section, section.minus, "--- ");
+  const plus = firstBodyLine(text, section, section.plus, "+++ ");
+  const gitPaths = section.git ? pathsFromDiffGitLine(section.headers[0] ?? "") : null;
   let oldPath = header("rename from ") ?? header("copy from ") ?? (minus ? pathFromMinusPlus(minus.slice(4), "a/") : null) ?? gitPaths?.old ?? null;
   let newPath = header("rename to ") ?? header("copy to ") ?? (plus ? pathFromMinusPlus(plus.slice(4), "b/") : null) ?? gitPaths?.new ?? null;
   const isNew = header("new file mode ") !== void 0 || oldPath === null;
@@ -43995,15 +44026,8 @@ function sectionToFile(section) {
   else if (header("copy from ") !== void 0) status = "copied";
   else if (isNew && !isDeleted) status = "added";
   else if (isDeleted && !isNew) status = "deleted";
-  const hunks = section.body.length > 0 ? readHunks(section.body) : [];
-  let additions = 0;
-  let deletions = 0;
-  for (const hunk of hunks) {
-    for (const line of hunk.lines) {
-      if (line.kind === "add") additions++;
-      else if (line.kind === "del") deletions++;
-    }
-  }
+  const counted = { additions: 0, deletions: 0 };
+  const hunks = readHunks(text, section.hunks, counted);
   const similarity = header("similarity index ");
   const file = {
     path: newPath ?? oldPath ?? "",
@@ -44011,86 +44035,60 @@ function sectionToFile(section) {
     newPath,
     status,
     binary: section.binary,
-    additions,
-    deletions,
+    additions: counted.additions,
+    deletions: counted.deletions,
     hunks,
     ...header("old mode ") !== void 0 || header("deleted file mode ") !== void 0 ? { oldMode: header("old mode ") ?? header("deleted file mode ") } : {},
     ...header("new mode ") !== void 0 || header("new file mode ") !== void 0 ? { newMode: header("new mode ") ?? header("new file mode ") } : {},
     ...similarity !== void 0 ? { similarity: Number.parseInt(similarity, 10) } : {}
   };
-  return { file, problems: section.problems.map((p) => `${file.path || "(no path)"}: ${p}`), header: section.headers[0] ?? section.body[0] ?? "" };
+  return { file, header: section.headers[0] ?? section.minus ?? "" };
 }
-function readHunks(body) {
-  const parsed = (0, import_parse_diff.default)(withActualCounts(body).join("\n"));
+function readHunks(text, raw, counted) {
   const hunks = [];
-  for (const file of parsed) {
-    for (const chunk of file.chunks) {
-      const context = chunk.content.replace(/^@@[^@]*@@ ?/, "");
-      let scope = scopeFromHunkContext(context);
-      const lines = [];
-      for (const change of chunk.changes) {
-        const raw = change.content;
-        if (raw.startsWith("\\")) continue;
-        const text = raw.slice(1);
-        if (closesScope(text)) {
-          lines.push(toLine(change, text, scope));
-          scope = void 0;
-          continue;
-        }
-        const opened = scopeOpenedBy(text);
-        if (opened !== null) scope = opened;
-        lines.push(toLine(change, text, scope));
-      }
-      hunks.push({
-        oldStart: chunk.oldStart,
-        oldLines: chunk.oldLines,
-        newStart: chunk.newStart,
-        newLines: chunk.newLines,
-        context,
-        lines
-      });
-    }
+  for (const chunk of raw) {
+    const spans = chunk.spans;
+    const context = chunk.rest.charCodeAt(0) === 32 ? chunk.rest.slice(1) : chunk.rest;
+    const reader = { oldLine: Number(chunk.oldStart), newLine: Number(chunk.newStart), scope: scopeFromHunkContext(context), lines: [], counted };
+    for (let i = 0; i < spans.length; i += 2) readLine(reader, text, spans[i], spans[i + 1]);
+    hunks.push({
+      oldStart: Number(chunk.oldStart),
+      oldLines: chunk.oldCount,
+      newStart: Number(chunk.newStart),
+      newLines: chunk.newCount,
+      context,
+      lines: reader.lines
+    });
   }
   return hunks;
 }
-function withActualCounts(body) {
-  const out = body.filter((line, i) => !(line.startsWith("\\") && (body[i - 1] ?? "").startsWith("@@"))).map((line) => line.startsWith("\\") ? NO_NEWLINE : line);
-  let header = -1;
-  let oldCount = 0;
-  let newCount = 0;
-  const fix = () => {
-    if (header < 0) return;
-    const line = out[header] ?? "";
-    out[header] = line.replace(HUNK_HEADER, (_m, oldStart, _o, newStart) => `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
-  };
-  for (let i = 0; i < out.length; i++) {
-    const line = out[i] ?? "";
-    if (line.startsWith("@@")) {
-      fix();
-      header = i;
-      oldCount = 0;
-      newCount = 0;
-    } else if (header >= 0) {
-      if (line.length === 0 || line[0] === " ") {
-        oldCount++;
-        newCount++;
-      } else if (line[0] === "-") oldCount++;
-      else if (line[0] === "+") newCount++;
-    }
+function readLine(reader, source, start, end) {
+  const marker = end > start ? source.charCodeAt(start) : -1;
+  if (marker === 92) return;
+  const text = source.slice(start + 1, end);
+  let scope = reader.scope;
+  let after = scope;
+  if (closesScope(text)) after = void 0;
+  else {
+    const opened = scopeOpenedBy(text);
+    if (opened !== null) scope = after = opened;
   }
-  fix();
-  return out;
-}
-function toLine(change, text, func) {
-  const scope = func === void 0 ? {} : { func };
-  switch (change.type) {
-    case "add":
-      return { kind: "add", text, newLine: change.ln, ...scope };
-    case "del":
-      return { kind: "del", text, oldLine: change.ln, ...scope };
-    default:
-      return { kind: "context", text, oldLine: change.ln1, newLine: change.ln2, ...scope };
+  reader.scope = after;
+  let line;
+  if (marker === 43) {
+    reader.counted.additions++;
+    const newLine = reader.newLine++;
+    line = scope === void 0 ? { kind: "add", text, newLine } : { kind: "add", text, newLine, func: scope };
+  } else if (marker === 45) {
+    reader.counted.deletions++;
+    const oldLine = reader.oldLine++;
+    line = scope === void 0 ? { kind: "del", text, oldLine } : { kind: "del", text, oldLine, func: scope };
+  } else {
+    const oldLine = reader.oldLine++;
+    const newLine = reader.newLine++;
+    line = scope === void 0 ? { kind: "context", text, oldLine, newLine } : { kind: "context", text, oldLine, newLine, func: scope };
   }
+  reader.lines.push(line);
 }
 function pathsFromDiffGitLine(line) {
   const rest = line.slice("diff --git ".length);
@@ -44112,8 +44110,8 @@ function pathsFromDiffGitLine(line) {
   return { old: stripPrefix(rest.slice(0, split), "a/"), new: rest.slice(split + 3) };
 }
 function pathFromMinusPlus(value, prefix) {
-  let path = value.split("	")[0] ?? "";
-  path = path.trimEnd();
+  const tab = value.indexOf("	");
+  let path = (tab < 0 ? value : value.slice(0, tab)).trimEnd();
   if (path === "/dev/null") return null;
   if (path.startsWith('"')) path = unquoteC(path);
   return stripPrefix(path, prefix);
@@ -44552,8 +44550,7 @@ function parseContentType(value) {
 }
 
 // src/ingest/message.ts
-async function parseMessage(raw) {
-  const block = readHeaderBlock(raw.bytes);
+async function parseMessage(raw, block = readHeaderBlock(raw.bytes)) {
   if (needsMimeCodecs(block)) await loadMimeCodecs();
   const message = await readMessage(raw, block);
   if (block.fields.size === 0) return message;
@@ -44608,37 +44605,45 @@ function truncationSigns(bytes, block) {
   return out;
 }
 function fromParts(raw, block, parsed, body, attachments) {
+  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
+  return { ...headerFields(raw, block, parsed), prose: body.prose, diffText: diffs.join("\n") };
+}
+function headerFields(raw, block, parsed = null) {
   const header = (name2) => firstField(block, name2);
   const from = firstAddress(parsed?.from, header("from"));
-  const originalFrom = header("x-original-from");
-  const author = originalFrom !== void 0 && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
-  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
-  const dateHeader = header("date");
-  const date = dateHeader ? new Date(dateHeader) : null;
   return {
     index: raw.index,
     messageId: parseMessageIds(header("message-id"))[0] ?? null,
     subject: decodeHeaderText(header("subject") ?? ""),
     from,
-    author,
-    to: parsed?.to ? addressesOf(parsed.to) : parseAddressList(decodeHeaderText(block.fields.get("to")?.join(", ") ?? "")),
-    cc: parsed?.cc ? addressesOf(parsed.cc) : parseAddressList(decodeHeaderText(block.fields.get("cc")?.join(", ") ?? "")),
-    date: date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
+    author: authorOf(block, from),
+    to: parsed?.to ? addressesOf(parsed.to) : recipientsOf(block, "to"),
+    cc: parsed?.cc ? addressesOf(parsed.cc) : recipientsOf(block, "cc"),
+    date: dateOf(block),
     inReplyTo: parseMessageIds(header("in-reply-to"))[0] ?? null,
     references: parseMessageIds(block.fields.get("references")?.join(" ")),
     autoSubmitted: header("auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null,
-    listId: header("list-id") ?? null,
-    prose: body.prose,
-    diffText: diffs.join("\n")
+    listId: header("list-id") ?? null
   };
 }
+function authorOf(block, from) {
+  const originalFrom = firstField(block, "x-original-from");
+  return originalFrom !== void 0 && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
+}
+function recipientsOf(block, name2) {
+  return parseAddressList(decodeHeaderText(block.fields.get(name2)?.join(", ") ?? ""));
+}
+function dateOf(block) {
+  const value = firstField(block, "date");
+  const date = value ? new Date(value) : null;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
+function fromOf(block) {
+  return firstAddress(void 0, firstField(block, "from"));
+}
 function fastPathBody(bytes, block) {
-  const encoding = (firstField(block, "content-transfer-encoding") ?? "7bit").toLowerCase().trim();
-  if (encoding !== "7bit" && encoding !== "8bit" && encoding !== "binary") return null;
-  const type = parseContentType(firstField(block, "content-type"));
-  if (type.type !== "text/plain" && type.type !== "text/x-patch" && type.type !== "text/x-diff") return null;
-  if (type.params["format"]?.toLowerCase() === "flowed") return null;
-  const charset = (type.params["charset"] ?? "utf-8").toLowerCase();
+  const charset = plainBodyCharset(block);
+  if (charset === null) return null;
   const body = bytes.subarray(block.bodyOffset);
   if (charset === "utf-8" || charset === "utf8" || charset === "us-ascii") return body.toString("utf8");
   try {
@@ -44646,6 +44651,14 @@ function fastPathBody(bytes, block) {
   } catch {
     return null;
   }
+}
+function plainBodyCharset(block) {
+  const encoding = (firstField(block, "content-transfer-encoding") ?? "7bit").toLowerCase().trim();
+  if (encoding !== "7bit" && encoding !== "8bit" && encoding !== "binary") return null;
+  const type = parseContentType(firstField(block, "content-type"));
+  if (type.type !== "text/plain" && type.type !== "text/x-patch" && type.type !== "text/x-diff") return null;
+  if (type.params["format"]?.toLowerCase() === "flowed") return null;
+  return (type.params["charset"] ?? "utf-8").toLowerCase();
 }
 function decodeText(content, charset) {
   if (!charset || /^utf-?8$|^us-ascii$/i.test(charset)) return content.toString("utf8");
@@ -44668,13 +44681,24 @@ function nextDashLine(text, from) {
   const at = text.indexOf("\n---", from);
   return at < 0 ? -1 : at + 1;
 }
-function splitProseAndDiff(text) {
-  let formatPatchBreak = -1;
+function diffstatEnd(text, at) {
+  DIFFSTAT_BREAK.lastIndex = at;
+  return DIFFSTAT_BREAK.test(text) ? DIFFSTAT_BREAK.lastIndex : -1;
+}
+function formatPatchBreak(text, firstOnly = false) {
+  let found = -1;
   for (let at = text.startsWith("---") ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
     DIFFSTAT_BREAK.lastIndex = at;
-    if (DIFFSTAT_BREAK.test(text)) formatPatchBreak = at;
+    if (DIFFSTAT_BREAK.test(text)) {
+      found = at;
+      if (firstOnly) break;
+    }
   }
-  if (formatPatchBreak >= 0) return { prose: text.slice(0, formatPatchBreak), diff: text.slice(formatPatchBreak) };
+  return found;
+}
+function splitProseAndDiff(text) {
+  const formatPatch = formatPatchBreak(text);
+  if (formatPatch >= 0) return { prose: text.slice(0, formatPatch), diff: text.slice(formatPatch) };
   const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
   if (breakAt === null) {
     const plain = /^--- \S.*\r?\n\+\+\+ \S/m.exec(text);
@@ -44771,13 +44795,15 @@ var TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
 function toPatch(message) {
   const subject = parseSubject(message.subject);
   const diff = message.diffText.length > 0 && !subject.isReply ? parseDiff(message.diffText) : { files: [] };
-  let kind;
-  if (subject.isReply) kind = "reply";
-  else if (diff.files.length > 0) kind = "patch";
-  else if (subject.isPatch && (subject.index === 0 || subject.total !== null)) kind = "cover";
-  else kind = "other";
+  const kind = kindOf(subject, diff.files.length > 0);
   const problems = [...message.problems ?? [], ...(diff.problems ?? []).map((p) => `diff: ${p}`)];
   return { message, subject, kind, diff, trailers: readTrailers(message.prose), ...problems.length > 0 ? { problems } : {} };
+}
+function kindOf(subject, hasFiles) {
+  if (subject.isReply) return "reply";
+  if (hasFiles) return "patch";
+  if (subject.isPatch && (subject.index === 0 || subject.total !== null)) return "cover";
+  return "other";
 }
 function readTrailers(prose) {
   const out = [];
@@ -44794,43 +44820,53 @@ function readTrailers(prose) {
 var HUNK_HEADER2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER2 = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
 var BINARY_FILES = /^Binary files .* differ$/;
-var NO_NEWLINE2 = "\\ No newline at end of file";
-function countDiff(text) {
+var NO_NEWLINE = "\\ No newline at end of file";
+function countDiff(text, textOf = sameText, from = 0) {
   const sections = [];
   let section = null;
   let state = 0 /* Outside */;
   let oldLeft = 0;
   let newLeft = 0;
   const length = text.length;
-  let start = 0;
+  let start = from;
   while (start < length) {
-    const newline = text.indexOf("\n", start);
-    const next = newline < 0 ? length : newline + 1;
-    let end = newline < 0 ? length : newline;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    const first2 = end > start ? text.charCodeAt(start) : -1;
     if (state === 2 /* Hunk */) {
-      if (first2 === 32 || first2 === -1) {
-        if (oldLeft === 0 || newLeft === 0) return null;
-        oldLeft--;
-        newLeft--;
-      } else if (first2 === 45) {
-        if (oldLeft === 0 || end - start === 3 && text.startsWith("-- ", start)) return null;
-        oldLeft--;
-        section.deletions++;
-      } else if (first2 === 43) {
-        if (newLeft === 0) return null;
-        newLeft--;
-        section.additions++;
-      } else if (first2 === 92) {
-        if (text.slice(start, end) !== NO_NEWLINE2) return null;
-      } else return null;
-      if (oldLeft === 0 && newLeft === 0) state = 1 /* Header */;
-      start = next;
+      const current = section;
+      while (start < length) {
+        const newline2 = text.indexOf("\n", start);
+        const next2 = newline2 < 0 ? length : newline2 + 1;
+        const first3 = text.charCodeAt(start);
+        if (first3 === 32 || first3 === 10 || first3 === 13 && lineEnd(text, start, newline2) === start) {
+          if (oldLeft === 0 || newLeft === 0) return null;
+          oldLeft--;
+          newLeft--;
+        } else if (first3 === 45) {
+          if (oldLeft === 0 || text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) === 32 && lineEnd(text, start, newline2) === start + 3) return null;
+          if (start > from && isDashBreak(text, start, newline2)) return null;
+          oldLeft--;
+          current.deletions++;
+        } else if (first3 === 43) {
+          if (newLeft === 0) return null;
+          newLeft--;
+          current.additions++;
+        } else if (first3 === 92) {
+          if (text.slice(start, lineEnd(text, start, newline2)) !== NO_NEWLINE) return null;
+        } else return null;
+        start = next2;
+        if (oldLeft === 0 && newLeft === 0) {
+          state = 1 /* Header */;
+          break;
+        }
+      }
       continue;
     }
+    const newline = text.indexOf("\n", start);
+    const next = newline < 0 ? length : newline + 1;
+    const end = lineEnd(text, start, newline);
+    const first2 = end > start ? text.charCodeAt(start) : -1;
+    if (first2 === 45 && start > from && isDashBreak(text, start, newline)) return null;
     if (first2 === 100 && text.startsWith("diff --git ", start)) {
-      section = { start, headers: [text.slice(start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
+      section = { start, headers: [textOf(text.slice(start, end))], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
       sections.push(section);
       state = 1 /* Header */;
       start = next;
@@ -44859,21 +44895,21 @@ function countDiff(text) {
       if (current.hunks > 0) {
         if (first2 === 32 || first2 === 43 || first2 === 45 && line !== "-- " && line !== "--" && !line.startsWith("---")) return null;
         state = 0 /* Outside */;
-      } else if (line.startsWith("GIT binary patch") || BINARY_FILES.test(line)) {
+      } else if (line.startsWith("GIT binary patch") || line.startsWith("Binary files ") && BINARY_FILES.test(textOf(line))) {
         current.binary = true;
-        current.headers.push(line);
+        current.headers.push(textOf(line));
         state = line.startsWith("GIT") ? 3 /* Binary */ : 0 /* Outside */;
         start = next;
         continue;
       } else if (current.minus === null && GIT_EXTENDED_HEADER2.test(line)) {
-        current.headers.push(line);
+        current.headers.push(textOf(line));
         start = next;
         continue;
       } else if (current.minus === null && line.startsWith("--- ") && text.startsWith("+++ ", next)) {
         const after = text.indexOf("\n", next);
         const plusEnd = after < 0 ? length : after;
-        current.minus = line;
-        current.plus = text.slice(next, plusEnd > next && text.charCodeAt(plusEnd - 1) === 13 ? plusEnd - 1 : plusEnd);
+        current.minus = textOf(line);
+        current.plus = textOf(text.slice(next, plusEnd > next && text.charCodeAt(plusEnd - 1) === 13 ? plusEnd - 1 : plusEnd));
         start = after < 0 ? length : after + 1;
         continue;
       } else state = 0 /* Outside */;
@@ -44889,6 +44925,21 @@ function countDiff(text) {
     files.push(file);
   }
   return files;
+}
+function lineEnd(text, start, newline) {
+  const end = newline < 0 ? text.length : newline;
+  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+}
+function isDashBreak(text, start, newline) {
+  if (newline < 0 || text.charCodeAt(start + 1) !== 45 || text.charCodeAt(start + 2) !== 45) return false;
+  for (let at = start + 3; at < newline; at++) {
+    const c = text.charCodeAt(at);
+    if (c !== 32 && c !== 9 && !(c === 13 && at === newline - 1)) return false;
+  }
+  return true;
+}
+function sameText(line) {
+  return line;
 }
 function fileOf(section, end) {
   const header = (prefix) => {
@@ -44910,7 +44961,8 @@ function fileOf(section, end) {
   return { path, oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
 }
 function pathFromMinusPlus2(value, prefix) {
-  let path = (value.split("	")[0] ?? "").trimEnd();
+  const tab = value.indexOf("	");
+  let path = (tab < 0 ? value : value.slice(0, tab)).trimEnd();
   if (path === "/dev/null") return null;
   if (path.startsWith('"')) path = unquoteC(path);
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
@@ -44921,21 +44973,29 @@ function leanPatch(message, isWatched) {
   if (counts === null) return null;
   const watched = [];
   for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) continue;
+    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
     const model = parseDiff(message.diffText.slice(file.start, file.end));
     const only = model.files[0];
     if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
     watched.push(only);
   }
   const kind = counts.length > 0 && !base.subject.isReply ? "patch" : base.kind;
-  const patch = new CountedPatch(base, message, kind, counts.length > 0);
+  const patch = new CountedPatch({ ...base, message, kind }, counts.length > 0);
   return { patch, counts, review: { ...base, message, kind, diff: { files: watched } } };
 }
 var CountedPatch = class {
+  message;
+  subject;
+  kind;
+  trailers;
   #diff;
   #hasDiff;
-  constructor(base, message, kind, hasDiff) {
-    Object.assign(this, base, { message, kind });
+  constructor(base, hasDiff) {
+    this.message = base.message;
+    this.subject = base.subject;
+    this.kind = base.kind;
+    this.trailers = base.trailers;
+    if (base.problems !== void 0) this.problems = base.problems;
     this.#hasDiff = hasDiff;
   }
   get diff() {
@@ -44943,6 +45003,127 @@ var CountedPatch = class {
     return this.#diff;
   }
 };
+
+// src/ingest/bytepath.ts
+function leanPatchFromBytes(raw, block, isWatched) {
+  const { bytes } = raw;
+  if (block.fields.size === 0 || block.bodyOffset >= bytes.length) return null;
+  const charset = plainBodyCharset(block);
+  if (charset !== "utf-8" && charset !== "utf8" && charset !== "us-ascii") return null;
+  const subjectText = decodeHeaderText(firstField(block, "subject") ?? "");
+  const subject = parseSubject(subjectText);
+  if (subject.isReply) return null;
+  const body = bytes.subarray(block.bodyOffset);
+  const text = body.toString("latin1");
+  const split = formatPatchBreak(text, true);
+  if (split < 0) return null;
+  if (holdsLineSeparator(body, split, diffstatEnd(text, split))) return null;
+  const counts = countDiff(text, utf8Line, split);
+  if (counts === null || counts.length === 0) return null;
+  const watched = [];
+  for (const file of counts) {
+    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
+    const model = parseDiff(body.toString("utf8", file.start, file.end));
+    const only = model.files[0];
+    if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
+    watched.push(only);
+  }
+  const prose = body.toString("utf8", 0, split);
+  const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
+  const patch = new PlainPatch(message, subject, kindOf(subject, true));
+  const review = {
+    message,
+    subject,
+    kind: patch.kind,
+    diff: { files: watched },
+    get trailers() {
+      return patch.trailers;
+    }
+  };
+  return { patch, counts, review };
+}
+var PlainMessage = class {
+  index;
+  messageId;
+  subject;
+  from;
+  author;
+  inReplyTo;
+  references;
+  autoSubmitted;
+  listId;
+  prose;
+  #block;
+  #diff;
+  #to;
+  #cc;
+  #date;
+  #diffText;
+  constructor(raw, block, subject, prose, diff) {
+    const header = (name2) => firstField(block, name2);
+    this.index = raw.index;
+    this.messageId = parseMessageIds(header("message-id"))[0] ?? null;
+    this.subject = subject;
+    this.from = fromOf(block);
+    this.author = authorOf(block, this.from);
+    this.inReplyTo = parseMessageIds(header("in-reply-to"))[0] ?? null;
+    this.references = parseMessageIds(block.fields.get("references")?.join(" "));
+    this.autoSubmitted = header("auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null;
+    this.listId = header("list-id") ?? null;
+    this.prose = prose;
+    this.#block = block;
+    this.#diff = diff;
+  }
+  get to() {
+    this.#to ??= recipientsOf(this.#block, "to");
+    return this.#to;
+  }
+  get cc() {
+    this.#cc ??= recipientsOf(this.#block, "cc");
+    return this.#cc;
+  }
+  get date() {
+    if (this.#date === void 0) this.#date = dateOf(this.#block);
+    return this.#date;
+  }
+  get diffText() {
+    this.#diffText ??= this.#diff.toString("utf8");
+    return this.#diffText;
+  }
+};
+var PlainPatch = class {
+  constructor(message, subject, kind) {
+    this.message = message;
+    this.subject = subject;
+    this.kind = kind;
+  }
+  message;
+  subject;
+  kind;
+  #diff;
+  #trailers;
+  get diff() {
+    this.#diff ??= parseDiff(this.message.diffText);
+    return this.#diff;
+  }
+  get trailers() {
+    this.#trailers ??= readTrailers(this.message.prose);
+    return this.#trailers;
+  }
+};
+function utf8Line(line) {
+  return NON_ASCII2.test(line) ? Buffer.from(line, "latin1").toString("utf8") : line;
+}
+var NON_ASCII2 = /[\x80-\xff]/;
+function holdsLineSeparator(bytes, start, end) {
+  const stretch = bytes.subarray(start, end);
+  for (let at = stretch.indexOf(LEAD); at >= 0; at = stretch.indexOf(LEAD, at + 2)) {
+    const third = stretch[at + 2];
+    if (third === 168 || third === 169) return true;
+  }
+  return false;
+}
+var LEAD = Buffer.from([226, 128]);
 
 // src/ingest/series.ts
 var SeriesAssembler = class {
@@ -45133,7 +45314,11 @@ async function* reviewMessages(raws, options) {
 }
 async function prepareMessage(raw, isWatched, fastPath = true) {
   try {
-    const message = await parseMessage(raw);
+    const block = readHeaderBlock(raw.bytes);
+    if (needsMimeCodecs(block)) await loadMimeCodecs();
+    const quick = fastPath ? leanPatchFromBytes(raw, block, isWatched) : null;
+    if (quick) return { kind: "patch", index: raw.index, patch: quick.patch, counts: quick.counts, review: quick.review };
+    const message = await parseMessage(raw, block);
     const lean = fastPath ? leanPatch(message, isWatched) : null;
     if (lean) return { kind: "patch", index: raw.index, patch: lean.patch, counts: lean.counts, review: lean.review };
     return { kind: "patch", index: raw.index, patch: toPatch(message) };
