@@ -1,12 +1,16 @@
 /**
  * The oracle of test/diff/parse.equal.test.ts: the pre-optimisation parser, src/diff/parse.ts
  * and src/diff/functions.ts as of commit 4782173, which read the hunks through the parse-diff
- * package (kept as a devDependency for this file only). Copied verbatim but for the imports,
- * the name `referenceParseDiff` and its helpers no longer exported. Do not "fix" it: its
+ * package (kept as a devDependency for this file only). Copied verbatim but for the imports (the
+ * two path readers, unchanged, come from src), the name `referenceParseDiff` and its helpers
+ * no longer exported. Do not "fix" it: its
  * quirks are what the faster parser must reproduce.
  */
 import parseDiffText from 'parse-diff';
 import type { DiffLine, DiffModel, FileDiff, FileStatus, Hunk } from '../../../src/diff/model.js';
+// The two path readers are unchanged in src and shared rather than copied: the oracle is about
+// the section splitter and the hunk reading.
+import { pathsFromDiffGitLine, unquoteC } from '../../../src/diff/parse.js';
 
 /**
  * Turns the diff part of a patch into the diff model.
@@ -329,28 +333,6 @@ function toLine(change: parseDiffText.Change, text: string, func: string | undef
   }
 }
 
-/** `diff --git a/x b/x`: both paths, exact when they are equal (the common case). */
-function pathsFromDiffGitLine(line: string): { old: string; new: string } | null {
-  const rest = line.slice('diff --git '.length);
-  if (rest.startsWith('"')) {
-    const match = /^("(?:[^"\\]|\\.)*")\s+("(?:[^"\\]|\\.)*"|\S.*)$/.exec(rest);
-    if (!match?.[1] || !match[2]) return null;
-    return { old: stripPrefix(unquoteC(match[1]), 'a/'), new: stripPrefix(unquoteC(match[2]), 'b/') };
-  }
-  // Unquoted "a/P b/P": when old and new are the same path, P is exactly half of the rest.
-  const half = (rest.length - 1) / 2;
-  if (Number.isInteger(half)) {
-    const left = rest.slice(0, half);
-    const right = rest.slice(half + 1);
-    if (left.startsWith('a/') && right.startsWith('b/') && left.slice(2) === right.slice(2)) {
-      return { old: left.slice(2), new: right.slice(2) };
-    }
-  }
-  const split = rest.indexOf(' b/');
-  if (split < 0) return null;
-  return { old: stripPrefix(rest.slice(0, split), 'a/'), new: rest.slice(split + 3) };
-}
-
 function pathFromMinusPlus(value: string, prefix: string): string | null {
   // `--- a/path\t2024-01-01 12:00:00` (diff -u adds a timestamp after a tab)
   let path = value.split('\t')[0] ?? '';
@@ -362,33 +344,6 @@ function pathFromMinusPlus(value: string, prefix: string): string | null {
 
 function stripPrefix(path: string, prefix: string): string {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
-}
-
-/** Undoes git's C-style path quoting (`"a/caf\303\251.c"`). */
-function unquoteC(quoted: string): string {
-  const inner = quoted.replace(/^"|"$/g, '');
-  const bytes: number[] = [];
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
-  for (let i = 0; i < inner.length; i++) {
-    const ch = inner[i] ?? '';
-    if (ch === '\\' && i + 1 < inner.length) {
-      const next = inner[i + 1] ?? '';
-      const octal = /^[0-7]{3}/.exec(inner.slice(i + 1));
-      if (octal) {
-        bytes.push(Number.parseInt(octal[0], 8));
-        i += 3;
-        continue;
-      }
-      const code = simple[next];
-      if (code !== undefined) {
-        bytes.push(code);
-        i++;
-        continue;
-      }
-    }
-    for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 // ---- src/diff/functions.ts as of commit 4782173 ----
