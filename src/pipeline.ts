@@ -178,7 +178,7 @@ function reviewed(series: Series, run: Run): ReviewEvent {
   const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i]!.diff.files.length === 0);
   const { findings, failures } = quiet
     ? { findings: [], failures: [] }
-    : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched);
+    : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
   // A finding on the series as a whole goes on the cover letter, else on the first patch.
   const home = members[0]?.message.messageId ?? null;
   const byMessage = new Map<string | null, Finding[]>();

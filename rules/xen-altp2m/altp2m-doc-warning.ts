@@ -27,7 +27,7 @@ longer does, unless the same file gains it back elsewhere in the series; a new
 \`#define …ALTP2M_mixed\` or new xl.cfg documentation of altp2m="mixed" whose surroundings do
 not carry the warning.
 Fires (info): the warning disappears from one file and is added to another in the same series
-(a move).
+(a move), whether or not that file is a watched one.
 
 Silent: reflowing, whitespace, rewording that keeps the three meanings ("blacklisted in
 xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
@@ -80,8 +80,18 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
         lost.push({ patch, path: file.path, concepts: stillGone, lines: evidenceFor(hunk, stillGone) });
       }
     }
+    // Where a lost warning may have gone: the series' other files, watched or not (moving the
+    // note out of the watched paths, say into docs/misc/ or xen/arch/x86/mm/altp2m.c, still
+    // keeps it). The unwatched ones are read only when something was lost.
+    let elsewhereCache: Map<string, string> | undefined;
+    const elsewhere = (): Map<string, string> => {
+      if (elsewhereCache) return elsewhereCache;
+      elsewhereCache = new Map(addedProse());
+      for (const { file } of context.unwatchedFiles?.() ?? []) elsewhereCache.set(file.path, `${elsewhereCache.get(file.path) ?? ''} ${proseOf(addedLines(file))}`);
+      return elsewhereCache;
+    };
     for (const loss of lost) {
-      const movedTo = [...addedProse()].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
+      const movedTo = [...elsewhere()].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
       const first = loss.lines[0];
       const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
       if (movedTo.length > 0) {

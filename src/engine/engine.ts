@@ -5,6 +5,7 @@ import { fingerprint } from './fingerprint.js';
 import type { RulePack } from './rule.js';
 import type { Series } from '../ingest/series.js';
 import type { Patch } from '../ingest/patch.js';
+import type { FileInPatch } from '../diff/queries.js';
 
 export const POLICY_REFERENCE = 'xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()';
 
@@ -22,20 +23,24 @@ export interface SeriesReview {
 
 /**
  * Runs a rule pack over one series. Rules see only the watched files; a series that touches
- * none of them is not looked at at all.
+ * none of them is not looked at at all. `whole` is the same series with every file (when
+ * `series` holds only the watched ones, as the archive fast path gives it): rules may ask
+ * for the others through `context.unwatchedFiles`.
  */
-export function reviewSeries(series: Series, pack: RulePack, config: Config, isWatched = watchMatcher(config)): SeriesReview {
+export function reviewSeries(series: Series, pack: RulePack, config: Config, isWatched = watchMatcher(config), whole: Series = series): SeriesReview {
   const scoped = scopeSeries(series, isWatched);
   if (scoped.patches.length === 0) return { findings: [], failures: [] };
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
+  let unwatched: FileInPatch[] | undefined;
+  const unwatchedFiles = (): readonly FileInPatch[] => (unwatched ??= unwatchedFilesOf(whole, isWatched));
   for (const rule of pack.rules) {
     const setting = config.rules[rule.id];
     if (setting && !setting.enabled) continue;
     const severity = setting?.severity ?? rule.defaultSeverity;
     let produced: RuleFinding[];
     try {
-      produced = rule.check(scoped, { severity });
+      produced = rule.check(scoped, { severity, unwatchedFiles });
     } catch (error) {
       failures.push({ rule: rule.id, seriesId: series.id, reason: error instanceof Error ? error.message : String(error) });
       continue;
@@ -56,6 +61,15 @@ export function scopeSeries(series: Series, isWatched: (path: string) => boolean
     if (files.length > 0) patches.push({ ...patch, diff: { files } });
   }
   return { ...series, patches };
+}
+
+/** The files scopeSeries leaves out; `whole` is the series with every file (modelled on demand). */
+function unwatchedFilesOf(whole: Series, isWatched: (path: string) => boolean): FileInPatch[] {
+  const out: FileInPatch[] = [];
+  for (const patch of whole.patches) {
+    for (const file of patch.diff.files) if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) out.push({ patch, file });
+  }
+  return out;
 }
 
 const ACK_TRAILER = /^Altp2m-Policy-Ack$/i;
