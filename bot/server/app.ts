@@ -26,6 +26,16 @@ export interface AppOptions {
   readonly throttle?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The rate-limit settings of one installation's client. @octokit/plugin-throttling keeps one
+ * write queue (one write at a time, a second apart) per throttling id, "no-id" by default, so
+ * every installation of the App shared one: a burst of reviews for one organisation held up
+ * every other's. GitHub counts secondary limits per installation token; so does this.
+ */
+export function installationThrottle(installationId: number, extra?: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { id: `patchsentry-installation-${installationId}`, ...extra };
+}
+
 /** The GitHub App: webhook server + per-PR queue + installation clients. */
 export class PatchsentryApp {
   private constructor(
@@ -47,7 +57,7 @@ export class PatchsentryApp {
           auth: { appId: options.appId, privateKey: options.privateKey, installationId },
           ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
           ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
-          ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+          throttle: installationThrottle(installationId, options.throttle),
           log: options.log,
         });
         clients.set(installationId, client);

@@ -31,8 +31,8 @@ const { fake, app, log } = useGitHubApp({
   webhookSecret: SECRET,
   extra: {
     // The throttling plugin makes writes (POST/PATCH) one at a time, 1 s apart, and those that
-    // notify (reviews, replies) 3 s apart, for all clients of the process (GitHub's advice
-    // against secondary rate limits): over a minute for this burst. One at a time here too,
+    // notify (reviews, replies) 3 s apart, per installation (GitHub's advice against
+    // secondary rate limits): over a minute for this burst, all from one installation. One at a time here too,
     // but 5 ms apart.
     throttle: {
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: WRITE_SPACING_MS }),
