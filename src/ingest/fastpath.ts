@@ -19,9 +19,10 @@ import type { DiffModel, FileDiff } from '../diff/model.js';
  *     @@ -12,6 +12,7 @@ static int foo(void)
  *
  * with hunks whose line counts add up exactly. Anything else (a plain `diff -u`, counts that
- * lie, stray lines, a missing `---`/`+++` pair) returns null and the message takes the full
- * path, so the counts here are those of `parseDiff` by construction, not by imitation of its
- * recovery heuristics.
+ * lie, stray lines, a missing `---`/`+++` pair, a second line of dashes that could open a
+ * later diffstat break) returns null and the message takes the full path, so the counts here
+ * are those of `parseDiff` by construction, not by imitation of its recovery heuristics.
+ * `ingest/bytepath.ts` runs the same counter on a message's bytes, before any parsing.
  */
 export interface FileCount {
   /** As `FileDiff.path`: the new path, or the old one for a deletion. */
