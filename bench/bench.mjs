@@ -81,7 +81,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
  */
 async function measure(command, argv, { stdout = '/dev/null' } = {}) {
   const rssFile = join(work, 'rss.txt');
-  const full = TIME ? [TIME, '-f', '%M', '-o', rssFile, command, ...argv] : [command, ...argv];
+  const full = TIME ? [TIME, '-f', '%M %U %S', '-o', rssFile, command, ...argv] : [command, ...argv];
   const out = createWriteStream(stdout);
   await once(out, 'open');
   const started = process.hrtime.bigint();
@@ -105,8 +105,9 @@ async function measure(command, argv, { stdout = '/dev/null' } = {}) {
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (poll) clearInterval(poll);
   out.close();
-  const kb = TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : polled;
-  return { code, wall, rssMb: kb / 1024, stderr };
+  // GNU time: peak RSS in KB, then user and system CPU seconds (all threads of the process).
+  const [kb, user, sys] = TIME ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [polled, NaN, NaN];
+  return { code, wall, rssMb: kb / 1024, cpu: user + sys, sys, stderr };
 }
 
 const rows = [];
@@ -119,6 +120,8 @@ function row(name, input, result, messages) {
     msgs: messages / result.wall,
     mbps: mb / result.wall,
     rss: result.rssMb,
+    cpu: result.cpu,
+    sys: result.sys,
     code: result.code,
   });
 }
@@ -185,11 +188,12 @@ const jsonWall = Math.min(json.wall, jsonAgain.wall);
 const jsonRss = Math.max(json.rssMb, jsonAgain.rssMb);
 
 const fmt = (n, d = 1) => n.toFixed(d).padStart(9);
-console.log(`${'command'.padEnd(34)} ${'input'.padStart(8)} ${'wall s'.padStart(9)} ${'msgs/s'.padStart(9)} ${'MB/s'.padStart(9)} ${'peak RSS MB'.padStart(12)}  exit`);
-for (const r of rows) console.log(`${r.name.padEnd(34)} ${r.input.padStart(8)} ${fmt(r.wall, 2)} ${fmt(r.msgs, 0)} ${fmt(r.mbps, 1)} ${fmt(r.rss, 1).padStart(12)}  ${r.code}`);
+console.log(`${'command'.padEnd(34)} ${'input'.padStart(8)} ${'wall s'.padStart(9)} ${'CPU s'.padStart(7)} ${'of it sys'.padStart(9)} ${'msgs/s'.padStart(9)} ${'MB/s'.padStart(9)} ${'peak RSS MB'.padStart(12)}  exit`);
+for (const r of rows) console.log(`${r.name.padEnd(34)} ${r.input.padStart(8)} ${fmt(r.wall, 2)} ${fmt(r.cpu, 2).slice(2)} ${fmt(r.sys, 2)} ${fmt(r.msgs, 0)} ${fmt(r.mbps, 1)} ${fmt(r.rss, 1).padStart(12)}  ${r.code}`);
 console.log('');
 console.log(`messages: git mailsplit ${gitCount}, patchsentry ${summary?.messages ?? '?'} (summary: ${summary ? `${summary.patches} patches, ${summary.findings} findings, ${summary.errors} input errors` : 'not read'})`);
 console.log(`ratio to git mailsplit, faster run to faster run (${jsonWall.toFixed(2)} s / ${mailsplitWall.toFixed(2)} s): json ${(jsonWall / mailsplitWall).toFixed(2)}   text ${(text.wall / mailsplitWall).toFixed(2)}   json -j 1 ${(threaded.wall / mailsplitWall).toFixed(2)}`);
+console.log(`CPU time (user + system, every thread), faster run to faster run: json ${(Math.min(json.cpu, jsonAgain.cpu) / Math.min(mailsplit.cpu, mailsplitAgain.cpu)).toFixed(2)} × git mailsplit's (a steadier yardstick: mailsplit's wall time is mostly the kernel creating files)`);
 console.log(`peak RSS of the json runs: ${jsonRss.toFixed(1)} MB (the higher of the two)`);
 console.log(`doubling the input: time × ${(json2.wall / jsonWall).toFixed(2)}, peak RSS ${jsonRss.toFixed(1)} MB → ${json2.rssMb.toFixed(1)} MB`);
 
