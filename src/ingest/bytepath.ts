@@ -2,16 +2,16 @@ import type { RawMessage } from './mbox.js';
 import { decodeHeaderText, firstField, parseMessageIds, type HeaderBlock } from './headers.js';
 import { authorOf, dateOf, diffstatEnd, formatPatchBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
 import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from './patch.js';
-import type { ParsedSubject } from './subject.js';
 import type { DiffModel, FileDiff } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
-import { parseSubject } from './subject.js';
+import { parseSubject, type ParsedSubject } from './subject.js';
 import { countDiff, type LeanPatch } from './fastpath.js';
 
 /**
- * The raw-bytes fast path (issue 6): a plain `git format-patch` message whose files are all
- * unwatched is counted from a Latin-1 view of its bytes, and its diff is never decoded to
- * text unless someone reads `diffText`. Nearly every message of an archive is one.
+ * The raw-bytes fast path (issue 6): a plain `git format-patch` message is counted from a
+ * Latin-1 view of its bytes; only its watched files (most messages of an archive have none)
+ * are decoded and modelled, and the rest of its diff is decoded only if someone reads
+ * `diffText`.
  *
  * Latin-1 keeps one character per byte, so every ASCII line, marker and offset is where
  * UTF-8 decoding puts it, and the prose/diff break and the hunk counts come out the same;
