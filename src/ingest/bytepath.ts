@@ -2,25 +2,25 @@ import type { RawMessage } from './mbox.js';
 import { decodeHeaderText, firstField, parseMessageIds, type HeaderBlock } from './headers.js';
 import { authorOf, dateOf, diffstatEnd, formatPatchBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
 import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from './patch.js';
-import type { DiffModel, FileDiff } from '../diff/model.js';
+import type { DiffModel } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
 import { parseSubject, type ParsedSubject } from './subject.js';
-import { countDiff, type LeanPatch } from './fastpath.js';
+import { countDiffBytes, modelWatched, type LeanPatch } from './fastpath.js';
 
 /**
- * The raw-bytes fast path (issue 6): a plain `git format-patch` message is counted from a
- * Latin-1 view of its bytes; only its watched files (most messages of an archive have none)
- * are decoded and modelled, and the rest of its diff is decoded only if someone reads
- * `diffText`.
+ * The raw-bytes fast path (issue 6): a plain `git format-patch` message is counted from its
+ * bytes. Its diff is walked as bytes (countDiffBytes); only its watched files (most messages
+ * of an archive have none) are decoded and modelled, and the rest is decoded only if someone
+ * reads `diffText`.
  *
- * Latin-1 keeps one character per byte, so every ASCII line, marker and offset is where
- * UTF-8 decoding puts it, and the prose/diff break and the hunk counts come out the same;
- * the lines that name paths are decoded as UTF-8 before they are read. The one place the two
- * readings differ is a line terminator: U+2028/U+2029 end a line for JavaScript's `^`/`$`/`.`
- * in the UTF-8 text, and are three ordinary bytes in Latin-1, so a diffstat holding either
- * takes the usual path, as does anything that is not plain UTF-8/ASCII text with a
- * format-patch diffstat break, a reply, or a diff the counter does not vouch for. Watched
- * files are modelled, each from its own section, as `leanPatch` does.
+ * The commit message and diffstat, up to the first file, are searched for the diffstat break
+ * as Latin-1 text: one character per byte, so every ASCII line, marker and offset is where
+ * UTF-8 decoding puts it. The one place the two readings differ is a line terminator:
+ * U+2028/U+2029 end a line for JavaScript's `^`/`$`/`.` in the UTF-8 text, and are three
+ * ordinary bytes in Latin-1, so a diffstat holding either takes the usual path, as does
+ * anything that is not plain UTF-8/ASCII text with a format-patch diffstat break, a reply, or
+ * a diff the counter does not vouch for. Watched files are modelled, each from its own
+ * section, as `leanPatch` does.
  *
  * Returns null for all of those: `leanPatch`/`toPatch` on the parsed message decide.
  */
@@ -33,26 +33,23 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   const subject = parseSubject(subjectText);
   if (subject.isReply) return null;
   const body = bytes.subarray(block.bodyOffset);
-  const text = body.toString('latin1');
-  // The first break is the last one when countDiff accepts the rest (it refuses a later `---`).
-  const split = formatPatchBreak(text, true);
+  // The diffstat break comes before the first file: only that much is looked at as text. A
+  // diffstat match cannot reach past it (a `diff --git` line does not start with a space).
+  const firstFile = body.indexOf(DIFF_GIT_LINE);
+  if (firstFile < 0) return null;
+  const head = body.toString('latin1', 0, firstFile + 1);
+  // The first break is the last one when countDiffBytes accepts the rest (it refuses a later
+  // `---` line).
+  const split = formatPatchBreak(head, true);
   if (split < 0) return null;
   // The diffstat is the one stretch read with `.`: in Latin-1 it also crosses U+2028/U+2029,
   // which the UTF-8 reading stops at. Without them there both readings find this break (the
   // Latin-1 one can only match more, so no earlier candidate was missed).
-  if (holdsLineSeparator(body, split, diffstatEnd(text, split))) return null;
-  const counts = countDiff(text, utf8Line, split);
+  if (holdsLineSeparator(body, split, diffstatEnd(head, split))) return null;
+  const counts = countDiffBytes(body, split);
   if (counts === null || counts.length === 0) return null;
-  // A watched file is modelled from its own section, as leanPatch does: the section's bytes
-  // decoded are the same text as that slice of the decoded diff (both end at line ends).
-  const watched: FileDiff[] = [];
-  for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
-    const model = parseDiff(body.toString('utf8', file.start, file.end));
-    const only = model.files[0];
-    if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
-    watched.push(only);
-  }
+  const watched = modelWatched(body, counts, isWatched);
+  if (watched === null) return null;
   const prose = body.toString('utf8', 0, split);
   const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
   const patch = new PlainPatch(message, subject, kindOf(subject, true));
@@ -154,14 +151,6 @@ class PlainPatch implements Patch {
   }
 }
 
-/** A Latin-1 line as the UTF-8 text it is (only lines with non-ASCII bytes change). */
-function utf8Line(line: string): string {
-  return NON_ASCII.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line;
-}
-
-// Latin-1 text: every character is one byte, so the high half is the non-ASCII bytes.
-const NON_ASCII = /[\x80-\xff]/;
-
 /** Whether UTF-8 bytes[start, end) hold U+2028 or U+2029 (E2 80 A8 / E2 80 A9). */
 function holdsLineSeparator(bytes: Buffer, start: number, end: number): boolean {
   const stretch = bytes.subarray(start, end);
@@ -173,3 +162,4 @@ function holdsLineSeparator(bytes: Buffer, start: number, end: number): boolean 
 }
 
 const LEAD = Buffer.from([0xe2, 0x80]);
+const DIFF_GIT_LINE = Buffer.from('\ndiff --git ');

@@ -62,41 +62,54 @@ const enum State {
 
 /**
  * Per-file counts of a well-formed git diff, or null when the full parser must decide.
- * `textOf` turns a header line (the ones that name paths) into text: the raw-bytes path
- * (ingest/bytepath.ts) counts a Latin-1 view of UTF-8 bytes and decodes just those lines.
- * The diff starts at `from` (offsets in the result are offsets in `text`).
+ * Offsets in the result are UTF-8 byte offsets into `text`.
  */
-export function countDiff(text: string, textOf: (line: string) => string = sameText, from = 0): FileCount[] | null {
+export function countDiff(text: string): FileCount[] | null {
+  // A lone surrogate has no UTF-8 form (it would come back as U+FFFD): leave it to parseDiff.
+  if (LONE_SURROGATE.test(text)) return null;
+  return countDiffBytes(Buffer.from(text, 'utf8'));
+}
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * `countDiff` over UTF-8 bytes, the diff starting at `from` (offsets in the result are
+ * offsets in `bytes`). Lines are walked as bytes; the few that are read as text (a file's
+ * header lines, hunk headers) are decoded first, so every test sees what the full parser
+ * sees in the decoded text. The raw-bytes path (ingest/bytepath.ts) counts a message's body
+ * this way without ever decoding its diff.
+ */
+export function countDiffBytes(bytes: Buffer, from = 0): FileCount[] | null {
   const sections: Section[] = [];
   let section: Section | null = null;
   let state: State = State.Outside;
   let oldLeft = 0;
   let newLeft = 0;
-  const length = text.length;
+  const length = bytes.length;
   let start = from;
   while (start < length) {
     if (state === State.Hunk) {
       // The hot loop: every line of every hunk of an archive passes here once.
       const current = section!;
       while (start < length) {
-        const newline = text.indexOf('\n', start);
+        const newline = bytes.indexOf(LF, start);
         const next = newline < 0 ? length : newline + 1;
-        const first = text.charCodeAt(start);
-        if (first === 32 || first === 10 || (first === 13 && lineEnd(text, start, newline) === start)) {
+        const first = bytes[start];
+        if (first === SPACE || first === LF || (first === CR && lineEnd(bytes, start, newline) === start)) {
           if (oldLeft === 0 || newLeft === 0) return null;
           oldLeft--;
           newLeft--;
-        } else if (first === 45) {
-          if (oldLeft === 0 || (text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) === 32 && lineEnd(text, start, newline) === start + 3)) return null;
-          if (start > from && isDashBreak(text, start, newline)) return null;
+        } else if (first === DASH) {
+          if (oldLeft === 0 || (bytes[start + 1] === DASH && bytes[start + 2] === SPACE && lineEnd(bytes, start, newline) === start + 3)) return null;
+          if (start > from && isDashBreak(bytes, start, newline)) return null;
           oldLeft--;
           current.deletions++;
-        } else if (first === 43) {
+        } else if (first === PLUS) {
           if (newLeft === 0) return null;
           newLeft--;
           current.additions++;
-        } else if (first === 92) {
-          if (text.slice(start, lineEnd(text, start, newline)) !== NO_NEWLINE) return null;
+        } else if (first === BACKSLASH) {
+          if (bytes.toString('latin1', start, lineEnd(bytes, start, newline)) !== NO_NEWLINE) return null;
         } else return null; // the counts lied: let the full parser recover
         start = next;
         if (oldLeft === 0 && newLeft === 0) {
@@ -106,16 +119,16 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
       }
       continue;
     }
-    const newline = text.indexOf('\n', start);
+    const newline = bytes.indexOf(LF, start);
     const next = newline < 0 ? length : newline + 1;
-    const end = lineEnd(text, start, newline);
-    const first = end > start ? text.charCodeAt(start) : -1;
+    const end = lineEnd(bytes, start, newline);
+    const first = end > start ? bytes[start]! : -1;
     // A later `---` line could start another format-patch diffstat break (the last one
     // wins, see formatPatchBreak): the full path decides.
-    if (first === 45 && start > from && isDashBreak(text, start, newline)) return null;
+    if (first === DASH && start > from && isDashBreak(bytes, start, newline)) return null;
 
-    if (first === 100 && text.startsWith('diff --git ', start)) {
-      section = { start, headers: [textOf(text.slice(start, end))], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
+    if (first === LOWER_D && startsWithAt(bytes, DIFF_GIT, start)) {
+      section = { start, headers: [bytes.toString('utf8', start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
       sections.push(section);
       state = State.Header;
       start = next;
@@ -128,8 +141,8 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
 
     if (state === State.Header) {
       const current = section!;
-      const line = text.slice(start, end);
-      if (first === 64) {
+      const line = bytes.toString('utf8', start, end);
+      if (first === AT) {
         const hunk = HUNK_HEADER.exec(line);
         if (hunk) {
           // Every hunk of a clean git diff follows its file's ---/+++ pair.
@@ -146,30 +159,29 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
       if (current.hunks > 0) {
         // After a complete hunk a change line means the counts were too small (the full
         // parser skips and reports it); a signature, `\ No newline`, or prose ends the file.
-        if (first === 32 || first === 43 || (first === 45 && line !== '-- ' && line !== '--' && !line.startsWith('---'))) return null;
+        if (first === SPACE || first === PLUS || (first === DASH && line !== '-- ' && line !== '--' && !line.startsWith('---'))) return null;
         state = State.Outside;
-      } else if (line.startsWith('GIT binary patch') || (line.startsWith('Binary files ') && BINARY_FILES.test(textOf(line)))) {
+      } else if (line.startsWith('GIT binary patch') || BINARY_FILES.test(line)) {
         current.binary = true;
-        current.headers.push(textOf(line));
+        current.headers.push(line);
         state = line.startsWith('GIT') ? State.Binary : State.Outside;
         start = next;
         continue;
       } else if (current.minus === null && GIT_EXTENDED_HEADER.test(line)) {
-        current.headers.push(textOf(line));
+        current.headers.push(line);
         start = next;
         continue;
-      } else if (current.minus === null && line.startsWith('--- ') && text.startsWith('+++ ', next)) {
-        const after = text.indexOf('\n', next);
-        const plusEnd = after < 0 ? length : after;
-        current.minus = textOf(line);
-        current.plus = textOf(text.slice(next, plusEnd > next && text.charCodeAt(plusEnd - 1) === 13 ? plusEnd - 1 : plusEnd));
+      } else if (current.minus === null && line.startsWith('--- ') && startsWithAt(bytes, PLUS_LINE, next)) {
+        const after = bytes.indexOf(LF, next);
+        current.minus = line;
+        current.plus = bytes.toString('utf8', next, lineEnd(bytes, next, after));
         start = after < 0 ? length : after + 1;
         continue;
       } else state = State.Outside; // e.g. the signature after a pure rename
     }
 
     // Outside any file: a `---`/`+++` pair here would be a plain (non-git) diff.
-    if (first === 45 && text.startsWith('--- ', start) && text.startsWith('+++ ', next)) return null;
+    if (first === DASH && startsWithAt(bytes, MINUS_LINE, start) && startsWithAt(bytes, PLUS_LINE, next)) return null;
     start = next;
   }
   if (state === State.Hunk) return null; // cut off mid-hunk
@@ -182,24 +194,39 @@ export function countDiff(text: string, textOf: (line: string) => string = sameT
   return files;
 }
 
-/** Where the line starting at `start` ends, without its CR; `newline` is its LF (or -1: none). */
-function lineEnd(text: string, start: number, newline: number): number {
-  const end = newline < 0 ? text.length : newline;
-  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-}
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const PLUS = 0x2b;
+const DASH = 0x2d;
+const AT = 0x40;
+const BACKSLASH = 0x5c;
+const LOWER_D = 0x64;
+const DIFF_GIT = Buffer.from('diff --git ');
+const MINUS_LINE = Buffer.from('--- ');
+const PLUS_LINE = Buffer.from('+++ ');
 
-/** Whether the line at `start` is `---` and blanks, then a newline: what opens a format-patch diffstat. */
-function isDashBreak(text: string, start: number, newline: number): boolean {
-  if (newline < 0 || text.charCodeAt(start + 1) !== 45 || text.charCodeAt(start + 2) !== 45) return false;
-  for (let at = start + 3; at < newline; at++) {
-    const c = text.charCodeAt(at);
-    if (c !== 32 && c !== 9 && !(c === 13 && at === newline - 1)) return false;
-  }
+/** Whether `bytes` holds `prefix` at `at`. */
+function startsWithAt(bytes: Buffer, prefix: Buffer, at: number): boolean {
+  if (at + prefix.length > bytes.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
   return true;
 }
 
-function sameText(line: string): string {
-  return line;
+/** Where the line starting at `start` ends, without its CR; `newline` is its LF (or -1: none). */
+function lineEnd(bytes: Buffer, start: number, newline: number): number {
+  const end = newline < 0 ? bytes.length : newline;
+  return end > start && bytes[end - 1] === CR ? end - 1 : end;
+}
+
+/** Whether the line at `start` is `---` and blanks, then a newline: what opens a format-patch diffstat. */
+function isDashBreak(bytes: Buffer, start: number, newline: number): boolean {
+  if (newline < 0 || bytes[start + 1] !== DASH || bytes[start + 2] !== DASH) return false;
+  for (let at = start + 3; at < newline; at++) {
+    const c = bytes[at];
+    if (c !== SPACE && c !== 0x09 && !(c === CR && at === newline - 1)) return false;
+  }
+  return true;
 }
 
 /** The paths as `parseDiff` names them (rename/copy headers, then ---/+++, then diff --git). */
@@ -235,6 +262,24 @@ function pathFromMinusPlus(value: string, prefix: string): string | null {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
+/**
+ * The diff models of the counted files that touch a watched path (old or new name), each
+ * modelled from its own section of the UTF-8 diff `bytes`: sections of a clean git diff are
+ * independent, and a section's bytes decoded are that slice of the decoded diff (both end at
+ * line ends). Null when a section does not model cleanly on its own: the full parser decides.
+ */
+export function modelWatched(bytes: Buffer, counts: readonly FileCount[], isWatched: (path: string) => boolean): FileDiff[] | null {
+  const watched: FileDiff[] = [];
+  for (const file of counts) {
+    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
+    const model = parseDiff(bytes.toString('utf8', file.start, file.end));
+    const only = model.files[0];
+    if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
+    watched.push(only);
+  }
+  return watched;
+}
+
 /** A patch whose files were counted; only its watched files were modelled. */
 export interface LeanPatch {
   /** The patch as `toPatch` gives it; its `diff` is modelled in full on first access. */
@@ -254,16 +299,17 @@ export interface LeanPatch {
 export function leanPatch(message: Message, isWatched: (path: string) => boolean): LeanPatch | null {
   // Everything but the diff comes from toPatch itself, so the two cannot drift apart.
   const { diff: _none, ...base } = toPatch({ ...message, diffText: '' });
+  let counts: FileCount[] = [];
+  let watched: FileDiff[] = [];
   // A reply is never a patch (toPatch does not model its diff either).
-  const counts = base.subject.isReply || message.diffText.length === 0 ? [] : countDiff(message.diffText);
-  if (counts === null) return null;
-  const watched: FileDiff[] = [];
-  for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
-    const model = parseDiff(message.diffText.slice(file.start, file.end));
-    const only = model.files[0];
-    if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
-    watched.push(only);
+  if (!base.subject.isReply && message.diffText.length > 0) {
+    if (LONE_SURROGATE.test(message.diffText)) return null;
+    const bytes = Buffer.from(message.diffText, 'utf8');
+    const counted = countDiffBytes(bytes);
+    const modelled = counted === null ? null : modelWatched(bytes, counted, isWatched);
+    if (counted === null || modelled === null) return null;
+    counts = counted;
+    watched = modelled;
   }
   const kind: MessageKind = counts.length > 0 && !base.subject.isReply ? 'patch' : base.kind;
   const patch = new CountedPatch({ ...base, message, kind }, counts.length > 0);

@@ -91,6 +91,15 @@ describe('countDiff', () => {
     expect(countDiff(head + '@@ -1 +1 @@\n-a\n\\ Kein Zeilenumbruch am Dateiende.\n+b\n')).toBeNull();
   });
 
+  it('counts in UTF-8 bytes: offsets past a multi-byte path are byte offsets, and a lone surrogate (no UTF-8 form) is left to the full parser', () => {
+    const file = (path: string): string => [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`, '@@ -1 +1,2 @@', ' a', '+b', ''].join('\n');
+    const text = file('docs/caf\u00e9-\u{1F600}.txt') + file('docs/plain.txt');
+    const counts = countDiff(text)!;
+    expect(counts.map((c) => c.path)).toEqual(['docs/caf\u00e9-\u{1F600}.txt', 'docs/plain.txt']);
+    expect(counts[1]!.start).toBe(Buffer.byteLength(file('docs/caf\u00e9-\u{1F600}.txt')));
+    expect(countDiff(file('docs/odd-\ud800.txt'))).toBeNull();
+  });
+
   it('never disagrees with the full parser on generated diffs, clean or broken', () => {
     const line = fc.constantFrom(' ctx', '-del', '+add', '', ' ', '\\ No newline at end of file', '-- ', 'prose line', '+++ b/x', '--- a/x', '@@ -1 +1 @@');
     const hunk = fc.record({ old: fc.nat(4), new: fc.nat(4), lines: fc.array(line, { maxLength: 8 }) });
