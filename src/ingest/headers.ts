@@ -63,16 +63,37 @@ export function readHeaderBlock(bytes: Buffer): HeaderBlock {
   return { fields, bodyOffset };
 }
 
-/** RFC 5322 §2.2: a field name is printable ASCII except the colon, then `:`. */
-const FIELD_LINE = /^[!-9;-~]+:/;
-
-function startsWithHeaderField(bytes: Buffer): boolean {
-  let head = bytes.toString('latin1', 0, Math.min(bytes.length, 1000));
-  // A message an MDA delivered with its mbox From_ line still on top (procmail, .forward).
-  const firstLine = head.split('\n', 1)[0]!.replace(/\r$/, '');
-  if (isFromLine(firstLine)) head = head.slice(firstLine.length + 1).replace(/^\n/, '');
-  return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
+/**
+ * Whether `bytes` start (after an mbox From_ line, if any) with an RFC 5322 field line: a
+ * name of printable ASCII but the colon (0x21-0x7e, not 0x3a), then `:`, within the first
+ * 1000 bytes, and not quilt's `Index: path`. Read from the bytes (it was /^[!-9;-~]+:/ and
+ * !/^Index: \S/ over them decoded as Latin-1): this runs for every message of an archive.
+ */
+export function startsWithHeaderField(bytes: Buffer): boolean {
+  const limit = Math.min(bytes.length, 1000);
+  let start = 0;
+  if (bytes[0] === 0x46 /* F */) {
+    // A message an MDA delivered with its mbox From_ line still on top (procmail, .forward).
+    const newline = bytes.indexOf(0x0a);
+    const firstLine = bytes.toString('latin1', 0, newline < 0 || newline > limit ? limit : newline).replace(/\r$/, '');
+    if (isFromLine(firstLine)) {
+      start = firstLine.length + 1;
+      if (bytes[start] === 0x0a) start++;
+    }
+  }
+  let colon = start;
+  for (; colon < limit && bytes[colon] !== 0x3a; colon++) {
+    const c = bytes[colon]!;
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  if (colon === start || colon >= limit) return false;
+  // Quilt's `Index: path` is a diff, not a field.
+  const quilt = colon - start === 5 && bytes.toString('latin1', start, colon) === 'Index' && bytes[colon + 1] === 0x20 && colon + 2 < limit && !LATIN1_SPACE.has(bytes[colon + 2]!);
+  return !quilt;
 }
+
+/** The bytes whose Latin-1 character JavaScript's \s matches. */
+const LATIN1_SPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
 
 /**
  * Header bytes as text: UTF-8 (RFC 6532), or, when they are not valid UTF-8, raw 8-bit text

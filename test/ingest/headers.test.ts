@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import libmime from 'libmime';
-import { decodeHeaderText, loadMimeCodecs, needsMimeCodecs, parseContentType, readHeaderBlock } from '../../src/ingest/headers.js';
+import fc from 'fast-check';
+import { decodeHeaderText, loadMimeCodecs, needsMimeCodecs, parseContentType, readHeaderBlock, startsWithHeaderField } from '../../src/ingest/headers.js';
+import { isFromLine } from '../../src/ingest/mbox.js';
+import { fcOptions } from '../fuzz/runs.js';
 
 // First in the file: vitest gives each file fresh modules, so libmime is not loaded yet here.
 describe('MIME codecs loaded on need', () => {
@@ -47,3 +50,29 @@ describe('Content-Type', () => {
   });
 });
 
+
+describe('startsWithHeaderField', () => {
+  // The definition it had as regexes over the first 1000 bytes read as Latin-1, kept here as
+  // the oracle of the byte-reading version (which runs for every message of an archive).
+  function reference(bytes: Buffer): boolean {
+    let head = bytes.toString('latin1', 0, Math.min(bytes.length, 1000));
+    const firstLine = head.split('\n', 1)[0]!.replace(/\r$/, '');
+    if (isFromLine(firstLine)) head = head.slice(firstLine.length + 1).replace(/^\n/, '');
+    return /^[!-9;-~]+:/.test(head) && !/^Index: \S/.test(head);
+  }
+  const FROM = 'From 3e9b0d540837c4641783adcc5449d3762469ff9d Mon Sep 17 00:00:00 2001';
+  const piece = fc.oneof(
+    fc.constantFrom(FROM, `${FROM}\r`, '\n', '\r\n', 'From: ', 'Index: ', 'Index:x', 'Index:\u00a0', 'Index: \u00a0', 'diff --git', ':', ' ', '\t', 'Subject', '\u00ff', 'X'.repeat(990)),
+    fc.string({ maxLength: 6 }),
+    fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a).toString('latin1')),
+  );
+  it('says what the regex definition says, From_ line, CRLF, quilt and the 1000-byte limit included', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const bytes = Buffer.from(pieces.join(''), 'latin1');
+        expect(startsWithHeaderField(bytes)).toBe(reference(bytes));
+      }),
+      { ...fcOptions, numRuns: fcOptions.numRuns * 10 },
+    );
+  });
+});
