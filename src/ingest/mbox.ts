@@ -57,7 +57,10 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
 
   const flush = (): RawMessage | null => {
     if (!started && pendingLength === 0) return null;
-    const bytes = unescapeMboxrd(Buffer.concat(pending, pendingLength));
+    // A message inside one chunk is a view of it (no copy: most messages of an archive); one
+    // across chunks is joined. A chunk lives while a message it holds does: the pipeline
+    // keeps at most its series window of messages, so that is bounded too.
+    const bytes = unescapeMboxrd(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength));
     pending = [];
     pendingLength = 0;
     if (!started && bytes.toString('latin1').trim() === '') return null;
@@ -118,8 +121,7 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
       lineStart = next + 1;
     }
     if (lineStart > segmentStart) {
-      // Keep whole lines only; the tail (no newline yet) is carried. No copy here: flush()
-      // copies the message out, so a chunk lives only as long as the message it holds.
+      // Keep whole lines only; the tail (no newline yet) is carried.
       pending.push(buf.subarray(segmentStart, lineStart));
       pendingLength += lineStart - segmentStart;
     }
