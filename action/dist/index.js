@@ -38532,7 +38532,7 @@ longer does, unless the same file gains it back elsewhere in the series; a new
 \`#define …ALTP2M_mixed\` or new xl.cfg documentation of altp2m="mixed" whose surroundings do
 not carry the warning.
 Fires (info): the warning disappears from one file and is added to another in the same series
-(a move).
+(a move), whether or not that file is a watched one.
 
 Silent: reflowing, whitespace, rewording that keeps the three meanings ("blacklisted in
 xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
@@ -38576,8 +38576,15 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
         lost.push({ patch, path: file.path, concepts: stillGone, lines: evidenceFor(hunk, stillGone) });
       }
     }
+    let elsewhereCache;
+    const elsewhere = () => {
+      if (elsewhereCache) return elsewhereCache;
+      elsewhereCache = new Map(addedProse());
+      for (const { file } of context.unwatchedFiles?.() ?? []) elsewhereCache.set(file.path, `${elsewhereCache.get(file.path) ?? ""} ${proseOf(addedLines(file))}`);
+      return elsewhereCache;
+    };
     for (const loss of lost) {
-      const movedTo = [...addedProse()].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
+      const movedTo = [...elsewhere()].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
       const first2 = loss.lines[0];
       const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
       if (movedTo.length > 0) {
@@ -44360,7 +44367,7 @@ async function* splitMbox(chunks) {
   let started = false;
   const flush = () => {
     if (!started && pendingLength === 0) return null;
-    const bytes = unescapeMboxrd(Buffer.concat(pending, pendingLength));
+    const bytes = unescapeMboxrd(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength));
     pending = [];
     pendingLength = 0;
     if (!started && bytes.toString("latin1").trim() === "") return null;
@@ -44485,13 +44492,27 @@ function readHeaderBlock(bytes) {
   commit();
   return { fields, bodyOffset };
 }
-var FIELD_LINE = /^[!-9;-~]+:/;
 function startsWithHeaderField(bytes) {
-  let head = bytes.toString("latin1", 0, Math.min(bytes.length, 1e3));
-  const firstLine = head.split("\n", 1)[0].replace(/\r$/, "");
-  if (isFromLine(firstLine)) head = head.slice(firstLine.length + 1).replace(/^\n/, "");
-  return FIELD_LINE.test(head) && !/^Index: \S/.test(head);
+  const limit = Math.min(bytes.length, 1e3);
+  let start = 0;
+  if (bytes[0] === 70) {
+    const newline = bytes.indexOf(10);
+    const firstLine = bytes.toString("latin1", 0, newline < 0 || newline > limit ? limit : newline).replace(/\r$/, "");
+    if (isFromLine(firstLine)) {
+      start = firstLine.length + 1;
+      if (bytes[start] === 10) start++;
+    }
+  }
+  let colon = start;
+  for (; colon < limit && bytes[colon] !== 58; colon++) {
+    const c = bytes[colon];
+    if (c < 33 || c > 126) return false;
+  }
+  if (colon === start || colon >= limit) return false;
+  const quilt = colon - start === 5 && bytes.toString("latin1", start, colon) === "Index" && bytes[colon + 1] === 32 && colon + 2 < limit && !LATIN1_SPACE.has(bytes[colon + 2]);
+  return !quilt;
 }
+var LATIN1_SPACE = /* @__PURE__ */ new Set([9, 10, 11, 12, 13, 32, 160]);
 function headerText(raw) {
   const text = raw.toString("utf8");
   if (!text.includes("�") || isUtf8(raw)) return text;
@@ -44821,36 +44842,37 @@ var HUNK_HEADER2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER2 = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
 var BINARY_FILES = /^Binary files .* differ$/;
 var NO_NEWLINE = "\\ No newline at end of file";
-function countDiff(text, textOf = sameText, from = 0) {
+var LONE_SURROGATE = new RegExp("\\p{Surrogate}", "u");
+function countDiffBytes(bytes, from = 0) {
   const sections = [];
   let section = null;
   let state = 0 /* Outside */;
   let oldLeft = 0;
   let newLeft = 0;
-  const length = text.length;
+  const length = bytes.length;
   let start = from;
   while (start < length) {
     if (state === 2 /* Hunk */) {
       const current = section;
       while (start < length) {
-        const newline2 = text.indexOf("\n", start);
+        const newline2 = bytes.indexOf(LF, start);
         const next2 = newline2 < 0 ? length : newline2 + 1;
-        const first3 = text.charCodeAt(start);
-        if (first3 === 32 || first3 === 10 || first3 === 13 && lineEnd(text, start, newline2) === start) {
+        const first3 = bytes[start];
+        if (first3 === SPACE || first3 === LF || first3 === CR2 && lineEnd(bytes, start, newline2) === start) {
           if (oldLeft === 0 || newLeft === 0) return null;
           oldLeft--;
           newLeft--;
-        } else if (first3 === 45) {
-          if (oldLeft === 0 || text.charCodeAt(start + 1) === 45 && text.charCodeAt(start + 2) === 32 && lineEnd(text, start, newline2) === start + 3) return null;
-          if (start > from && isDashBreak(text, start, newline2)) return null;
+        } else if (first3 === DASH) {
+          if (oldLeft === 0 || bytes[start + 1] === DASH && bytes[start + 2] === SPACE && lineEnd(bytes, start, newline2) === start + 3) return null;
+          if (start > from && isDashBreak(bytes, start, newline2)) return null;
           oldLeft--;
           current.deletions++;
-        } else if (first3 === 43) {
+        } else if (first3 === PLUS) {
           if (newLeft === 0) return null;
           newLeft--;
           current.additions++;
-        } else if (first3 === 92) {
-          if (text.slice(start, lineEnd(text, start, newline2)) !== NO_NEWLINE) return null;
+        } else if (first3 === BACKSLASH) {
+          if (bytes.toString("latin1", start, lineEnd(bytes, start, newline2)) !== NO_NEWLINE) return null;
         } else return null;
         start = next2;
         if (oldLeft === 0 && newLeft === 0) {
@@ -44860,13 +44882,13 @@ function countDiff(text, textOf = sameText, from = 0) {
       }
       continue;
     }
-    const newline = text.indexOf("\n", start);
+    const newline = bytes.indexOf(LF, start);
     const next = newline < 0 ? length : newline + 1;
-    const end = lineEnd(text, start, newline);
-    const first2 = end > start ? text.charCodeAt(start) : -1;
-    if (first2 === 45 && start > from && isDashBreak(text, start, newline)) return null;
-    if (first2 === 100 && text.startsWith("diff --git ", start)) {
-      section = { start, headers: [textOf(text.slice(start, end))], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
+    const end = lineEnd(bytes, start, newline);
+    const first2 = end > start ? bytes[start] : -1;
+    if (first2 === DASH && start > from && isDashBreak(bytes, start, newline)) return null;
+    if (first2 === LOWER_D && startsWithAt(bytes, DIFF_GIT, start)) {
+      section = { start, headers: [bytes.toString("utf8", start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
       sections.push(section);
       state = 1 /* Header */;
       start = next;
@@ -44878,8 +44900,8 @@ function countDiff(text, textOf = sameText, from = 0) {
     }
     if (state === 1 /* Header */) {
       const current = section;
-      const line = text.slice(start, end);
-      if (first2 === 64) {
+      const line = bytes.toString("utf8", start, end);
+      if (first2 === AT) {
         const hunk = HUNK_HEADER2.exec(line);
         if (hunk) {
           if (current.minus === null) return null;
@@ -44893,28 +44915,27 @@ function countDiff(text, textOf = sameText, from = 0) {
         }
       }
       if (current.hunks > 0) {
-        if (first2 === 32 || first2 === 43 || first2 === 45 && line !== "-- " && line !== "--" && !line.startsWith("---")) return null;
+        if (first2 === SPACE || first2 === PLUS || first2 === DASH && line !== "-- " && line !== "--" && !line.startsWith("---")) return null;
         state = 0 /* Outside */;
-      } else if (line.startsWith("GIT binary patch") || line.startsWith("Binary files ") && BINARY_FILES.test(textOf(line))) {
+      } else if (line.startsWith("GIT binary patch") || BINARY_FILES.test(line)) {
         current.binary = true;
-        current.headers.push(textOf(line));
+        current.headers.push(line);
         state = line.startsWith("GIT") ? 3 /* Binary */ : 0 /* Outside */;
         start = next;
         continue;
       } else if (current.minus === null && GIT_EXTENDED_HEADER2.test(line)) {
-        current.headers.push(textOf(line));
+        current.headers.push(line);
         start = next;
         continue;
-      } else if (current.minus === null && line.startsWith("--- ") && text.startsWith("+++ ", next)) {
-        const after = text.indexOf("\n", next);
-        const plusEnd = after < 0 ? length : after;
-        current.minus = textOf(line);
-        current.plus = textOf(text.slice(next, plusEnd > next && text.charCodeAt(plusEnd - 1) === 13 ? plusEnd - 1 : plusEnd));
+      } else if (current.minus === null && line.startsWith("--- ") && startsWithAt(bytes, PLUS_LINE, next)) {
+        const after = bytes.indexOf(LF, next);
+        current.minus = line;
+        current.plus = bytes.toString("utf8", next, lineEnd(bytes, next, after));
         start = after < 0 ? length : after + 1;
         continue;
       } else state = 0 /* Outside */;
     }
-    if (first2 === 45 && text.startsWith("--- ", start) && text.startsWith("+++ ", next)) return null;
+    if (first2 === DASH && startsWithAt(bytes, MINUS_LINE, start) && startsWithAt(bytes, PLUS_LINE, next)) return null;
     start = next;
   }
   if (state === 2 /* Hunk */) return null;
@@ -44926,20 +44947,33 @@ function countDiff(text, textOf = sameText, from = 0) {
   }
   return files;
 }
-function lineEnd(text, start, newline) {
-  const end = newline < 0 ? text.length : newline;
-  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-}
-function isDashBreak(text, start, newline) {
-  if (newline < 0 || text.charCodeAt(start + 1) !== 45 || text.charCodeAt(start + 2) !== 45) return false;
-  for (let at = start + 3; at < newline; at++) {
-    const c = text.charCodeAt(at);
-    if (c !== 32 && c !== 9 && !(c === 13 && at === newline - 1)) return false;
-  }
+var LF = 10;
+var CR2 = 13;
+var SPACE = 32;
+var PLUS = 43;
+var DASH = 45;
+var AT = 64;
+var BACKSLASH = 92;
+var LOWER_D = 100;
+var DIFF_GIT = Buffer.from("diff --git ");
+var MINUS_LINE = Buffer.from("--- ");
+var PLUS_LINE = Buffer.from("+++ ");
+function startsWithAt(bytes, prefix, at) {
+  if (at + prefix.length > bytes.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
   return true;
 }
-function sameText(line) {
-  return line;
+function lineEnd(bytes, start, newline) {
+  const end = newline < 0 ? bytes.length : newline;
+  return end > start && bytes[end - 1] === CR2 ? end - 1 : end;
+}
+function isDashBreak(bytes, start, newline) {
+  if (newline < 0 || bytes[start + 1] !== DASH || bytes[start + 2] !== DASH) return false;
+  for (let at = start + 3; at < newline; at++) {
+    const c = bytes[at];
+    if (c !== SPACE && c !== 9 && !(c === CR2 && at === newline - 1)) return false;
+  }
+  return true;
 }
 function fileOf(section, end) {
   const header = (prefix) => {
@@ -44967,17 +45001,29 @@ function pathFromMinusPlus2(value, prefix) {
   if (path.startsWith('"')) path = unquoteC(path);
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
-function leanPatch(message, isWatched) {
-  const { diff: _none, ...base } = toPatch({ ...message, diffText: "" });
-  const counts = base.subject.isReply || message.diffText.length === 0 ? [] : countDiff(message.diffText);
-  if (counts === null) return null;
+function modelWatched(bytes, counts, isWatched) {
   const watched = [];
   for (const file of counts) {
     if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
-    const model = parseDiff(message.diffText.slice(file.start, file.end));
+    const model = parseDiff(bytes.toString("utf8", file.start, file.end));
     const only = model.files[0];
     if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
     watched.push(only);
+  }
+  return watched;
+}
+function leanPatch(message, isWatched) {
+  const { diff: _none, ...base } = toPatch({ ...message, diffText: "" });
+  let counts = [];
+  let watched = [];
+  if (!base.subject.isReply && message.diffText.length > 0) {
+    if (LONE_SURROGATE.test(message.diffText)) return null;
+    const bytes = Buffer.from(message.diffText, "utf8");
+    const counted = countDiffBytes(bytes);
+    const modelled = counted === null ? null : modelWatched(bytes, counted, isWatched);
+    if (counted === null || modelled === null) return null;
+    counts = counted;
+    watched = modelled;
   }
   const kind = counts.length > 0 && !base.subject.isReply ? "patch" : base.kind;
   const patch = new CountedPatch({ ...base, message, kind }, counts.length > 0);
@@ -45014,20 +45060,16 @@ function leanPatchFromBytes(raw, block, isWatched) {
   const subject = parseSubject(subjectText);
   if (subject.isReply) return null;
   const body = bytes.subarray(block.bodyOffset);
-  const text = body.toString("latin1");
-  const split = formatPatchBreak(text, true);
+  const firstFile = body.indexOf(DIFF_GIT_LINE);
+  if (firstFile < 0) return null;
+  const head = body.toString("latin1", 0, firstFile + 1);
+  const split = formatPatchBreak(head, true);
   if (split < 0) return null;
-  if (holdsLineSeparator(body, split, diffstatEnd(text, split))) return null;
-  const counts = countDiff(text, utf8Line, split);
+  if (holdsLineSeparator(body, split, diffstatEnd(head, split))) return null;
+  const counts = countDiffBytes(body, split);
   if (counts === null || counts.length === 0) return null;
-  const watched = [];
-  for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
-    const model = parseDiff(body.toString("utf8", file.start, file.end));
-    const only = model.files[0];
-    if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
-    watched.push(only);
-  }
+  const watched = modelWatched(body, counts, isWatched);
+  if (watched === null) return null;
   const prose = body.toString("utf8", 0, split);
   const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
   const patch = new PlainPatch(message, subject, kindOf(subject, true));
@@ -45111,10 +45153,6 @@ var PlainPatch = class {
     return this.#trailers;
   }
 };
-function utf8Line(line) {
-  return NON_ASCII2.test(line) ? Buffer.from(line, "latin1").toString("utf8") : line;
-}
-var NON_ASCII2 = /[\x80-\xff]/;
 function holdsLineSeparator(bytes, start, end) {
   const stretch = bytes.subarray(start, end);
   for (let at = stretch.indexOf(LEAD); at >= 0; at = stretch.indexOf(LEAD, at + 2)) {
@@ -45124,6 +45162,7 @@ function holdsLineSeparator(bytes, start, end) {
   return false;
 }
 var LEAD = Buffer.from([226, 128]);
+var DIFF_GIT_LINE = Buffer.from("\ndiff --git ");
 
 // src/ingest/series.ts
 var SeriesAssembler = class {
@@ -45227,18 +45266,20 @@ function fingerprint(rule, path, evidence, subject = "") {
 
 // src/engine/engine.ts
 var POLICY_REFERENCE = "xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()";
-function reviewSeries(series, pack, config, isWatched = watchMatcher(config)) {
+function reviewSeries(series, pack, config, isWatched = watchMatcher(config), whole = series) {
   const scoped = scopeSeries(series, isWatched);
   if (scoped.patches.length === 0) return { findings: [], failures: [] };
   const findings = [];
   const failures = [];
+  let unwatched;
+  const unwatchedFiles = () => unwatched ??= unwatchedFilesOf(whole, isWatched);
   for (const rule of pack.rules) {
     const setting = config.rules[rule.id];
     if (setting && !setting.enabled) continue;
     const severity = setting?.severity ?? rule.defaultSeverity;
     let produced;
     try {
-      produced = rule.check(scoped, { severity });
+      produced = rule.check(scoped, { severity, unwatchedFiles });
     } catch (error2) {
       failures.push({ rule: rule.id, seriesId: series.id, reason: error2 instanceof Error ? error2.message : String(error2) });
       continue;
@@ -45257,6 +45298,13 @@ function scopeSeries(series, isWatched) {
     if (files.length > 0) patches.push({ ...patch, diff: { files } });
   }
   return { ...series, patches };
+}
+function unwatchedFilesOf(whole, isWatched) {
+  const out = [];
+  for (const patch of whole.patches) {
+    for (const file of patch.diff.files) if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) out.push({ patch, file });
+  }
+  return out;
 }
 var ACK_TRAILER = /^Altp2m-Policy-Ack$/i;
 function finalize(rule, finding2, series, config) {
@@ -45369,7 +45417,7 @@ function reviewed(series, run) {
   for (const member of members) run.waiting.delete(member);
   const forRules = series.patches.map((p) => run.review.get(p) ?? p);
   const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i].diff.files.length === 0);
-  const { findings, failures } = quiet ? { findings: [], failures: [] } : reviewSeries({ ...series, cover: series.cover ? run.review.get(series.cover) ?? series.cover : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched);
+  const { findings, failures } = quiet ? { findings: [], failures: [] } : reviewSeries({ ...series, cover: series.cover ? run.review.get(series.cover) ?? series.cover : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
   const home = members[0]?.message.messageId ?? null;
   const byMessage = /* @__PURE__ */ new Map();
   for (const finding2 of findings) {
