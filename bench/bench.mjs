@@ -55,6 +55,9 @@ const single = await concat(join(work, 'archive.mbox'), copies);
 const double = await concat(join(work, 'archive-2x.mbox'), copies * 2);
 const oneMessage = join(work, 'one.mbox');
 writeFileSync(oneMessage, firstMessage(readFileSync(unit)));
+// The inputs were just written: let the kernel write them back now, not during the first
+// measured runs (1.2 GB of write-back slowed whatever ran first by a second or more).
+spawnSync('sync');
 
 async function concat(path, times) {
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
