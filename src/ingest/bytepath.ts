@@ -1,6 +1,6 @@
 import type { RawMessage } from './mbox.js';
 import { decodeHeaderText, firstField, parseMessageIds, type HeaderBlock } from './headers.js';
-import { authorOf, dateOf, diffstatEnd, formatPatchBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
+import { authorOf, dateOf, diffstatBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
 import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from './patch.js';
 import type { DiffModel } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
@@ -40,12 +40,13 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   const head = body.toString('latin1', 0, firstFile + 1);
   // The first break is the last one when countDiffBytes accepts the rest (it refuses a later
   // `---` line).
-  const split = formatPatchBreak(head, true);
-  if (split < 0) return null;
+  const diffstat = diffstatBreak(head, true);
+  if (diffstat === null) return null;
+  const split = diffstat.start;
   // The diffstat is the one stretch read with `.`: in Latin-1 it also crosses U+2028/U+2029,
   // which the UTF-8 reading stops at. Without them there both readings find this break (the
   // Latin-1 one can only match more, so no earlier candidate was missed).
-  if (holdsLineSeparator(body, split, diffstatEnd(head, split))) return null;
+  if (holdsLineSeparator(body, split, diffstat.end)) return null;
   const counts = countDiffBytes(body, split);
   if (counts === null || counts.length === 0) return null;
   const watched = modelWatched(body, counts, isWatched);

@@ -124,7 +124,7 @@ export function countDiffBytes(bytes: Buffer, from = 0): FileCount[] | null {
     const end = lineEnd(bytes, start, newline);
     const first = end > start ? bytes[start]! : -1;
     // A later `---` line could start another format-patch diffstat break (the last one
-    // wins, see formatPatchBreak): the full path decides.
+    // wins, see diffstatBreak): the full path decides.
     if (first === DASH && start > from && isDashBreak(bytes, start, newline)) return null;
 
     if (first === LOWER_D && startsWithAt(bytes, DIFF_GIT, start)) {

@@ -214,25 +214,20 @@ function nextDashLine(text: string, from: number): number {
 }
 
 /**
- * Where git format-patch's `---`, diffstat and ` N files changed` line start in a body; -1
- * when that shape is absent. When present it is the break, even when the commit message
- * itself quotes a quilt or diff -u patch above it (real Xen commits of 2006 do).
- * The last such shape wins. Candidates are found with indexOf, each tried with a sticky
- * regex: a multiline /^---/ search over the whole diff costs more than all the rest here.
+ * Where git format-patch's `---`, diffstat and ` N files changed` line start in a body, and
+ * where that summary line's match ends; null when the shape is absent. When present it is the
+ * break, even when the commit message itself quotes a quilt or diff -u patch above it (real
+ * Xen commits of 2006 do). The last such shape wins (`firstOnly`: the first, for a caller that
+ * makes sure no later `---` line follows, as countDiffBytes refuses a diff with one).
+ * Candidates are found with indexOf, each tried with a sticky regex: a multiline /^---/
+ * search over the whole diff costs more than all the rest here.
  */
-/** Where the diffstat that opens at a format-patch break `at` ends (after its ` N files changed`). */
-export function diffstatEnd(text: string, at: number): number {
-  DIFFSTAT_BREAK.lastIndex = at;
-  return DIFFSTAT_BREAK.test(text) ? DIFFSTAT_BREAK.lastIndex : -1;
-}
-
-export function formatPatchBreak(text: string, firstOnly = false): number {
-  let found = -1;
+export function diffstatBreak(text: string, firstOnly = false): { readonly start: number; readonly end: number } | null {
+  let found: { start: number; end: number } | null = null;
   for (let at = text.startsWith('---') ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
     DIFFSTAT_BREAK.lastIndex = at;
     if (DIFFSTAT_BREAK.test(text)) {
-      found = at;
-      // The caller makes sure no later `---` line follows (countDiff refuses a diff with one).
+      found = { start: at, end: DIFFSTAT_BREAK.lastIndex };
       if (firstOnly) break;
     }
   }
@@ -246,8 +241,8 @@ export function formatPatchBreak(text: string, firstOnly = false): number {
  * are thereby never counted.
  */
 export function splitProseAndDiff(text: string): ProseAndDiff {
-  const formatPatch = formatPatchBreak(text);
-  if (formatPatch >= 0) return { prose: text.slice(0, formatPatch), diff: text.slice(formatPatch) };
+  const formatPatch = diffstatBreak(text);
+  if (formatPatch !== null) return { prose: text.slice(0, formatPatch.start), diff: text.slice(formatPatch.start) };
   const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
   if (breakAt === null) {
     // No separator: a bare `--- a/x` / `+++ b/x` unified diff may still be inside.
