@@ -1,6 +1,6 @@
 import type { RawMessage } from './mbox.js';
-import { decodeHeaderText, firstField, parseMessageIds, type HeaderBlock } from './headers.js';
-import { authorOf, dateOf, diffstatBreak, fromOf, plainBodyCharset, recipientsOf, type Address, type Message } from './message.js';
+import { decodeHeaderText, firstField, type HeaderBlock } from './headers.js';
+import { authorOf, dateOf, diffstatBreak, fromOf, plainBodyCharset, recipientsOf, threadFields, type Address, type Message } from './message.js';
 import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from './patch.js';
 import type { DiffModel } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
@@ -91,16 +91,16 @@ class PlainMessage implements Message {
   #diffText: string | undefined;
 
   constructor(raw: RawMessage, block: HeaderBlock, subject: string, prose: string, diff: Buffer) {
-    const header = (name: string): string | undefined => firstField(block, name);
+    const thread = threadFields(block);
     this.index = raw.index;
-    this.messageId = parseMessageIds(header('message-id'))[0] ?? null;
+    this.messageId = thread.messageId;
     this.subject = subject;
     this.from = fromOf(block);
     this.author = authorOf(block, this.from);
-    this.inReplyTo = parseMessageIds(header('in-reply-to'))[0] ?? null;
-    this.references = parseMessageIds(block.fields.get('references')?.join(' '));
-    this.autoSubmitted = header('auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null;
-    this.listId = header('list-id') ?? null;
+    this.inReplyTo = thread.inReplyTo;
+    this.references = thread.references;
+    this.autoSubmitted = thread.autoSubmitted;
+    this.listId = thread.listId;
     this.prose = prose;
     this.#block = block;
     this.#diff = diff;

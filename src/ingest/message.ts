@@ -109,21 +109,32 @@ function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | nul
 
 /** What a message's header says, as `Message` holds it (mailparser's reading when there is one). */
 export function headerFields(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null = null): MessageHeader {
-  const header = (name: string): string | undefined => firstField(block, name);
-  const from = firstAddress(parsed?.from, header('from'));
+  const from = firstAddress(parsed?.from, firstField(block, 'from'));
+  const thread = threadFields(block);
   return {
     index: raw.index,
-    messageId: parseMessageIds(header('message-id'))[0] ?? null,
-    subject: decodeHeaderText(header('subject') ?? ''),
+    messageId: thread.messageId,
+    subject: decodeHeaderText(firstField(block, 'subject') ?? ''),
     from,
     author: authorOf(block, from),
     to: parsed?.to ? addressesOf(parsed.to) : recipientsOf(block, 'to'),
     cc: parsed?.cc ? addressesOf(parsed.cc) : recipientsOf(block, 'cc'),
     date: dateOf(block),
-    inReplyTo: parseMessageIds(header('in-reply-to'))[0] ?? null,
+    inReplyTo: thread.inReplyTo,
+    references: thread.references,
+    autoSubmitted: thread.autoSubmitted,
+    listId: thread.listId,
+  };
+}
+
+/** What places a message in a thread and a list: its ids, `Auto-Submitted`, `List-Id`. */
+export function threadFields(block: HeaderBlock): Pick<Message, 'messageId' | 'inReplyTo' | 'references' | 'autoSubmitted' | 'listId'> {
+  return {
+    messageId: parseMessageIds(firstField(block, 'message-id'))[0] ?? null,
+    inReplyTo: parseMessageIds(firstField(block, 'in-reply-to'))[0] ?? null,
     references: parseMessageIds(block.fields.get('references')?.join(' ')),
-    autoSubmitted: header('auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
-    listId: header('list-id') ?? null,
+    autoSubmitted: firstField(block, 'auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
+    listId: firstField(block, 'list-id') ?? null,
   };
 }
 
