@@ -17,6 +17,11 @@ export function seriesFiles(series: Series, match: (path: string) => boolean = (
   return out;
 }
 
+/** Whether a file's new or old name matches (a rename out of a watched path still touches it). */
+export function touchesPath(file: { readonly path: string; readonly oldPath: string | null }, match: (path: string) => boolean): boolean {
+  return match(file.path) || (file.oldPath !== null && file.oldPath !== file.path && match(file.oldPath));
+}
+
 /** What a rule may ask of a hunk before reading its lines one by one. */
 export interface HunkFacts {
   /** The texts of all its lines joined by newlines: whether any line says a word is one search. */

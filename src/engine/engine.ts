@@ -5,7 +5,7 @@ import { fingerprint } from './fingerprint.js';
 import type { RulePack } from './rule.js';
 import type { Series } from '../ingest/series.js';
 import type { Patch } from '../ingest/patch.js';
-import type { FileInPatch } from '../diff/queries.js';
+import { touchesPath, type FileInPatch } from '../diff/queries.js';
 
 export const POLICY_REFERENCE = 'xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()';
 
@@ -57,7 +57,7 @@ export function reviewSeries(series: Series, pack: RulePack, config: Config, isW
 export function scopeSeries(series: Series, isWatched: (path: string) => boolean): Series {
   const patches: Patch[] = [];
   for (const patch of series.patches) {
-    const files = patch.diff.files.filter((f) => isWatched(f.path) || (f.oldPath !== null && isWatched(f.oldPath)));
+    const files = patch.diff.files.filter((f) => touchesPath(f, isWatched));
     if (files.length > 0) patches.push({ ...patch, diff: { files } });
   }
   return { ...series, patches };
@@ -67,7 +67,7 @@ export function scopeSeries(series: Series, isWatched: (path: string) => boolean
 function unwatchedFilesOf(whole: Series, isWatched: (path: string) => boolean): FileInPatch[] {
   const out: FileInPatch[] = [];
   for (const patch of whole.patches) {
-    for (const file of patch.diff.files) if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) out.push({ patch, file });
+    for (const file of patch.diff.files) if (!touchesPath(file, isWatched)) out.push({ patch, file });
   }
   return out;
 }

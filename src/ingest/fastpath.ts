@@ -3,6 +3,7 @@ import { toPatch, type MessageKind, type Patch, type Trailer } from './patch.js'
 import type { ParsedSubject } from './subject.js';
 import { parseDiff, pathsFromDiffGitLine, unquoteC } from '../diff/parse.js';
 import type { DiffModel, FileDiff } from '../diff/model.js';
+import { touchesPath } from '../diff/queries.js';
 
 /**
  * The archive fast path (issue 6): most messages of a list archive touch no watched path, yet
@@ -271,7 +272,7 @@ function pathFromMinusPlus(value: string, prefix: string): string | null {
 export function modelWatched(bytes: Buffer, counts: readonly FileCount[], isWatched: (path: string) => boolean): FileDiff[] | null {
   const watched: FileDiff[] = [];
   for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
+    if (!touchesPath(file, isWatched)) continue;
     const model = parseDiff(bytes.toString('utf8', file.start, file.end));
     const only = model.files[0];
     if (model.files.length !== 1 || model.problems !== undefined || only === undefined) return null;
