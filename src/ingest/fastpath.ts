@@ -66,9 +66,13 @@ const enum State {
  * Offsets in the result are UTF-8 byte offsets into `text`.
  */
 export function countDiff(text: string): FileCount[] | null {
-  // A lone surrogate has no UTF-8 form (it would come back as U+FFFD): leave it to parseDiff.
-  if (LONE_SURROGATE.test(text)) return null;
-  return countDiffBytes(Buffer.from(text, 'utf8'));
+  const bytes = utf8Of(text);
+  return bytes === null ? null : countDiffBytes(bytes);
+}
+
+/** The text as UTF-8, or null when it holds a lone surrogate (no UTF-8 form: it would come back as U+FFFD); parseDiff decides those. */
+function utf8Of(text: string): Buffer | null {
+  return LONE_SURROGATE.test(text) ? null : Buffer.from(text, 'utf8');
 }
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -304,8 +308,8 @@ export function leanPatch(message: Message, isWatched: (path: string) => boolean
   let watched: FileDiff[] = [];
   // A reply is never a patch (toPatch does not model its diff either).
   if (!base.subject.isReply && message.diffText.length > 0) {
-    if (LONE_SURROGATE.test(message.diffText)) return null;
-    const bytes = Buffer.from(message.diffText, 'utf8');
+    const bytes = utf8Of(message.diffText);
+    if (bytes === null) return null;
     const counted = countDiffBytes(bytes);
     const modelled = counted === null ? null : modelWatched(bytes, counted, isWatched);
     if (counted === null || modelled === null) return null;
