@@ -4,6 +4,7 @@ import { parseDiff } from '../../src/diff/parse.js';
 import type { DiffModel, FileDiff } from '../../src/diff/model.js';
 import { fixture, patchesOf } from '../ingest/read.js';
 import { fcOptions } from '../fuzz/runs.js';
+import { expectConsistent } from './support/consistent.js';
 
 const byPath = (files: readonly FileDiff[], path: string): FileDiff => {
   const file = files.find((f) => f.path === path);
@@ -239,25 +240,7 @@ describe('parseDiff on hunks that keep no line and on "\\" lines that mark none'
 
   it('never throws on diff-like lines, and each hunk holds the lines its counts say, numbered from its start', () => {
     fc.assert(
-      fc.property(diffLike, (text) => {
-        const model = parseDiff(text);
-        for (const file of model.files) {
-          let additions = 0;
-          let deletions = 0;
-          for (const hunk of file.hunks) {
-            let oldLine = hunk.oldStart;
-            let newLine = hunk.newStart;
-            for (const l of hunk.lines) {
-              if (l.kind !== 'add') expect(l.oldLine).toBe(oldLine++);
-              if (l.kind !== 'del') expect(l.newLine).toBe(newLine++);
-              if (l.kind === 'add') additions++;
-              if (l.kind === 'del') deletions++;
-            }
-            expect([oldLine - hunk.oldStart, newLine - hunk.newStart]).toEqual([hunk.oldLines, hunk.newLines]);
-          }
-          expect([file.additions, file.deletions]).toEqual([additions, deletions]);
-        }
-      }),
+      fc.property(diffLike, (text) => expectConsistent(parseDiff(text))),
       { ...fcOptions, numRuns: fcOptions.numRuns * 4 },
     );
   });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDiff } from '../../src/diff/parse.js';
-import type { DiffModel } from '../../src/diff/model.js';
 import { fcOptions } from './runs.js';
+import { expectConsistent } from '../diff/support/consistent.js';
 
 type Op = { kind: ' ' | '-' | '+'; text: string };
 
@@ -33,24 +33,6 @@ function unifiedDiff(ops: Op[], path: string): string {
 // Texts that look like diff syntax on purpose: a deleted "- " line reads "-- " in the diff.
 const text = fc.constantFrom('', ' ', '- ', '-- ', '--- a/x', '+++ b/x', '@@ -1 +1 @@', '\\ No newline', 'case HVMOP_altp2m_get_visibility:', '}', 'static int f(void)', '    break;', 'From the SDM');
 const ops = fc.array(fc.record({ kind: fc.constantFrom<Op['kind']>(' ', ' ', ' ', '-', '+'), text }), { minLength: 1, maxLength: 60 });
-
-function checkConsistent(model: DiffModel): void {
-  for (const file of model.files) {
-    let adds = 0;
-    let dels = 0;
-    for (const hunk of file.hunks) {
-      let oldLine = hunk.oldStart;
-      let newLine = hunk.newStart;
-      for (const line of hunk.lines) {
-        if (line.kind !== 'add') expect(line.oldLine).toBe(oldLine++);
-        if (line.kind !== 'del') expect(line.newLine).toBe(newLine++);
-        if (line.kind === 'add') adds++;
-        if (line.kind === 'del') dels++;
-      }
-    }
-    expect([file.additions, file.deletions]).toEqual([adds, dels]);
-  }
-}
 
 describe('fuzz: diff model', () => {
   it('added and context lines point into the post-image, deleted and context lines into the pre-image', () => {
@@ -109,7 +91,7 @@ describe('fuzz: diff model', () => {
           const at = m.at % (t.length + 1);
           t = t.slice(0, at) + m.insert + t.slice(at + (m.len % 5));
         }
-        checkConsistent(parseDiff(t));
+        expectConsistent(parseDiff(t));
       }),
       fcOptions,
     );
