@@ -38126,6 +38126,9 @@ function seriesFiles(series, match3 = () => true) {
   for (const patch of series.patches) for (const file of patch.diff.files) if (match3(file.path)) out.push({ patch, file });
   return out;
 }
+function touchesPath(file, match3) {
+  return match3(file.path) || file.oldPath !== null && file.oldPath !== file.path && match3(file.oldPath);
+}
 function hunkFacts(hunk) {
   const known = factsOf.get(hunk);
   if (known) return known;
@@ -44630,21 +44633,30 @@ function fromParts(raw, block, parsed, body, attachments) {
   return { ...headerFields(raw, block, parsed), prose: body.prose, diffText: diffs.join("\n") };
 }
 function headerFields(raw, block, parsed = null) {
-  const header = (name2) => firstField(block, name2);
-  const from = firstAddress(parsed?.from, header("from"));
+  const from = firstAddress(parsed?.from, firstField(block, "from"));
+  const thread = threadFields(block);
   return {
     index: raw.index,
-    messageId: parseMessageIds(header("message-id"))[0] ?? null,
-    subject: decodeHeaderText(header("subject") ?? ""),
+    messageId: thread.messageId,
+    subject: decodeHeaderText(firstField(block, "subject") ?? ""),
     from,
     author: authorOf(block, from),
     to: parsed?.to ? addressesOf(parsed.to) : recipientsOf(block, "to"),
     cc: parsed?.cc ? addressesOf(parsed.cc) : recipientsOf(block, "cc"),
     date: dateOf(block),
-    inReplyTo: parseMessageIds(header("in-reply-to"))[0] ?? null,
+    inReplyTo: thread.inReplyTo,
+    references: thread.references,
+    autoSubmitted: thread.autoSubmitted,
+    listId: thread.listId
+  };
+}
+function threadFields(block) {
+  return {
+    messageId: parseMessageIds(firstField(block, "message-id"))[0] ?? null,
+    inReplyTo: parseMessageIds(firstField(block, "in-reply-to"))[0] ?? null,
     references: parseMessageIds(block.fields.get("references")?.join(" ")),
-    autoSubmitted: header("auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null,
-    listId: header("list-id") ?? null
+    autoSubmitted: firstField(block, "auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null,
+    listId: firstField(block, "list-id") ?? null
   };
 }
 function authorOf(block, from) {
@@ -44702,24 +44714,20 @@ function nextDashLine(text, from) {
   const at = text.indexOf("\n---", from);
   return at < 0 ? -1 : at + 1;
 }
-function diffstatEnd(text, at) {
-  DIFFSTAT_BREAK.lastIndex = at;
-  return DIFFSTAT_BREAK.test(text) ? DIFFSTAT_BREAK.lastIndex : -1;
-}
-function formatPatchBreak(text, firstOnly = false) {
-  let found = -1;
+function diffstatBreak(text, firstOnly = false) {
+  let found = null;
   for (let at = text.startsWith("---") ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
     DIFFSTAT_BREAK.lastIndex = at;
     if (DIFFSTAT_BREAK.test(text)) {
-      found = at;
+      found = { start: at, end: DIFFSTAT_BREAK.lastIndex };
       if (firstOnly) break;
     }
   }
   return found;
 }
 function splitProseAndDiff(text) {
-  const formatPatch = formatPatchBreak(text);
-  if (formatPatch >= 0) return { prose: text.slice(0, formatPatch), diff: text.slice(formatPatch) };
+  const formatPatch = diffstatBreak(text);
+  if (formatPatch !== null) return { prose: text.slice(0, formatPatch.start), diff: text.slice(formatPatch.start) };
   const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
   if (breakAt === null) {
     const plain = /^--- \S.*\r?\n\+\+\+ \S/m.exec(text);
@@ -44842,6 +44850,9 @@ var HUNK_HEADER2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER2 = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
 var BINARY_FILES = /^Binary files .* differ$/;
 var NO_NEWLINE = "\\ No newline at end of file";
+function utf8Of(text) {
+  return LONE_SURROGATE.test(text) ? null : Buffer.from(text, "utf8");
+}
 var LONE_SURROGATE = new RegExp("\\p{Surrogate}", "u");
 function countDiffBytes(bytes, from = 0) {
   const sections = [];
@@ -45004,7 +45015,7 @@ function pathFromMinusPlus2(value, prefix) {
 function modelWatched(bytes, counts, isWatched) {
   const watched = [];
   for (const file of counts) {
-    if (!isWatched(file.path) && !(file.oldPath !== null && file.oldPath !== file.path && isWatched(file.oldPath))) continue;
+    if (!touchesPath(file, isWatched)) continue;
     const model = parseDiff(bytes.toString("utf8", file.start, file.end));
     const only = model.files[0];
     if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
@@ -45017,8 +45028,8 @@ function leanPatch(message, isWatched) {
   let counts = [];
   let watched = [];
   if (!base.subject.isReply && message.diffText.length > 0) {
-    if (LONE_SURROGATE.test(message.diffText)) return null;
-    const bytes = Buffer.from(message.diffText, "utf8");
+    const bytes = utf8Of(message.diffText);
+    if (bytes === null) return null;
     const counted = countDiffBytes(bytes);
     const modelled = counted === null ? null : modelWatched(bytes, counted, isWatched);
     if (counted === null || modelled === null) return null;
@@ -45063,9 +45074,10 @@ function leanPatchFromBytes(raw, block, isWatched) {
   const firstFile = body.indexOf(DIFF_GIT_LINE);
   if (firstFile < 0) return null;
   const head = body.toString("latin1", 0, firstFile + 1);
-  const split = formatPatchBreak(head, true);
-  if (split < 0) return null;
-  if (holdsLineSeparator(body, split, diffstatEnd(head, split))) return null;
+  const diffstat = diffstatBreak(head, true);
+  if (diffstat === null) return null;
+  const split = diffstat.start;
+  if (holdsLineSeparator(body, split, diffstat.end)) return null;
   const counts = countDiffBytes(body, split);
   if (counts === null || counts.length === 0) return null;
   const watched = modelWatched(body, counts, isWatched);
@@ -45102,16 +45114,16 @@ var PlainMessage = class {
   #date;
   #diffText;
   constructor(raw, block, subject, prose, diff) {
-    const header = (name2) => firstField(block, name2);
+    const thread = threadFields(block);
     this.index = raw.index;
-    this.messageId = parseMessageIds(header("message-id"))[0] ?? null;
+    this.messageId = thread.messageId;
     this.subject = subject;
     this.from = fromOf(block);
     this.author = authorOf(block, this.from);
-    this.inReplyTo = parseMessageIds(header("in-reply-to"))[0] ?? null;
-    this.references = parseMessageIds(block.fields.get("references")?.join(" "));
-    this.autoSubmitted = header("auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null;
-    this.listId = header("list-id") ?? null;
+    this.inReplyTo = thread.inReplyTo;
+    this.references = thread.references;
+    this.autoSubmitted = thread.autoSubmitted;
+    this.listId = thread.listId;
     this.prose = prose;
     this.#block = block;
     this.#diff = diff;
@@ -45294,7 +45306,7 @@ function reviewSeries(series, pack, config, isWatched = watchMatcher(config), wh
 function scopeSeries(series, isWatched) {
   const patches = [];
   for (const patch of series.patches) {
-    const files = patch.diff.files.filter((f) => isWatched(f.path) || f.oldPath !== null && isWatched(f.oldPath));
+    const files = patch.diff.files.filter((f) => touchesPath(f, isWatched));
     if (files.length > 0) patches.push({ ...patch, diff: { files } });
   }
   return { ...series, patches };
@@ -45302,7 +45314,7 @@ function scopeSeries(series, isWatched) {
 function unwatchedFilesOf(whole, isWatched) {
   const out = [];
   for (const patch of whole.patches) {
-    for (const file of patch.diff.files) if (!isWatched(file.path) && !(file.oldPath !== null && isWatched(file.oldPath))) out.push({ patch, file });
+    for (const file of patch.diff.files) if (!touchesPath(file, isWatched)) out.push({ patch, file });
   }
   return out;
 }
