@@ -3,6 +3,7 @@ import { isFromLineIn, type RawMessage } from '../../src/ingest/mbox.js';
 import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Patch } from '../../src/ingest/patch.js';
+import { patchId } from '../../src/ingest/patch-id.js';
 import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
 import type { Config } from '../../src/engine/config.js';
 import type { Severity } from '../../src/engine/finding.js';
@@ -135,9 +136,13 @@ export class MailBot {
       const findings = replyFindings(report.findings, options.minSeverity ?? 'info', previous);
       let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'nothing new to report' : 'replied';
       let replyId: string | undefined;
+      // The same diff under another Message-ID (`[PATCH RESEND]`, a v2 that left this patch
+      // alone, a second post) as one that was answered: reviewed, never answered twice.
+      const id = patch?.kind === 'patch' ? patchId(patch.message.diffText) : null;
+      const same = id === null ? null : state.samePatchAs(id, held.key);
       if (!patch && findings.length > 0) outcome = 'error: the reviewed message is missing from its series';
       else if (patch && findings.length > 0) {
-        const why = silenceReason(patch, options.from.address) ?? this.limitReason(patch, now);
+        const why = silenceReason(patch, options.from.address) ?? (same !== null ? `same patch as ${same}` : null) ?? this.limitReason(patch, now);
         if (why !== null) outcome = `silent: ${why}`;
         else {
           const reply = renderReply(patch, findings, { from: options.from, date: new Date(now), related: patches });
@@ -154,6 +159,7 @@ export class MailBot {
           );
           if (queued) replyId = reply.messageId;
           else outcome = 'silent: already answered';
+          if (id !== null) state.recordPatchId(id, held.key, now);
         }
       }
       state.markReviewed(held.key, outcome, fingerprints, now);

@@ -15,6 +15,9 @@ import Database from 'better-sqlite3';
  *   its lease.
  *   `in_reply_to` is UNIQUE: the database itself refuses a second reply to one message.
  * - `meta`: small values such as the last IMAP UID handled, and which `watch` holds the file.
+ * - `patch_ids`: the patch identity (`src/ingest/patch-id.ts`, as `git patch-id --stable`) of
+ *   every patch reviewed, with the first message that carried it: the same diff sent again
+ *   under a new Message-ID (`[PATCH RESEND]`) is recognised and gets no second reply.
  *
  * Locking: SQLite's own (WAL: readers never wait; one writer at a time, others wait up to
  * BUSY_MS, then a StateError names the file). A `watch` also takes `<file>.lock`, an SQLite
@@ -39,6 +42,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
   last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS patch_ids (
+  patch_id TEXT PRIMARY KEY, message_key TEXT NOT NULL, seen_at INTEGER NOT NULL);
 `;
 
 /** How long a write waits for another process's write transaction before giving up. */
@@ -231,6 +236,17 @@ export class MailState {
 
   recordVersion(seriesKey: string, version: number, fingerprints: readonly string[]): void {
     this.guard(() => this.stmt('INSERT OR REPLACE INTO series_versions (series_key, version, fingerprints) VALUES (?, ?, ?)').run(seriesKey, version, JSON.stringify([...new Set(fingerprints)])));
+  }
+
+  /** The first message reviewed with this patch identity, when it is another than `key`. */
+  samePatchAs(patchId: string, key: string): string | null {
+    const row = this.guard(() => this.stmt('SELECT message_key FROM patch_ids WHERE patch_id = ?').get(patchId) as { message_key: string } | undefined);
+    return row && row.message_key !== key ? row.message_key : null;
+  }
+
+  /** Remembers a patch identity with the first message that carried it. */
+  recordPatchId(patchId: string, key: string, now: number): void {
+    this.guard(() => this.stmt('INSERT OR IGNORE INTO patch_ids (patch_id, message_key, seen_at) VALUES (?, ?, ?)').run(patchId, key, now));
   }
 
   hasReplyTo(messageId: string): boolean {
