@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArchive, type Archive } from './archive-gen.js';
+import { runCli, startCli } from '../support/cli.js';
 
 /**
  * Issue 6, Must show 3: a large archive goes through the built CLI with a small, fixed heap
@@ -11,7 +11,6 @@ import { writeArchive, type Archive } from './archive-gen.js';
  * out of it long before the end. PATCHSENTRY_SCALE_MB sets the size (default 200 MB; about
  * 10 s on two cores).
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const MEGABYTES = Number(process.env['PATCHSENTRY_SCALE_MB'] ?? 200);
 const HEAP_MB = 64;
 
@@ -20,7 +19,6 @@ let archive: Archive;
 let path: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/bot/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   dir = mkdtempSync(join(tmpdir(), 'patchsentry-scale-'));
   path = join(dir, 'archive.mbox');
   archive = await writeArchive(path, MEGABYTES);
@@ -28,46 +26,35 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI and reads its report as it streams, keeping only what the checks need. */
 /** Runs the CLI to completion and returns its whole standard output. */
-function output(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/patchsentry.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => resolve(out));
-  });
+async function output(args: string[]): Promise<string> {
+  const { stdout, stderr } = await runCli(args, { stdin: 'ignore' });
+  process.stderr.write(stderr);
+  return stdout;
 }
 
-function check(format: 'json' | 'text', extra: string[] = [], file = path): Promise<{ code: number | null; tail: string; entries: number; inOrder: boolean; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(ROOT, 'bin/patchsentry.js'), 'check', '--format', format, ...extra, file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    let carry = '';
-    let entries = 0;
-    let last = -1;
-    let inOrder = true;
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const text = carry + chunk;
-      // Patch entries' fields sit at six spaces; only they (and errors, none here) have "index".
-      for (const m of text.matchAll(/\n {6}"index": (\d+),\n/g)) {
-        const index = Number(m[1]);
-        if (index !== last + 1) inOrder = false;
-        last = index;
-        entries++;
-      }
-      // Keep the last, unfinished line (with the newline before it) for the next chunk.
-      carry = text.slice(Math.max(0, text.lastIndexOf('\n')));
-      tail = (tail + chunk).slice(-4000);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, tail, entries, inOrder, stderr }));
-  });
+/** Runs the CLI and reads its report as it streams, keeping only what the checks need. */
+async function check(format: 'json' | 'text', extra: string[] = [], file = path): Promise<{ code: number | null; tail: string; entries: number; inOrder: boolean; stderr: string }> {
+  let tail = '';
+  let carry = '';
+  let entries = 0;
+  let last = -1;
+  let inOrder = true;
+  const onStdout = (chunk: string): void => {
+    const text = carry + chunk;
+    // Patch entries' fields sit at six spaces; only they (and errors, none here) have "index".
+    for (const m of text.matchAll(/\n {6}"index": (\d+),\n/g)) {
+      const index = Number(m[1]);
+      if (index !== last + 1) inOrder = false;
+      last = index;
+      entries++;
+    }
+    // Keep the last, unfinished line (with the newline before it) for the next chunk.
+    carry = text.slice(Math.max(0, text.lastIndexOf('\n')));
+    tail = (tail + chunk).slice(-4000);
+  };
+  const run = await startCli(['check', '--format', format, ...extra, file], { stdin: 'ignore', nodeArgs: [`--max-old-space-size=${HEAP_MB}`], keepStdout: false, onStdout }).exited;
+  return { code: run.code, tail, entries, inOrder, stderr: run.stderr };
 }
 
 describe(`a ${MEGABYTES} MB archive with a ${HEAP_MB} MB heap`, () => {

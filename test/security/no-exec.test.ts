@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../bot/mail/support/messages.js';
-import { cli, ensureBuilt, everything, ROOT, STACK } from './support.js';
+import { cli, everything, ROOT, STACK } from './support.js';
 
 /** Modules that run programs or evaluate text (and `module`, whose createRequire loads any). */
 const PROCESS_MODULES = /^(?:node:)?(?:child_process|vm|repl|inspector|cluster|wasi|module)$/;
@@ -129,7 +129,6 @@ describe('mail full of shell syntax runs nothing', () => {
   const SHELLY = "$(touch RAN) `touch RAN`; touch RAN | touch RAN && touch RAN ${IFS}'\"";
   const MSGID = '`touch${IFS}RAN`|sh&&touch${IFS}RAN';
   beforeAll(() => {
-    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'ps-noexec-'));
     // Programs a careless bot might run (a shell, git am, a mailer), first on PATH: each one
     // leaves a marker with its name and arguments.

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../bot/mail/support/messages.js';
 import { TestSmtpServer } from '../bot/mail/support/smtp.js';
-import { cli, closedPort, ensureBuilt, everything, ROOT, STACK, type Run } from './support.js';
+import { cli, closedPort, everything, ROOT, STACK, type Run } from './support.js';
 
 const SOURCE = fixture('domctl-violation.patch').toString('utf8');
 /** The diff alone, as a mail client attaches it. */
@@ -99,7 +99,6 @@ const SYSTEM = ['/tmp/evil.patch', '/tmp/evil2.patch', '/etc/passwd'];
 const systemState = (): string[] => SYSTEM.map((p) => (existsSync(p) ? `${p} ${statSync(p).size}:${statSync(p).mtimeMs}` : `${p} absent`));
 
 beforeAll(() => {
-  ensureBuilt();
   root = mkdtempSync(join(tmpdir(), 'ps-paths-'));
   cwd = join(root, 'a', 'b', 'c', 'd');
   mkdirSync(cwd, { recursive: true });

@@ -17,7 +17,7 @@ import { FakeGitHub } from '../support/github-server.js';
 import { useDovecot } from '../support/dovecot.js';
 import { fixture } from '../bot/mail/support/messages.js';
 import { DOMCTL_COMMIT, pullState } from '../bot/github/fixtures.js';
-import { ACTION, cli, closedPort, ensureBuilt, everything, expectNoSecret, Proc, runNode, secretForms, STACK, BIN, type Run } from './support.js';
+import { ACTION, cli, closedPort, everything, expectNoSecret, Proc, runNode, secretForms, STACK, BIN, type Run } from './support.js';
 
 // A password with every character a URL has to encode, and a marker that shows a partial leak.
 const PASS = 'S3CRET/p@ss w0rd%!';
@@ -32,7 +32,6 @@ const state = (): string => join(dir, `state-${++n}.db`);
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({ HOME: dir, ...extra });
 
 beforeAll(() => {
-  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'ps-secrets-'));
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

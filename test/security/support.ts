@@ -1,26 +1,11 @@
 // The built CLI and the committed Action bundle as processes, for the security tests.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { BIN, Proc as AnyProc, ROOT, type ProcOptions, type Run } from '../support/cli.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = join(ROOT, 'bin/patchsentry.js');
+export { BIN, ROOT, type Run };
 export const ACTION = join(ROOT, 'action/dist/index.js');
-
-/** CI builds in `npm ci` (prepare); a fresh checkout without dist/ builds here. */
-export function ensureBuilt(): void {
-  if (!existsSync(join(ROOT, 'dist/bot/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}
-
-export interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** stdout and stderr together: everything a log or a terminal would get. */
 export const everything = (r: Run): string => `${r.stdout}\n${r.stderr}`;
@@ -33,53 +18,21 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
   readonly stdin?: Buffer | string;
+  /** A last resort against a hung process (see test/support/cli.ts); default 120 s. */
   readonly timeoutMs?: number;
 }
 
-/** A long-running process (serve, watch) whose output can be waited on. */
-export class Proc {
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<Run>;
-  private readonly child: ChildProcess;
+const procOptions = (options: RunOptions): ProcOptions => ({
+  cwd: options.cwd,
+  stdin: options.stdin,
+  env: { PATH: process.env['PATH'] ?? '', ...options.env },
+  killAfterMs: options.timeoutMs ?? 120_000,
+});
 
+/** A long-running process (serve, watch) whose output can be waited on, with only PATH inherited. */
+export class Proc extends AnyProc {
   constructor(script: string, args: readonly string[], options: RunOptions = {}) {
-    this.child = spawn(process.execPath, [script, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), options.timeoutMs ?? 45_000);
-    this.exited = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      this.child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
-      });
-    });
-    this.child.stdin!.end(options.stdin ?? '');
-  }
-
-  /** Waits until the output matches, or the process ends, or `ms` pass. */
-  async waitFor(pattern: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
-    const end = Date.now() + ms;
-    let done = false;
-    void this.exited.then(() => (done = true));
-    for (;;) {
-      const m = pattern.exec(`${this.stdout}\n${this.stderr}`);
-      if (m) return m;
-      if (done) throw new Error(`exited before ${pattern}: ${this.stdout}\n${this.stderr}`);
-      if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}: ${this.stdout}\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  /** SIGTERM, then the process's end. */
-  async stop(): Promise<Run> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    return this.exited;
+    super(script, args, procOptions(options));
   }
 }
 

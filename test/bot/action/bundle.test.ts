@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { useFakeGitHub } from '../../support/github-harness.js';
 import { useRunnerWorkspaces } from './support.js';
+import { runNode } from '../../support/cli.js';
 import { CLEAN_COMMIT, DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -14,26 +14,19 @@ const fake = useFakeGitHub({ ghs_jobtoken: 'write', ghs_forktoken: 'read' });
 const newWorkspace = useRunnerWorkspaces('patchsentry-action-');
 
 /** Runs `node <runs.main>` the way the runner does: env in, GITHUB_OUTPUT file out. */
-async function runAction(number: number, env: Record<string, string>): Promise<{ code: number; stdout: string; outputs: Record<string, string>; summary: string }> {
+async function runAction(number: number, env: Record<string, string>): Promise<{ code: number | null; stdout: string; outputs: Record<string, string>; summary: string }> {
   const { dir, env: runner, files } = newWorkspace({ action: 'synchronize', number, pull_request: { number, head: { sha: 'x' } }, repository: { full_name: 'xen-project/xen' } }, fake.url);
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [join(root, action.runs.main)],
-      {
-        cwd: dir,
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          ...runner,
-          'INPUT_GITHUB-TOKEN': 'ghs_jobtoken',
-          'INPUT_FAIL-ON': action.inputs['fail-on']!.default!,
-          INPUT_MODE: action.inputs['mode']!.default!,
-          INPUT_CONFIG: '',
-          ...env,
-        },
-      },
-      (error, out) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(out) }),
-    );
+  const { code, stdout } = await runNode(join(root, action.runs.main), [], {
+    cwd: dir,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...runner,
+      'INPUT_GITHUB-TOKEN': 'ghs_jobtoken',
+      'INPUT_FAIL-ON': action.inputs['fail-on']!.default!,
+      INPUT_MODE: action.inputs['mode']!.default!,
+      INPUT_CONFIG: '',
+      ...env,
+    },
   });
   const { outputs, summary } = files();
   return { code, stdout, outputs: parseOutputFile(outputs), summary };

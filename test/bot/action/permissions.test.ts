@@ -6,11 +6,11 @@
  * log, and exit by its findings, never by the 403.
  */
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useFakeGitHub } from '../../support/github-harness.js';
 import { useRunnerWorkspaces, type RunnerWorkspace } from './support.js';
+import { runNode } from '../../support/cli.js';
 import { readActionEnv } from '../../../bot/action/env.js';
 import { runAction } from '../../../bot/action/run.js';
 import { CLEAN_COMMIT, DOMCTL_COMMIT, pullState } from '../github/fixtures.js';
@@ -22,7 +22,7 @@ const fake = useFakeGitHub({ [TOKEN]: 'read' });
 const newWorkspace = useRunnerWorkspaces('patchsentry-readall-');
 
 interface Run {
-  readonly code: number;
+  readonly code: number | null;
   readonly stdout: string;
   readonly outputs: string;
   readonly summary: string;
@@ -51,11 +51,7 @@ async function inProcess(number: number, inputs: Record<string, string> = {}, he
 /** The committed bundle, as the runner starts it. */
 async function bundled(number: number, inputs: Record<string, string> = {}): Promise<Run> {
   const { dir, env, files } = workspace(number, inputs);
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [join(root, 'action/dist/index.js')], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', ...env } }, (error, out) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(out) }),
-    );
-  });
+  const { code, stdout } = await runNode(join(root, 'action/dist/index.js'), [], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', ...env } });
   return { code, stdout, ...files() };
 }
 

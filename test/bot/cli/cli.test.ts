@@ -1,34 +1,18 @@
 // The built CLI as a process: stdin, .gz, exit codes of SPEC §4, the three formats, config
 // errors, and no progress bar or stack trace where none belongs.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../../ingest/read.js';
+import { BIN, ROOT, runCli, runCliOnTerminal, startCli, type Run as CliRun } from '../../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/patchsentry.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Pick<CliRun, 'code' | 'stdout' | 'stderr'>;
 
 function run(args: string[], stdin?: Buffer, cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? Buffer.alloc(0));
-  });
+  return runCli(args, { stdin: stdin ?? '', cwd });
 }
 
 describe('the installed command', () => {
@@ -51,7 +35,6 @@ const STACK = /\n\s+at .+:\d+:\d+\)?/;
 
 let dir: string;
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/bot/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   dir = mkdtempSync(join(tmpdir(), 'ps-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -232,7 +215,7 @@ describe('progress bar', () => {
     const mbox = join(dir, 'many.mbox');
     writeFileSync(mbox, many);
     // script(1) gives the process a pseudo-terminal for stdout and stderr.
-    const out = execFileSync('script', ['-qec', `${process.execPath} ${BIN} check --format json ${mbox}`, '/dev/null'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = runCliOnTerminal(['check', '--format', 'json', mbox]);
     expect(out).not.toContain('\u001b[K');
     expect(out).not.toMatch(/\d+ messages read/);
     expect((JSON.parse(out.replace(/\r\n/g, '\n')) as JsonReport).summary.messages).toBe(1200);
@@ -241,7 +224,7 @@ describe('progress bar', () => {
   it('appears on a terminal for long text runs, and is cleared before the report', async () => {
     const mbox = join(dir, 'many.mbox');
     writeFileSync(mbox, many);
-    const out = execFileSync('script', ['-qec', `${process.execPath} ${BIN} check ${mbox}`, '/dev/null'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = runCliOnTerminal(['check', mbox]);
     const bar = out.indexOf('\r\u001b[K');
     expect(bar).toBeGreaterThanOrEqual(0);
     expect(out.slice(bar + 4)).toMatch(/^\d+ messages read/);
@@ -255,19 +238,14 @@ describe('a reader that goes away', () => {
   it.each(['json', 'text'])('`check --format %s | head` stops quietly with the SIGPIPE status', async (format) => {
     const mbox = join(dir, `pipe-${format}.mbox`);
     writeFileSync(mbox, many);
-    const { code, stderr, bytes } = await new Promise<{ code: number | null; stderr: string; bytes: number }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'check', '--format', format, mbox], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      let bytes = 0;
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      // Like head: take the first chunk, then close the pipe.
-      child.stdout.once('data', (d: Buffer) => {
-        bytes = d.length;
-        child.stdout.destroy();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stderr, bytes }));
+    let bytes = 0;
+    // Like head: take the first chunk, then close the pipe.
+    const child = startCli(['check', '--format', format, mbox], { stdin: 'ignore', keepStdout: false });
+    child.child.stdout!.once('data', (d: string) => {
+      bytes = Buffer.byteLength(d);
+      child.child.stdout!.destroy();
     });
+    const { code, stderr } = await child.exited;
     expect(bytes).toBeGreaterThan(0);
     expect(stderr).toBe('');
     expect(code).toBe(141);

@@ -1,16 +1,14 @@
 // Parse accuracy against git itself on a sample of our own (issue 2, "Must show" 2): commits
 // made here with the shapes that trip parsers, exported with `git format-patch --stdout -M`,
 // and the CLI's JSON `files` compared with `git log --numstat -M` of the same commits.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync, renameSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/patchsentry.js');
 
 let repo: string;
 const git = (...args: string[]) =>
@@ -31,7 +29,6 @@ const commit = (message: string) => {
 const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `    ${tag}_${i} = ${i * 7};`).join('\n') + '\n';
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/bot/cli/main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   repo = mkdtempSync(join(tmpdir(), 'ps-numstat-'));
   git('init', '-q', '-b', 'staging');
   write('xen/arch/x86/hvm/hvm.c', 'static int do_altp2m_op(void)\n{\n' + lines(40, 'rc') + '}\n');
@@ -87,11 +84,11 @@ function gitNumstat(): Map<string, string>[] {
 }
 
 describe('numstat sample of our own', () => {
-  it('the JSON files of `git format-patch --stdout -M` output equal `git log --numstat -M`', () => {
+  it('the JSON files of `git format-patch --stdout -M` output equal `git log --numstat -M`', async () => {
     const mbox = git('format-patch', '--stdout', '-M', '--root', 'HEAD');
     expect(mbox.match(/^From the /gm)?.length).toBe(2);
-    const run = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '--fail-on', 'never', '-'], { input: mbox, encoding: 'utf8', maxBuffer: 1 << 26 });
-    expect([run.status, run.stderr]).toEqual([0, '']);
+    const run = await runCli(['check', '--format', 'json', '--fail-on', 'never', '-'], { stdin: mbox });
+    expect([run.code, run.stderr]).toEqual([0, '']);
     const report = JSON.parse(run.stdout) as { patches: { files: { path: string; additions: number; deletions: number; binary?: boolean }[] }[]; errors: unknown[] };
     const want = gitNumstat();
     expect(want).toHaveLength(5);

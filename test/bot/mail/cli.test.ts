@@ -1,19 +1,10 @@
-import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture } from './support/messages.js';
 import { headersOf, TestSmtpServer } from './support/smtp.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/patchsentry.js');
-
-beforeAll(() => {
-  // CI builds in `npm ci` (prepare); a fresh checkout without dist/ builds here.
-  if (!existsSync(join(ROOT, 'dist/bot/cli/mail-commands.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}, 120_000);
+import { runCli, startCli } from '../../support/cli.js';
 
 let dir: string;
 let server: TestSmtpServer;
@@ -28,16 +19,7 @@ afterEach(async () => {
 });
 
 function cli(args: string[], stdin: Buffer | null): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, PATCHSENTRY_SMTP_URL: `smtp://127.0.0.1:${server.port}` } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? undefined);
-  });
+  return runCli(args, { cwd: dir, env: { ...process.env, PATCHSENTRY_SMTP_URL: `smtp://127.0.0.1:${server.port}` }, stdin: stdin ?? '' });
 }
 
 describe('patchsentry mail (the built CLI)', () => {
@@ -80,23 +62,20 @@ describe('patchsentry watch --maildir (the built CLI)', () => {
   it('answers new mail, logs one line per message, and stops cleanly on SIGTERM', async () => {
     const maildir = join(dir, 'Maildir');
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
-    const child = spawn(process.execPath, [BIN, 'watch', '--maildir', maildir, '--smtp', `smtp://127.0.0.1:${server.port}`, '--state', join(dir, 's.db'), '--poll', '200ms'], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    await waitFor(() => stderr.includes('watching'));
+    const watch = startCli(['watch', '--maildir', maildir, '--smtp', `smtp://127.0.0.1:${server.port}`, '--state', join(dir, 's.db'), '--poll', '200ms'], { cwd: dir });
+    await waitFor(() => watch.stderr.includes('watching'));
     // Delivered the Maildir way: written in tmp/, renamed into new/.
     writeFileSync(join(maildir, 'tmp', '1764000000.1.host'), fixture('domctl-violation.patch'));
     renameSync(join(maildir, 'tmp', '1764000000.1.host'), join(maildir, 'new', '1764000000.1.host'));
     writeFileSync(join(maildir, 'new', '1764000001.2.host'), fixture('clean.patch'));
-    await waitFor(() => server.received.length === 1 && stderr.includes('1764000001.2.host'));
-    expect(stderr).toMatch(/1764000000\.1\.host <20261125081244\.4711-1-jane\.dev@example\.org> "\[PATCH\] xen\/domctl: add XEN_DOMCTL_altp2m_get_views" replied/);
-    expect(stderr).toMatch(/1764000001\.2\.host <20261125083002\.4800-1-jane\.dev@example\.org> .* clean/);
+    await waitFor(() => server.received.length === 1 && watch.stderr.includes('1764000001.2.host'));
+    expect(watch.stderr).toMatch(/1764000000\.1\.host <20261125081244\.4711-1-jane\.dev@example\.org> "\[PATCH\] xen\/domctl: add XEN_DOMCTL_altp2m_get_views" replied/);
+    expect(watch.stderr).toMatch(/1764000001\.2\.host <20261125083002\.4800-1-jane\.dev@example\.org> .* clean/);
     await waitFor(() => readdirSync(join(maildir, 'cur')).length === 2);
     expect(readdirSync(join(maildir, 'new'))).toEqual([]);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stderr).toContain('stopped');
+    watch.child.kill('SIGTERM');
+    expect((await watch.exited).code).toBe(0);
+    expect(watch.stderr).toContain('stopped');
     expect(server.received).toHaveLength(1);
   });
 });

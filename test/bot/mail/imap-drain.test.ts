@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
-import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, waitFor, type Cli } from './support/load.js';
+import { fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, waitFor, type Cli } from './support/load.js';
 
 /**
  * Load: a mailbox of 10,000 messages drained by `watch --imap` (the built CLI, a child
@@ -31,7 +31,6 @@ let dir: string;
 let watch: Cli | null = null;
 
 beforeAll(async () => {
-  ensureBuilt();
   dovecot = await startDovecot();
   smtp = new GateSmtpServer();
   await smtp.start();

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useDovecot } from '../../support/dovecot.js';
-import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
+import { fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
 
 /**
  * SIGKILL at chosen points of a run, then the same command again (SPEC §5: a crash loses
@@ -11,7 +11,6 @@ import { ensureBuilt, fillMaildir, GateSmtpServer, inReplyTo, loadMessages, read
  * state file says are checked after the restart, against the messages put in.
  */
 
-beforeAll(() => ensureBuilt(), 120_000);
 
 let dir: string;
 let smtp: GateSmtpServer;

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailState, StateError } from '../../../bot/mail/state.js';
-import { ensureBuilt, GateSmtpServer, inReplyTo, readState, ROOT, startCli, waitFor, type Cli } from './support/load.js';
+import { GateSmtpServer, inReplyTo, readState, ROOT, startCli, waitFor, type Cli } from './support/load.js';
 import { fixture } from './support/messages.js';
 
 /**
@@ -14,7 +14,6 @@ import { fixture } from './support/messages.js';
  * reason (exit 2, no stack trace); a second `watch` is refused at once; the file stays sound.
  */
 
-beforeAll(() => ensureBuilt(), 120_000);
 
 let dir: string;
 let state: string;

@@ -1,21 +1,15 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import type { Dovecot } from '../../../support/dovecot.js';
 import { escapeMboxrd } from '../../../../src/ingest/mbox.js';
 import { fixture, withHeaders } from './messages.js';
+import { startCli as spawnCli } from '../../../support/cli.js';
 
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-export const BIN = join(ROOT, 'bin/patchsentry.js');
-
-/** Builds dist/ when a fresh checkout has none (CI builds it in `npm ci`). */
-export function ensureBuilt(): void {
-  if (!existsSync(join(ROOT, 'dist/bot/cli/mail-commands.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}
+export { ROOT, BIN } from '../../../support/cli.js';
 
 export interface LoadMessage {
   readonly id: string;
@@ -70,14 +64,10 @@ export interface Cli {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the built CLI as a child process. */
+/** Starts the built CLI as a child process (stdout is read and dropped). */
 export function startCli(args: readonly string[], cwd: string, nodeArgs: readonly string[] = []): Cli {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, stderr: () => stderr, exited };
+  const proc = spawnCli(args, { cwd, nodeArgs, stdin: 'ignore', keepStdout: false });
+  return { child: proc.child, stderr: () => proc.stderr, exited: proc.exited.then(({ code, signal }) => ({ code, signal })) };
 }
 
 export interface StateCounts {
