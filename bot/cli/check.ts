@@ -10,6 +10,7 @@ import { renderSarif } from '../../src/report/sarif.js';
 import type { Config } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
 import type { Severity } from '../../src/engine/finding.js';
+import type { RawMessage } from '../../src/ingest/mbox.js';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -27,6 +28,8 @@ export interface CheckOptions {
   readonly fastPath?: boolean;
   /** Worker threads that read and count messages of long inputs (streamCheck); 0 or absent: none. */
   readonly workers?: number;
+  /** Opens an input as raw messages (default: a file or stdin; `--range` reads a git range). */
+  readonly read?: (input: string, stdin?: Readable) => AsyncIterable<RawMessage>;
 }
 
 /** Runs the pipeline over every input; one unreadable input is an error entry, not a stop. */
@@ -37,7 +40,7 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
     const source = input === '-' ? '<stdin>' : input;
     let messages = 0;
     try {
-      for await (const event of reviewMessages(countMessages(readInput(input, options.stdin), () => {
+      for await (const event of reviewMessages(countMessages((options.read ?? readInput)(input, options.stdin), () => {
         messages++;
         options.onProgress?.(++seen);
       }), { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) })) {
@@ -87,13 +90,13 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
       const pool = { config: options.config, workers: options.workers ?? 0, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
       // A large mbox file is cut into pieces that the workers read themselves; anything else
       // is read here, and (with -j) its messages are handed to the workers.
-      const size = pool.workers > 0 ? await splittableMboxSize(input) : null;
+      const size = pool.workers > 0 && !options.read ? await splittableMboxSize(input) : null;
       const events =
         size !== null && size >= PIECE_MODE_BYTES
           ? reviewPrepared(countMessages(prepareFileInWorkers(input, size, pool), tick), review)
           : pool.workers > 0
-            ? reviewPrepared(prepareInWorkers(countMessages(readInput(input, options.stdin), tick), pool), review)
-            : reviewMessages(countMessages(readInput(input, options.stdin), tick), review);
+            ? reviewPrepared(prepareInWorkers(countMessages((options.read ?? readInput)(input, options.stdin), tick), pool), review)
+            : reviewMessages(countMessages((options.read ?? readInput)(input, options.stdin), tick), review);
       for await (const event of events) {
         const ready = stream.add(event);
         if (ready.length > 0) {

@@ -3,6 +3,7 @@ import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { loadConfig } from '../config.js';
 import { runCheck, streamCheck, type Format } from './check.js';
 import { registerMailCommands } from './mail-commands.js';
+import { rangeInput } from '../git/range.js';
 import { registerGithubCommands } from './github-commands.js';
 import { ConfigError } from '../../src/errors.js';
 import { version } from '../../src/version.js';
@@ -26,12 +27,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--range [BASE..TIP]', 'review the commits of a git range as a series (no value: BASE_SHA or CI_COMMIT_BEFORE_SHA .. TIP_SHA or CI_COMMIT_SHA; see docs/gitlab.md)')
+    .option('--repo <dir>', 'the git repository of --range (default: the working directory)')
     .option('-j, --jobs <n>', 'worker threads that read and count messages (default 0: on 2 cores they cost more than they gain, see npm run bench)', (v) => Math.max(0, Number.parseInt(v, 10) || 0))
-    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean; jobs?: number }) => {
+    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string }) => {
       const config = loadConfig(xenAltp2m, opts.config);
+      const range = opts.range === undefined ? null : await rangeOf(opts.range, inputs, opts.repo);
       const showProgress = opts.progress && opts.format === 'text' && process.stderr.isTTY === true;
       const common = {
-        inputs: inputs.length > 0 ? inputs : ['-'],
+        inputs: range ? range.inputs : inputs.length > 0 ? inputs : ['-'],
+        ...(range ? { read: range.read } : {}),
         failOn: opts.failOn,
         pack: xenAltp2m,
         config,
@@ -64,6 +69,12 @@ export function buildProgram(): Command {
   registerMailCommands(program);
   registerGithubCommands(program);
   return program;
+}
+
+/** `--range`: the range's input and reader; inputs beside it are a usage error. */
+async function rangeOf(spec: string | true, inputs: readonly string[], repo: string | undefined): Promise<Awaited<ReturnType<typeof rangeInput>>> {
+  if (inputs.length > 0) throw new Error('check: give either --range or input files, not both');
+  return rangeInput(spec === true ? undefined : spec, repo ?? '.', process.env, (line) => process.stderr.write(`patchsentry: ${line}\n`));
 }
 
 function progressBar(): (messages: number) => void {

@@ -21,6 +21,8 @@ const ALLOWED: { file: string; name: string; why: string }[] = [
   { file: 'bot/workers/pool.ts', name: 'worker_threads', why: 'a thread pool that reads and counts messages (-j N)' },
   { file: 'bot/workers/pool.ts', name: 'new Worker', why: "runs new URL('./prepare-worker.js', import.meta.url), a fixed module of ours" },
   { file: 'bot/workers/prepare-worker.ts', name: 'worker_threads', why: 'the worker side: parentPort and workerData' },
+  { file: 'bot/git/git.ts', name: 'process module', why: 'runs git (check --range, watch --public-inbox): the program is the literal "git", argv an array, no shell' },
+  { file: 'bot/git/git.ts', name: 'exec/spawn call', why: 'execFile and spawn of "git" only (checked below); its argv holds the user\'s revisions and directories and object ids git printed, never message text' },
 ];
 
 /**
@@ -85,6 +87,23 @@ describe('no way from a message to a shell or eval in the sources', () => {
     expect(unexplained).toEqual([]);
     // Each allow-list entry is still needed (a stale one would hide a new use in its file).
     expect(ALLOWED.filter((a) => !hits.some((h) => h.file === a.file && h.name === a.name))).toEqual([]);
+  });
+
+  it('bot/git/git.ts runs only the program "git", with an argument array, and never a shell', () => {
+    const file = 'bot/git/git.ts';
+    const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const calls: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && EXEC_NAMES.has(node.expression.text)) {
+        const [program, args] = node.arguments;
+        calls.push(`${node.expression.text}(${program && ts.isStringLiteral(program) ? program.text : '?'}, ${args && ts.isArrayLiteralExpression(args) ? 'array' : '?'})`);
+      }
+      // `shell: true` (or any shell option) would hand argv to /bin/sh.
+      if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'shell') calls.push('shell option');
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(calls.sort()).toEqual(['execFile(git, array)', 'spawn(git, array)']);
   });
 
   it('the scanner catches each construct, and not the look-alikes the code really uses', () => {
