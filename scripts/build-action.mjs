@@ -1,11 +1,13 @@
 // Bundles the GitHub Action entry into action/dist/index.js (committed: a JavaScript action
-// runs from the repository as is, with no `npm install`). CI rebuilds it and fails when the
-// committed file differs. Native modules stay out: the Action needs no SQLite (dedupe is by
+// runs from the repository as is, with no `npm install`), or into the file given as the first
+// argument. CI rebuilds it into a temporary file and fails when the committed one differs
+// (scripts/check-action-bundle.mjs). Native modules stay out: the Action needs no SQLite (dedupe is by
 // markers on the PR), so importing better-sqlite3 fails the build.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const outfile = process.argv[2] ?? 'action/dist/index.js';
 
 const noNative = {
   name: 'no-native-modules',
@@ -19,7 +21,7 @@ const noNative = {
 const result = await build({
   absWorkingDir: root,
   entryPoints: ['bot/action/index.ts'],
-  outfile: 'action/dist/index.js',
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -42,5 +44,5 @@ const result = await build({
 const inputs = Object.keys(result.metafile.inputs);
 const native = inputs.filter((p) => /better-sqlite3|\.node$/.test(p));
 if (native.length > 0) throw new Error(`native modules in the bundle: ${native.join(', ')}`);
-const bytes = result.metafile.outputs['action/dist/index.js']?.bytes ?? 0;
-console.log(`action/dist/index.js: ${inputs.length} inputs, ${(bytes / 1024).toFixed(0)} KiB`);
+const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
+console.log(`${outfile}: ${inputs.length} inputs, ${(bytes / 1024).toFixed(0)} KiB`);
