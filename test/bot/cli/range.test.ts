@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ensureBuilt, STACK, type Run } from '../../security/support.js';
+import { cli, STACK, type Run } from '../../security/support.js';
 import { makeXenRepo, type XenRepo } from '../../support/xen-repo.js';
 
 interface Report {
@@ -22,7 +22,6 @@ const comparable = (r: Report): unknown => ({ patches: r.patches.map(({ source: 
 let repo: XenRepo;
 const NULL = '0000000000000000000000000000000000000000';
 beforeAll(() => {
-  ensureBuilt();
   repo = makeXenRepo();
 });
 afterAll(() => rmSync(repo.dir, { recursive: true, force: true }));
