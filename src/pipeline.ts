@@ -23,6 +23,8 @@ export interface FileSummary {
 export interface PatchReport {
   readonly source?: string;
   readonly index: number;
+  /** The message's identity (`Message.id`): its Message-ID, or a hash of it when it has none. */
+  readonly id: string;
   readonly messageId: string | null;
   readonly subject: string;
   readonly kind: MessageKind;
@@ -179,16 +181,15 @@ function reviewed(series: Series, run: Run): ReviewEvent {
   const { findings, failures } = quiet
     ? { findings: [], failures: [] }
     : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
-  // A finding on the series as a whole goes on the cover letter, else on the first patch.
-  const home = members[0]?.message.messageId ?? null;
-  const byMessage = new Map<string | null, Finding[]>();
+  // Each finding goes on the message it is anchored on: the patch whose diff holds its line
+  // (docs/cli.md). Identities never collide, so grouping cannot move a finding elsewhere.
+  const byMessage = new Map<string, Finding[]>();
   for (const finding of findings) {
-    const key = finding.messageId ?? home;
-    const list = byMessage.get(key) ?? [];
-    list.push(finding);
-    byMessage.set(key, list);
+    const list = byMessage.get(finding.anchor);
+    if (list) list.push(finding);
+    else byMessage.set(finding.anchor, [finding]);
   }
-  const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.messageId) ?? [], run));
+  const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.id) ?? [], run));
   return { kind: 'series', series, patches, failures };
 }
 
@@ -204,6 +205,7 @@ function reportFor(patch: Patch, series: Series | null, findings: Finding[], run
   // spread-first literals property by property.
   const report = {
     index: message.index,
+    id: message.id,
     messageId: message.messageId,
     subject: message.subject,
     kind: patch.kind,

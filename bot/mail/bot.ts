@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { messageIdentity } from '../../src/ingest/identity.js';
 import { isFromLineIn, type RawMessage } from '../../src/ingest/mbox.js';
 import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
 import type { Address } from '../../src/ingest/message.js';
@@ -199,9 +199,9 @@ function withoutFromLine(bytes: Buffer): Buffer {
   return nl < 0 || !isFromLineIn(bytes, 0, nl) ? bytes : bytes.subarray(nl + 1);
 }
 
-/** A message's key in the state: its Message-ID, or a hash of its bytes when it has none. */
+/** A message's key in the state: its identity, as the report gives it (ingest/identity.ts). */
 export function identify(bytes: Buffer, block = readHeaderBlock(bytes)): { key: string; subject: string } {
-  const id = parseMessageIds(firstField(block, 'message-id'))[0];
+  const id = parseMessageIds(firstField(block, 'message-id'))[0] ?? null;
   const subject = decodeHeaderText(firstField(block, 'subject') ?? '');
-  return { key: id ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`, subject };
+  return { key: messageIdentity(id, bytes), subject };
 }

@@ -27,7 +27,7 @@ export function replyFindings(findings: readonly Finding[], minSeverity: Severit
 /** The thread a message belongs to: its root Message-ID. */
 export function threadOf(patch: Patch): string {
   const { message } = patch;
-  return message.references[0] ?? message.inReplyTo ?? message.messageId ?? `#${message.index}`;
+  return message.references[0] ?? message.inReplyTo ?? message.id;
 }
 
 /** Series identity across versions: same sender, same title (SPEC §3 "Series"). */

@@ -33,6 +33,7 @@ function plain(patch: Patch, watched: boolean): Omit<Patch, 'diff'> {
   const m = patch.message;
   const message: Message = {
     index: m.index,
+    id: m.id,
     messageId: m.messageId,
     subject: m.subject,
     from: m.from,

@@ -102,7 +102,7 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
           side: 'old',
           message: `The altp2m safety warning moved from ${loss.path} to ${movedTo.join(', ')} in this series ("${labels.join('"; "')}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
           evidence: loss.lines.map((l) => l.text),
-          messageId: loss.patch.message.messageId,
+          anchor: loss.patch.message.id,
           subject: `moved:${loss.concepts.join(',')}`,
         });
         continue;
@@ -116,7 +116,7 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
           `This removes or weakens the altp2m safety warning: the post-image no longer says that ${labels.join('; that ')}. ` +
           `P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
         evidence: loss.lines.map((l) => l.text),
-        messageId: loss.patch.message.messageId,
+        anchor: loss.patch.message.id,
         subject: `lost:${loss.concepts.join(',')}`,
       });
     }
@@ -159,7 +159,7 @@ function newMixed(patch: Patch, path: string, line: DiffLine, severity: Severity
     side: 'new',
     message: `${what} P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`,
     evidence: [line.text],
-    messageId: patch.message.messageId,
+    anchor: patch.message.id,
     subject: `new:${line.text.trim()}`,
   };
 }

@@ -277,7 +277,7 @@ function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<
 }
 
 function finding(patch: Patch, path: string, line: DiffLine, severity: Severity, message: string, subject: string): RuleFinding {
-  return { severity, path, line: lineNumber(line), side: 'new', message, evidence: [line.text], messageId: patch.message.messageId, subject };
+  return { severity, path, line: lineNumber(line), side: 'new', message, evidence: [line.text], anchor: patch.message.id, subject };
 }
 
 function dedupe(findings: RuleFinding[]): RuleFinding[] {

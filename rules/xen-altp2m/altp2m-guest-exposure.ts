@@ -164,7 +164,7 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
           `This XSM change lets the guest itself use more altp2m subops (${what}). In 'limited' mode only whitelisted subops may reach the guest, ` +
           `and 'mixed' mode has not been evaluated for safety: evaluate each newly exposed subop for in-guest use and say so in the commit message, or keep it at XSM_DM_PRIV (see ${WHERE}).`,
         evidence: added.map(([, site]) => site.line.text).filter((t, i, all) => all.indexOf(t) === i),
-        messageId: first.patch.message.messageId,
+        anchor: first.patch.message.id,
         subject: key,
       });
     }

@@ -35,7 +35,7 @@ HVMOP_ALTP2M_INTERFACE_VERSION and other non-subop defines; struct or union chan
           `New altp2m subop ${name}: ${MIXED_UNEVALUATED}. Please state in the commit message whether ${name} is safe for use by the guest itself, ` +
           `or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).${wrapper}`,
         evidence: [site.line.text],
-        messageId: site.patch.message.messageId,
+        anchor: site.patch.message.id,
         subject: name,
       });
     }

@@ -38,7 +38,7 @@ that moves.
         side: 'new',
         message: `${name} is defined, but this series does not add ${missing.join(', nor ')}. Every subop of the altp2m HVMOP must be wired through do_altp2m_op() (see ${WHERE}).`,
         evidence: [site.line.text],
-        messageId: site.patch.message.messageId,
+        anchor: site.patch.message.id,
         subject: name,
       });
     }
@@ -52,7 +52,7 @@ that moves.
         side: 'new',
         message: `do_altp2m_op() gains a handler for ${name}, but no patch of this series defines it in xen/include/public/hvm/hvm_op.h. Define the subop number in the public header in the same series (see ${WHERE}).`,
         evidence: [site.line.text],
-        messageId: site.patch.message.messageId,
+        anchor: site.patch.message.id,
         subject: `handler:${name}`,
       });
     }

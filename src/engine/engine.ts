@@ -82,16 +82,14 @@ function finalize(rule: string, finding: RuleFinding, series: Series, config: Co
     policy: POLICY_REFERENCE,
     fingerprint: fingerprint(rule, finding.path, finding.evidence, subject),
   };
-  const waiver = findWaiver(rule, finding.messageId, series, config);
+  const waiver = findWaiver(rule, finding.anchor, series, config);
   return waiver ? { ...base, severity: 'info', waiver } : base;
 }
 
-function findWaiver(rule: string, messageId: string | null, series: Series, config: Config): Finding['waiver'] | undefined {
-  // The trailer on the anchoring patch waives; a series-level finding takes one from any
-  // patch of the series or its cover letter.
-  const candidates = [...series.patches, ...(series.cover ? [series.cover] : [])].filter(
-    (p) => messageId === null || p.message.messageId === messageId,
-  );
+function findWaiver(rule: string, anchor: string, series: Series, config: Config): Finding['waiver'] | undefined {
+  // Only the patch the finding sits on waives it, or the cover letter, which speaks for the
+  // whole series: a trailer on one patch never waives a sibling's finding.
+  const candidates = [...series.patches, ...(series.cover ? [series.cover] : [])].filter((p) => p.message.id === anchor || p === series.cover);
   for (const patch of candidates) {
     for (const trailer of patch.trailers) {
       if (!ACK_TRAILER.test(trailer.key)) continue;

@@ -29,8 +29,8 @@ export interface Finding {
   readonly evidence: readonly string[];
   /** Where the policy is written. */
   readonly policy: string;
-  /** Message-ID of the patch the finding is anchored on. */
-  readonly messageId: string | null;
+  /** Identity (`Message.id`) of the patch the finding sits on: the one whose diff holds its line. */
+  readonly anchor: string;
   /** Stable across versions of a series: rule, path and evidence, never line numbers. */
   readonly fingerprint: string;
   /** Present when the finding was waived (`Altp2m-Policy-Ack:` or config); severity is then info. */
@@ -46,8 +46,11 @@ export interface RuleFinding {
   readonly side: Side;
   readonly message: string;
   readonly evidence: readonly string[];
-  /** The patch (by Message-ID) that caused it; null for a finding on the series as a whole. */
-  readonly messageId: string | null;
+  /**
+   * Identity (`Message.id`) of the patch whose diff holds the finding's line; for a finding
+   * about the series as a whole, the patch holding its evidence (or the cover letter).
+   */
+  readonly anchor: string;
   /** Extra text that keeps two findings of one rule on one file apart, e.g. the subop name. */
   readonly subject?: string;
 }

@@ -6,6 +6,7 @@ import type { DiffModel } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
 import { parseSubject, type ParsedSubject } from './subject.js';
 import { countDiffBytes, modelWatched, type LeanPatch } from './fastpath.js';
+import { messageIdentity } from './identity.js';
 
 /**
  * The raw-bytes fast path (issue 6): a plain `git format-patch` message is counted from its
@@ -74,6 +75,7 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
  */
 class PlainMessage implements Message {
   readonly index: number;
+  readonly id: string;
   readonly messageId: string | null;
   readonly subject: string;
   readonly from: Address | null;
@@ -93,6 +95,7 @@ class PlainMessage implements Message {
   constructor(raw: RawMessage, block: HeaderBlock, subject: string, prose: string, diff: Buffer) {
     const thread = threadFields(block);
     this.index = raw.index;
+    this.id = messageIdentity(thread.messageId, raw.bytes);
     this.messageId = thread.messageId;
     this.subject = subject;
     this.from = fromOf(block);

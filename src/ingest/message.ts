@@ -2,6 +2,7 @@ import type { ParsedMail, AddressObject } from 'mailparser';
 import type { RawMessage } from './mbox.js';
 import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseContentType, parseMessageIds, readHeaderBlock, type HeaderBlock } from './headers.js';
 import { InputError } from '../errors.js';
+import { messageIdentity } from './identity.js';
 
 export interface Address {
   readonly name: string;
@@ -11,6 +12,8 @@ export interface Address {
 /** One mail message, decoded, with its patch text (if any) separated from its prose. */
 export interface Message {
   readonly index: number;
+  /** Its identity: the Message-ID, or a hash of the message when it has none (ingest/identity.ts). */
+  readonly id: string;
   readonly messageId: string | null;
   readonly subject: string;
   readonly from: Address | null;
@@ -113,6 +116,7 @@ export function headerFields(raw: RawMessage, block: HeaderBlock, parsed: Parsed
   const thread = threadFields(block);
   return {
     index: raw.index,
+    id: messageIdentity(thread.messageId, raw.bytes),
     messageId: thread.messageId,
     subject: decodeHeaderText(firstField(block, 'subject') ?? ''),
     from,

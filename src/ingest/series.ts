@@ -34,6 +34,13 @@ export interface AssemblerOptions {
  * Groups patches into series as they stream in, holding only open series. A series is
  * keyed by its thread root (References[0] / In-Reply-To / its own Message-ID) and version,
  * falling back to sender + version + total for unthreaded mail.
+ *
+ * Mail with no Message-ID and no thread headers is a range export (`git format-patch
+ * --stdout A..B`, or its files given together): its numbered patches form one series when
+ * they come in order — 1/N (or the 0/N cover letter) opens it, each next index joins it,
+ * whoever wrote it. A numbered range longer than the series window (`[PATCH 29117/48091]`,
+ * a whole history) is no series anyone posts: each of its patches is judged alone, so
+ * memory stays flat (docs/cli.md).
  */
 export class SeriesAssembler {
   private readonly open = new Map<string, OpenSeries>();
@@ -51,10 +58,10 @@ export class SeriesAssembler {
     const done: Series[] = [];
     if (patch.kind === 'patch' || patch.kind === 'cover') {
       const { subject } = patch;
-      const single = subject.total === null || subject.total <= 1;
+      const single = subject.total === null || subject.total <= 1 || (isRangeExport(patch) && subject.total > this.window);
       if (single && patch.kind === 'patch') {
         done.push(...this.expire(arrival));
-        done.push({ id: patch.message.messageId ?? `#${patch.message.index}`, version: subject.version, total: subject.total, cover: null, patches: [patch] });
+        done.push({ id: patch.message.id, version: subject.version, total: subject.total, cover: null, patches: [patch] });
         return done;
       }
       const keys = seriesKeys(patch);
@@ -63,9 +70,14 @@ export class SeriesAssembler {
         series = this.byKey.get(key);
         if (series) break;
       }
+      if (series && isRangeExport(patch) && !continues(series, subject.index)) {
+        // A range export restarts (1/N again, or an index out of order): the open one is done.
+        done.push(this.close(series));
+        series = undefined;
+      }
       if (!series) {
         series = {
-          id: patch.message.messageId ?? `#${patch.message.index}`,
+          id: patch.message.id,
           keys: [],
           version: subject.version,
           total: subject.total,
@@ -84,7 +96,7 @@ export class SeriesAssembler {
       }
       if (patch.kind === 'cover' && series.cover === null) {
         series.cover = patch;
-        if (patch.message.messageId) series.id = patch.message.messageId;
+        series.id = patch.message.id;
       } else if (patch.kind === 'patch') series.patches.push(patch);
       if (subject.index !== null) series.seen.add(subject.index);
       if (isComplete(series)) done.push(this.close(series));
@@ -114,6 +126,20 @@ export class SeriesAssembler {
   }
 }
 
+/** No Message-ID and no thread headers: `git format-patch --stdout` output, not list mail. */
+function isRangeExport(patch: Patch): boolean {
+  const { message } = patch;
+  return message.messageId === null && message.inReplyTo === null && message.references.length === 0;
+}
+
+/** Whether patch `index` of a range export comes next in `series` (indexes only go up). */
+function continues(series: OpenSeries, index: number | null): boolean {
+  if (index === null || series.seen.has(index)) return false;
+  let last = -1;
+  for (const seen of series.seen) if (seen > last) last = seen;
+  return index > last;
+}
+
 function isComplete(series: OpenSeries): boolean {
   if (series.total === null) return false;
   for (let i = 1; i <= series.total; i++) if (!series.seen.has(i)) return false;
@@ -125,6 +151,7 @@ function seriesKeys(patch: Patch): string[] {
   const { message, subject } = patch;
   const v = `v${subject.version}`;
   const keys: string[] = [];
+  if (isRangeExport(patch)) return subject.total === null ? [] : [`range:${v}:${subject.total}`];
   const root = message.references[0] ?? message.inReplyTo;
   if (root) keys.push(`thread:${root}:${v}`);
   if (message.messageId) keys.push(`thread:${message.messageId}:${v}`);

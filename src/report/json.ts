@@ -12,8 +12,8 @@ export function jsonPatch(p: PatchReport): object {
   const findings = p.findings.length === 0 ? [] : p.findings.map(jsonFinding);
   // Two plain literals rather than a spread in the middle: this runs for every message.
   return p.source === undefined
-    ? { messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, index: p.index, series: p.series, files: p.files, findings }
-    : { messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, source: p.source, index: p.index, series: p.series, files: p.files, findings };
+    ? { id: p.id, messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, index: p.index, series: p.series, files: p.files, findings }
+    : { id: p.id, messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, source: p.source, index: p.index, series: p.series, files: p.files, findings };
 }
 
 function jsonFinding(f: PatchReport['findings'][number]): object {
@@ -28,7 +28,6 @@ function jsonFinding(f: PatchReport['findings'][number]): object {
     evidence: f.evidence,
     policy: f.policy,
     fingerprint: f.fingerprint,
-    messageId: f.messageId,
     ...(f.waiver ? { waiver: f.waiver } : {}),
   };
 }
@@ -63,7 +62,7 @@ function patchEntry(p: PatchReport): string {
   const q = JSON.stringify;
   const s = p.series;
   let out =
-    `{\n      "messageId": ${q(p.messageId)},\n      "subject": ${q(p.subject)},\n      "kind": ${q(p.kind)},\n      "author": ${q(p.author)},` +
+    `{\n      "id": ${q(p.id)},\n      "messageId": ${q(p.messageId)},\n      "subject": ${q(p.subject)},\n      "kind": ${q(p.kind)},\n      "author": ${q(p.author)},` +
     (p.source === undefined ? '' : `\n      "source": ${q(p.source)},`) +
     `\n      "index": ${q(p.index)},\n      "series": {\n        "id": ${q(s.id)},\n        "version": ${q(s.version)},\n        "index": ${q(s.index)},\n        "total": ${q(s.total)}\n      },\n      "files": `;
   if (p.files.length === 0) out += '[]';

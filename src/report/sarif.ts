@@ -20,7 +20,7 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
         },
       ],
       partialFingerprints: { 'patchsentry/v1': f.fingerprint },
-      properties: { messageId: f.messageId, subject: patch.subject, side: f.side },
+      properties: { messageId: patch.messageId, id: patch.id, subject: patch.subject, side: f.side },
     })),
   );
   const sarif = {

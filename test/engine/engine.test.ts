@@ -21,7 +21,7 @@ const defineRule: Rule = {
         for (const hunk of file.hunks)
           for (const line of hunk.lines)
             if (line.kind === 'add' && line.text.startsWith('#define XEN_DOMCTL_'))
-              out.push({ severity: context.severity, path: file.path, line: line.newLine!, side: 'new', message: 'a DOMCTL define', evidence: [line.text], messageId: patch.message.messageId });
+              out.push({ severity: context.severity, path: file.path, line: line.newLine!, side: 'new', message: 'a DOMCTL define', evidence: [line.text], anchor: patch.message.id });
     return out;
   },
 };

@@ -57,7 +57,7 @@ describe('series assembly', () => {
     expect(assembleSeries([domctl!, other!]).map((s) => s.patches.length)).toEqual([1, 1]);
   });
 
-  it('does not mix two authors sending the same n/N unthreaded', async () => {
+  it('does not mix two authors sending the same n/N unthreaded, one after the other', async () => {
     const patches = reviewable(await patchesOf(fixture('input/series-v2-unthreaded.mbox')));
     const bob = patches.map((p) => ({ ...p, message: { ...p.message, author: { name: 'Bob', address: 'bob@example.com' }, from: { name: 'Bob', address: 'bob@example.com' } } }));
     const series = assembleSeries([...patches, ...bob]);
@@ -65,6 +65,29 @@ describe('series assembly', () => {
       [3, 'alice@example.org'],
       [3, 'bob@example.com'],
     ]);
+  });
+
+  it('takes a numbered range export (no Message-ID, no thread headers) as one series, whoever wrote each patch', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v2-unthreaded.mbox')));
+    const authors = ['alice@example.org', 'bob@example.com', 'carol@example.net'];
+    const mixed = patches.map((p, i) => ({ ...p, message: { ...p.message, author: { name: '', address: authors[i]! }, from: { name: '', address: authors[i]! } } }));
+    const series = assembleSeries(mixed);
+    expect(shape(series)).toEqual([{ id: mixed[0]!.message.id, version: 2, total: 3, cover: null, patches: [1, 2, 3] }]);
+    expect(mixed[0]!.message.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('starts a new range series when a range export starts again at 1/N, or goes back', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v2-unthreaded.mbox')));
+    const [p1, p2, p3] = patches;
+    expect(shape(assembleSeries([p1!, p2!, p1!, p2!, p3!])).map((s) => s.patches)).toEqual([[1, 2], [1, 2, 3]]);
+    expect(shape(assembleSeries([p1!, p3!, p2!])).map((s) => s.patches)).toEqual([[1, 3], [2]]);
+  });
+
+  it('judges each patch of a range export longer than the window alone (a whole history, [PATCH 29117/48091])', async () => {
+    const patches = reviewable(await patchesOf(fixture('input/series-v2-unthreaded.mbox')));
+    const series = assembleSeries(patches, { window: 2 });
+    expect(series.map((s) => s.patches.length)).toEqual([1, 1, 1]);
+    expect(series.map((s) => s.id)).toEqual(patches.map((p) => p.message.id));
   });
 
   it('reviews an incomplete series once its window has passed', async () => {

@@ -87,7 +87,7 @@ describe('renderReply', () => {
 
   it('quotes removed lines for an old-side finding and every line of a range', async () => {
     const { patch } = await reviewed(withHeaders(fixture('clean.patch'), {}));
-    const base = { severity: 'error' as const, path: 'xen/include/public/domctl.h', policy: 'the policy', messageId: patch.message.messageId, fingerprint: 'f' };
+    const base = { severity: 'error' as const, path: 'xen/include/public/domctl.h', policy: 'the policy', anchor: patch.message.id, fingerprint: 'f' };
     const removed: Finding = { ...base, rule: 'test-old', line: 1212, side: 'old', message: 'Removed.', evidence: ['nothing that matches'] };
     const range: Finding = { ...base, rule: 'test-range', line: 1211, endLine: 1212, side: 'new', message: 'Range.', evidence: [] };
     const body = renderReply(patch, [removed, range], { from: BOT, date: DATE }).body;
@@ -112,7 +112,7 @@ describe('renderReply', () => {
       message: 'Handler.',
       evidence: ['    case XEN_DOMCTL_altp2m_get_views:', '        struct xen_domctl_altp2m_views *views = &domctl->u.altp2m_views;', '        views->nr_views = MAX_ALTP2M;', '            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )', '        if ( !altp2m_active(d) )'],
       policy: 'the policy',
-      messageId: patch.message.messageId,
+      anchor: patch.message.id,
       fingerprint: 'f',
     };
     const body = renderReply(patch, [finding], { from: BOT, date: DATE }).body;

@@ -42,7 +42,7 @@ function finding(over: Partial<Finding> = {}): Finding {
     message: 'altp2m goes through HVMOP_altp2m, not a DOMCTL.',
     evidence: ['#define XEN_DOMCTL_altp2m_get_views 89'],
     policy: 'xen/arch/x86/hvm/hvm.c',
-    messageId: null,
+    anchor: 'sha256:0',
     fingerprint: 'abcdef0123456789',
     ...over,
   };

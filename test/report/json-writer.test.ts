@@ -21,16 +21,17 @@ const finding: fc.Arbitrary<Finding> = fc.record(
     message: text,
     evidence: fc.array(text, { maxLength: 3 }),
     policy: text,
-    messageId: fc.option(text),
+    anchor: text,
     fingerprint: text,
   },
-  { requiredKeys: ['rule', 'severity', 'path', 'line', 'side', 'message', 'evidence', 'policy', 'messageId', 'fingerprint'] },
+  { requiredKeys: ['rule', 'severity', 'path', 'line', 'side', 'message', 'evidence', 'policy', 'anchor', 'fingerprint'] },
 ) as fc.Arbitrary<Finding>;
 
 const patch: fc.Arbitrary<PatchReport> = fc
   .record({
     source: fc.option(text, { nil: undefined }),
     index: fc.nat(),
+    id: text,
     messageId: fc.option(text),
     subject: text,
     kind: fc.constantFrom('patch', 'cover', 'reply', 'other'),

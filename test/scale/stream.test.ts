@@ -15,6 +15,7 @@ function entry(index: number, source: string, findings: Finding[] = []): PatchRe
   return {
     source,
     index,
+    id: `<m${index}@test.invalid>`,
     messageId: `<m${index}@test.invalid>`,
     subject: `[PATCH] change ${index}`,
     kind: 'patch',
@@ -34,7 +35,7 @@ const finding = (rule: string, severity: Finding['severity']): Finding => ({
   message: 'm',
   evidence: ['+#define X 1'],
   policy: 'p',
-  messageId: null,
+  anchor: '<m0@test.invalid>',
   fingerprint: 'f',
 });
 

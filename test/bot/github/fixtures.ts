@@ -160,7 +160,7 @@ export const TEST_PACK: RulePack = {
             for (const hunk of file.hunks) {
               const begin = hunk.lines.find((l) => l.kind === 'add' && l.text.includes('RANGE_BEGIN'));
               const end = hunk.lines.find((l) => l.kind === 'add' && l.text.includes('RANGE_END'));
-              if (begin?.newLine && end?.newLine) out.push({ severity: ctx.severity, path: file.path, line: begin.newLine, endLine: end.newLine, side: 'new', message: 'a range', evidence: [begin.text, end.text], messageId: patch.message.messageId });
+              if (begin?.newLine && end?.newLine) out.push({ severity: ctx.severity, path: file.path, line: begin.newLine, endLine: end.newLine, side: 'new', message: 'a range', evidence: [begin.text, end.text], anchor: patch.message.id });
             }
         return out;
       },
@@ -182,7 +182,7 @@ function rule(id: string, severity: 'error' | 'warning', test: (text: string) =>
             for (const line of hunk.lines) {
               if (line.kind !== kind || !test(line.text)) continue;
               const n = kind === 'add' ? line.newLine! : line.oldLine!;
-              out.push({ severity: ctx.severity, path: file.path, line: n, side: kind === 'add' ? 'new' : 'old', message: `${id} fired`, evidence: [line.text], messageId: patch.message.messageId });
+              out.push({ severity: ctx.severity, path: file.path, line: n, side: kind === 'add' ? 'new' : 'old', message: `${id} fired`, evidence: [line.text], anchor: patch.message.id });
             }
       return out;
     },

@@ -134,7 +134,7 @@ describe('MailBot', () => {
       docs: 'Test pack only.',
       check: (s) =>
         s.patches.flatMap((p) =>
-          p.diff.files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add' && /altp2m/.test(l.text)).slice(0, 1).map((l) => ({ severity: 'info' as const, path: f.path, line: l.newLine!, side: 'new' as const, message: 'A note.', evidence: [l.text], messageId: p.message.messageId })))),
+          p.diff.files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add' && /altp2m/.test(l.text)).slice(0, 1).map((l) => ({ severity: 'info' as const, path: f.path, line: l.newLine!, side: 'new' as const, message: 'A note.', evidence: [l.text], anchor: p.message.id })))),
         ),
     };
     const testPack: RulePack = { name: 'test-pack', rules: [note] };
@@ -153,7 +153,7 @@ describe('MailBot', () => {
       defaultSeverity: 'warning',
       summary: 'test-only rule: one finding on the whole series',
       docs: 'Test pack only.',
-      check: () => [{ severity: 'warning', path: 'xen/include/public/domctl.h', line: 1318, side: 'new', message: 'Series note.', evidence: ['#define XEN_DOMCTL_altp2m_get_views              89'], messageId: null }],
+      check: (whole) => [{ severity: 'warning', path: 'xen/include/public/domctl.h', line: 1318, side: 'new', message: 'Series note.', evidence: ['#define XEN_DOMCTL_altp2m_get_views              89'], anchor: whole.cover!.message.id }],
     };
     const s = series({ version: 1, title: 'whole', idBase: 'w', patches: [{ fixture: 'unwatched.patch', title: 'a' }, { fixture: 'domctl-violation.patch', title: 'b' }] });
     const result = await run(s, T0, { pack: { name: 'test-pack', rules: [whole] } });
