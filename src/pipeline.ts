@@ -182,7 +182,7 @@ function reviewed(series: Series, run: Run): ReviewEvent {
     ? { findings: [], failures: [] }
     : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
   // Each finding goes on the message it is anchored on: the patch whose diff holds its line
-  // (docs/cli.md). Identities never collide, so grouping cannot move a finding elsewhere.
+  // (docs/series.md). Identities never collide, so grouping cannot move a finding elsewhere.
   const byMessage = new Map<string, Finding[]>();
   for (const finding of findings) {
     const list = byMessage.get(finding.anchor);

@@ -40,7 +40,7 @@ export interface AssemblerOptions {
  * they come in order — 1/N (or the 0/N cover letter) opens it, each next index joins it,
  * whoever wrote it. A numbered range longer than the series window (`[PATCH 29117/48091]`,
  * a whole history) is no series anyone posts: each of its patches is judged alone, so
- * memory stays flat (docs/cli.md).
+ * memory stays flat (docs/series.md).
  */
 export class SeriesAssembler {
   private readonly open = new Map<string, OpenSeries>();

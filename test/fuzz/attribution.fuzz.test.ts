@@ -136,7 +136,7 @@ async function review(raws: RawMessage[]): Promise<PatchReport[]> {
   return out;
 }
 
-describe('fuzz: every finding sits on the patch whose diff holds it (docs/cli.md)', () => {
+describe('fuzz: every finding sits on the patch whose diff holds it (docs/series.md)', () => {
   it('with and without Message-IDs, numbered or not, several authors, series interleaved', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(genSeries, { minLength: 1, maxLength: 3 }), fc.array(fc.nat({ max: 2 }), { maxLength: 20 }), async (series, order) => {

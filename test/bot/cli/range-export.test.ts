@@ -1,7 +1,7 @@
 // The first run most users make: a branch exported with `git format-patch --stdout` (numbered
 // `[PATCH n/N]`, no Message-ID, several authors) piped into `check -`. The branch is one
 // series, every finding sits on the patch whose diff holds its line, and a waiver trailer on
-// one patch waives nothing on its siblings (docs/cli.md).
+// one patch waives nothing on its siblings (docs/series.md).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
