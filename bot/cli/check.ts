@@ -7,12 +7,13 @@ import { ReportBuilder, ReportStream, exitCodeFor, type Report } from '../../src
 import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
+import { renderCodeQuality } from '../../src/report/codequality.js';
 import type { Config } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
 import type { Severity } from '../../src/engine/finding.js';
 import type { RawMessage } from '../../src/ingest/mbox.js';
 
-export type Format = 'text' | 'json' | 'sarif';
+export type Format = 'text' | 'json' | 'sarif' | 'codequality';
 
 export interface CheckOptions {
   readonly inputs: readonly string[];
@@ -57,6 +58,8 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
       ? renderJson(report)
       : options.format === 'sarif'
         ? renderSarif(report, options.pack.rules)
+        : options.format === 'codequality'
+          ? renderCodeQuality(report)
         : renderText(report, { color: options.color ?? false });
   return { report, output, exitCode: exitCodeFor(report, options.failOn) };
 }

@@ -23,7 +23,7 @@ export function buildProgram(): Command {
     .command('check')
     .description('review patches: mbox (.gz too), .eml/.patch files, plain diffs, or - for stdin')
     .argument('[inputs...]', 'files to read; - or nothing reads stdin', [])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'codequality']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
     .option('--no-progress', 'no progress bar on stderr')
@@ -45,7 +45,7 @@ export function buildProgram(): Command {
         workers: opts.jobs ?? 0,
       };
       const clearProgress = (): void => void (showProgress && process.stderr.write('\r\u001b[K'));
-      if (opts.format !== 'sarif') {
+      if (opts.format === 'json' || opts.format === 'text') {
         // json and text stream: memory stays flat over any archive (issue 6).
         process.exitCode = await streamCheck({ ...common, format: opts.format, out: process.stdout, beforeWrite: clearProgress });
         return;
