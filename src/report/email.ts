@@ -4,6 +4,8 @@ import type { Patch } from '../ingest/patch.js';
 import type { DiffLine, FileDiff, Hunk } from '../diff/model.js';
 import type { Finding } from '../engine/finding.js';
 import { version } from '../version.js';
+import type { Maintainers } from '../engine/maintainers.js';
+import { replyRecipients, type ReplyTo } from './recipients.js';
 
 /**
  * The list reply to one patch (SPEC §4 "email", RFC 3834 for Auto-Submitted, RFC 5322 §3.6.4
@@ -33,6 +35,10 @@ export interface ReplyOptions {
   readonly date: Date;
   /** The other patches of the series, searched when a finding's file is not in `patch`. */
   readonly related?: readonly Patch[];
+  /** Who the reply goes to (`recipients.ts`); default `maintainers`. */
+  readonly replyTo?: ReplyTo;
+  /** The MAINTAINERS file, read; without it `maintainers` means the author alone. */
+  readonly maintainers?: Maintainers;
 }
 
 export interface EmailReply {
@@ -65,17 +71,11 @@ const MAX_QUOTED = 16;
 export function renderReply(patch: Patch, findings: readonly Finding[], options: ReplyOptions): EmailReply {
   const { message } = patch;
   if (message.messageId === null) throw new ReplyError('the patch has no Message-ID to reply to', message.subject);
-  const self = options.from.address.toLowerCase();
-  const author = message.author ?? message.from;
-  const to = author ? [author] : [];
-  const taken = new Set([self, ...to.map((a) => a.address.toLowerCase())]);
-  const cc: Address[] = [];
-  for (const address of [...message.to, ...message.cc]) {
-    const key = address.address.toLowerCase();
-    if (taken.has(key)) continue;
-    taken.add(key);
-    cc.push(address);
-  }
+  const { to, cc } = replyRecipients(patch, findings, {
+    replyTo: options.replyTo ?? 'maintainers',
+    self: options.from.address,
+    ...(options.maintainers ? { maintainers: options.maintainers } : {}),
+  });
   const subject = /^\s*re\s*:/i.test(message.subject) ? message.subject : `Re: ${message.subject}`;
   const messageId = replyMessageId(message.messageId, findings, options.from.address);
   const references = [...message.references.filter((id) => id !== message.messageId), message.messageId];
