@@ -20,6 +20,7 @@ const UNIT = [
   'test/bot/action/env.test.ts',
   'test/bot/cli/malformed.test.ts',
   'test/bot/mail/bot.test.ts',
+  'test/bot/mail/resend.test.ts',
   'test/bot/mail/secrets.test.ts',
   'test/bot/mail/state.test.ts',
   'test/bot/server/queue.test.ts',

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
@@ -6,6 +6,8 @@ import { loadConfig } from '../config.js';
 import { parseAddressList } from '../../src/ingest/message.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Severity } from '../../src/engine/finding.js';
+import { parseMaintainers, type Maintainers } from '../../src/engine/maintainers.js';
+import { REPLY_TO, type ReplyTo } from '../../src/report/recipients.js';
 import { resolveUrl } from '../mail/secrets.js';
 import type { MailRunOptions } from '../mail/run.js';
 
@@ -21,6 +23,8 @@ interface SharedFlags {
   perThread: number;
   perHour: number;
   config?: string;
+  replyTo: ReplyTo;
+  maintainers?: string;
 }
 
 /** `30s`, `30m`, `2h`, `1d`, or plain seconds → milliseconds. */
@@ -47,10 +51,14 @@ function sharedOptions(command: Command): Command {
     .addOption(new Option('--min-severity <severity>', 'reply only for findings at or above this').choices(['info', 'warning', 'error']).default('info'))
     .option('--per-thread <n>', 'replies per thread per day at most', positiveInt, 10)
     .option('--per-hour <n>', 'replies sent per hour at most; the rest wait in the outbox', positiveInt, 30)
-    .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)');
+    .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
+    .addOption(new Option('--reply-to <who>', 'who replies go to: the patch author; the author and the maintainers and reviewers of the files concerned (--maintainers); or the list, the author and those on Cc').choices([...REPLY_TO]).default('maintainers'))
+    .option('--maintainers <file>', "Xen's MAINTAINERS file: replies go to the M: and R: people of the files the findings are on");
 }
 
 function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv): MailRunOptions {
+  const log = (line: string): void => void process.stderr.write(`patchsentry: ${line}\n`);
+  const maintainers = flags.maintainers === undefined ? undefined : readMaintainers(flags.maintainers, log);
   const from: Address = flags.from ? (parseAddressList(flags.from)[0] ?? invalid('--from', 'not an e-mail address')) : { name: 'patchsentry', address: `patchsentry@${hostname()}` };
   return {
     pack: xenAltp2m,
@@ -64,9 +72,25 @@ function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv): MailRunOptio
     minSeverity: flags.minSeverity,
     perThread: flags.perThread,
     perHour: flags.perHour,
-    log: (line) => process.stderr.write(`patchsentry: ${line}\n`),
+    replyTo: flags.replyTo,
+    ...(maintainers ? { maintainers } : {}),
+    log,
     now: () => Date.now(),
   };
+}
+
+/** `--maintainers FILE`, read; a line it cannot use is logged (the rest still counts). */
+function readMaintainers(path: string, log: (line: string) => void): Maintainers {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    invalid('--maintainers', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const maintainers = parseMaintainers(text);
+  for (const problem of maintainers.problems) log(`${path}: ${problem}`);
+  if (maintainers.sections.length === 0) invalid('--maintainers', `${path} has no sections (is it a MAINTAINERS file?)`);
+  return maintainers;
 }
 
 /** A usage mistake found in an action: main() prints it and exits 2. */

@@ -8,6 +8,8 @@ import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
 import type { Config } from '../../src/engine/config.js';
 import type { Severity } from '../../src/engine/finding.js';
 import type { RulePack } from '../../src/engine/rule.js';
+import type { Maintainers } from '../../src/engine/maintainers.js';
+import type { ReplyTo } from '../../src/report/recipients.js';
 import { formatEmail, renderReply } from '../../src/report/email.js';
 import type { MailState } from './state.js';
 import { replyFindings, seriesKey, silenceReason, threadOf } from './manners.js';
@@ -23,6 +25,10 @@ export interface MailBotOptions {
   readonly quietMs: number;
   /** Replies per thread per day at most; more are dropped, with a log line. */
   readonly perThread?: number;
+  /** Who replies go to (src/report/recipients.ts); default `maintainers`. */
+  readonly replyTo?: ReplyTo;
+  /** The MAINTAINERS file, read: the maintainers and reviewers replies go to. */
+  readonly maintainers?: Maintainers;
 }
 
 /** What happened to one message, for the one log line per message. */
@@ -145,7 +151,13 @@ export class MailBot {
         const why = silenceReason(patch, options.from.address) ?? (same !== null ? `same patch as ${same}` : null) ?? this.limitReason(patch, now);
         if (why !== null) outcome = `silent: ${why}`;
         else {
-          const reply = renderReply(patch, findings, { from: options.from, date: new Date(now), related: patches });
+          const reply = renderReply(patch, findings, {
+            from: options.from,
+            date: new Date(now),
+            related: patches,
+            ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+            ...(options.maintainers ? { maintainers: options.maintainers } : {}),
+          });
           const queued = state.enqueue(
             {
               messageId: reply.messageId,

@@ -5,6 +5,8 @@ import type { Address } from '../../src/ingest/message.js';
 import type { Config } from '../../src/engine/config.js';
 import type { Severity } from '../../src/engine/finding.js';
 import type { RulePack } from '../../src/engine/rule.js';
+import type { Maintainers } from '../../src/engine/maintainers.js';
+import type { ReplyTo } from '../../src/report/recipients.js';
 import { MailBot } from './bot.js';
 import { MailState } from './state.js';
 import { MboxSink } from './mbox-sink.js';
@@ -28,6 +30,10 @@ export interface MailRunOptions {
   readonly minSeverity: Severity;
   readonly perThread: number;
   readonly perHour: number;
+  /** Who replies go to (default `maintainers`, which needs `maintainers` to name anyone but the author). */
+  readonly replyTo?: ReplyTo;
+  /** `--maintainers FILE`, read. */
+  readonly maintainers?: Maintainers;
   readonly log: (line: string) => void;
   readonly now: () => number;
 }
@@ -45,7 +51,10 @@ async function open(options: MailRunOptions, exclusive = false): Promise<{ state
     minSeverity: options.minSeverity,
     quietMs: options.quietMs,
     perThread: options.perThread,
+    ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+    ...(options.maintainers ? { maintainers: options.maintainers } : {}),
   });
+  if (options.replyTo !== 'author' && !options.maintainers) options.log('no --maintainers file: replies go to the patch author only');
   if (options.smtp === null) options.log(`dry run: replies are written ${options.outFile ? `to ${options.outFile}` : 'to stdout'}, nothing is sent and the state is not changed`);
   else options.log(`sending through ${redactUrl(options.smtp)}`);
   return { state, sink, bot, redact: redactor(options.smtp) };
