@@ -17,7 +17,7 @@ async function patchOf(fields: Record<string, string | null> = {}): Promise<Patc
 }
 
 function findingOn(path: string): Finding {
-  return { rule: 'altp2m-domctl', severity: 'error', path, line: 1, side: 'new', message: 'm', evidence: ['x'], policy: 'p', messageId: null, fingerprint: path };
+  return { rule: 'altp2m-domctl', severity: 'error', path, line: 1, side: 'new', message: 'm', evidence: ['x'], policy: 'p', anchor: 'x', fingerprint: path };
 }
 
 const addresses = (r: { to: readonly { address: string }[]; cc: readonly { address: string }[] }) => ({ to: r.to.map((a) => a.address), cc: r.cc.map((a) => a.address) });
