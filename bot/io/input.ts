@@ -3,10 +3,12 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { splitMbox, startsWithFromLine, type RawMessage } from '../../src/ingest/mbox.js';
+import { splitCommits } from '../../src/ingest/gitlog.js';
 
 /**
  * Opens one input (a path, or `-` for stdin) as a stream of raw messages. The kind is told
- * from the content: gzip magic, then an mbox From_ line, else one message or a plain diff.
+ * from the content: gzip magic, then an mbox From_ line, then `git log -p` output (split per
+ * commit, see src/ingest/gitlog.ts), else one message or a plain diff.
  */
 export async function* readInput(path: string, stdin: Readable = process.stdin): AsyncGenerator<RawMessage> {
   // 256 KiB reads: as fast as 1 MiB here, and a message's chunks are held until it is cut
@@ -47,9 +49,8 @@ export async function* readStream(stream: Readable): AsyncGenerator<RawMessage> 
     yield* splitMbox(chunks);
     return;
   }
-  const parts: Buffer[] = [];
-  for await (const chunk of chunks) parts.push(Buffer.from(chunk));
-  yield { index: 0, bytes: Buffer.concat(parts) };
+  // One message or diff, or `git log -p` / `git show` output: one message per commit.
+  yield* splitCommits(chunks);
 }
 
 async function* maybeGunzip(stream: Readable): AsyncGenerator<Buffer> {
