@@ -1,17 +1,17 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { readInput, splittableMboxSize } from '../io/input.js';
-import { reviewMessages, reviewPrepared, type PatchReport } from '../../src/pipeline.js';
+import { reviewMessages, reviewPrepared, type ErrorEntry, type PatchReport, type Prepared, type ReviewEvent } from '../../src/pipeline.js';
+import type { RawMessage } from '../../src/ingest/mbox.js';
 import { prepareFileInWorkers, prepareInWorkers } from '../workers/pool.js';
 import { ReportBuilder, ReportStream, exitCodeFor, type Report } from '../../src/report/report.js';
 import { JsonReportWriter, renderJson } from '../../src/report/json.js';
-import { renderText, textPatch, textTail } from '../../src/report/text.js';
+import { renderText, textPatch, textTail, type TextOptions } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderCodeQuality } from '../../src/report/codequality.js';
 import type { Config } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
 import type { Severity } from '../../src/engine/finding.js';
-import type { RawMessage } from '../../src/ingest/mbox.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'codequality';
 
@@ -27,32 +27,30 @@ export interface CheckOptions {
   readonly onProgress?: (messages: number) => void;
   /** false: model every diff (the fast path off, for comparing results). */
   readonly fastPath?: boolean;
-  /** Worker threads that read and count messages of long inputs (streamCheck); 0 or absent: none. */
+  /** Worker threads that read and count messages of long inputs; 0 or absent: none. */
   readonly workers?: number;
   /** Opens an input as raw messages (default: a file or stdin; `--range` reads a git range). */
   readonly read?: (input: string, stdin?: Readable) => AsyncIterable<RawMessage>;
+  /** Text: wrap lines to this many columns (absent: no wrapping). */
+  readonly width?: number;
+  /** Called with each input error as it is met, its message counted within its own input. */
+  readonly onInputError?: (error: ErrorEntry) => void;
 }
 
-/** Runs the pipeline over every input; one unreadable input is an error entry, not a stop. */
+/**
+ * Runs the pipeline over every input; one unreadable input is an error entry, not a stop.
+ * Several inputs are one input (the files of `git format-patch -o`): their messages are
+ * numbered across them all and form their series together, each keeping its `source`.
+ */
 export async function runCheck(options: CheckOptions): Promise<{ report: Report; output: string; exitCode: number }> {
   const builder = new ReportBuilder();
-  let seen = 0;
-  for (const input of options.inputs) {
-    const source = input === '-' ? '<stdin>' : input;
-    let messages = 0;
-    try {
-      for await (const event of reviewMessages(countMessages((options.read ?? readInput)(input, options.stdin), () => {
-        messages++;
-        options.onProgress?.(++seen);
-      }), { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) })) {
-        builder.add(event);
-      }
-      if (messages === 0) builder.addError({ source, reason: 'no message or diff found (empty input)' });
-    } catch (error) {
-      builder.addError({ source, reason: readFailure(error) });
-    }
+  const inputs = new Inputs(options, (failure) => builder.addError(failure));
+  for await (const event of inputs.events()) {
+    if (event.kind === 'error') options.onInputError?.(inputs.located(event.error));
+    builder.add(event);
   }
-  const report = builder.build();
+  const built = builder.build();
+  const report: Report = { ...built, patches: built.patches.map((p) => inputs.stamp(p)), errors: inputs.errors(built.errors) };
   const output =
     options.format === 'json'
       ? renderJson(report)
@@ -60,7 +58,7 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
         ? renderSarif(report, options.pack.rules)
         : options.format === 'codequality'
           ? renderCodeQuality(report)
-        : renderText(report, { color: options.color ?? false });
+          : renderText({ ...report, errors: report.errors.map((e) => inputs.located(e)) }, textOptionsOf(options));
   return { report, output, exitCode: exitCodeFor(report, options.failOn) };
 }
 
@@ -72,51 +70,176 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
 export async function streamCheck(options: CheckOptions & { readonly format: 'json' | 'text'; readonly out: Writable; readonly beforeWrite?: () => void }): Promise<number> {
   const stream = new ReportStream();
   const json = options.format === 'json' ? new JsonReportWriter() : null;
-  const textOptions = { color: options.color ?? false };
+  const textOptions = textOptionsOf(options);
   const sink = new ChunkedWriter(options.out, options.beforeWrite);
+  const inputs = new Inputs(options, (failure) => stream.addError(failure));
   const render = (patches: readonly PatchReport[]): string => {
     let text = '';
-    for (const p of patches) text += json ? json.patch(p) : textPatch(p, textOptions);
+    for (const p of patches) text += json ? json.patch(inputs.stamp(p)) : textPatch(inputs.stamp(p), textOptions);
     return text;
   };
   if (json) await sink.write(json.head());
-  let seen = 0;
-  for (const input of options.inputs) {
-    const source = input === '-' ? '<stdin>' : input;
-    let messages = 0;
-    try {
-      const tick = (): void => {
-        messages++;
-        options.onProgress?.(++seen);
-      };
-      const review = { pack: options.pack, config: options.config, source, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
-      const pool = { config: options.config, workers: options.workers ?? 0, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
-      // A large mbox file is cut into pieces that the workers read themselves; anything else
-      // is read here, and (with -j) its messages are handed to the workers.
-      const size = pool.workers > 0 && !options.read ? await splittableMboxSize(input) : null;
-      const events =
-        size !== null && size >= PIECE_MODE_BYTES
-          ? reviewPrepared(countMessages(prepareFileInWorkers(input, size, pool), tick), review)
-          : pool.workers > 0
-            ? reviewPrepared(prepareInWorkers(countMessages((options.read ?? readInput)(input, options.stdin), tick), pool), review)
-            : reviewMessages(countMessages((options.read ?? readInput)(input, options.stdin), tick), review);
-      for await (const event of events) {
-        const ready = stream.add(event);
-        if (ready.length > 0) {
-          const flushed = sink.write(render(ready));
-          if (flushed) await flushed;
-        }
-      }
-      if (messages === 0) stream.addError({ source, reason: 'no message or diff found (empty input)' });
-    } catch (error) {
-      stream.addError({ source, reason: readFailure(error) });
+  for await (const event of inputs.events()) {
+    if (event.kind === 'error') options.onInputError?.(inputs.located(event.error));
+    const ready = stream.add(event);
+    if (ready.length > 0) {
+      const flushed = sink.write(render(ready));
+      if (flushed) await flushed;
     }
-    await sink.write(render(stream.end()));
   }
-  const { summary, errors } = stream.finish();
-  await sink.write(json ? json.tail(summary, errors) : textTail(summary, errors, textOptions));
+  await sink.write(render(stream.end()));
+  const finished = stream.finish();
+  const errors = inputs.errors(finished.errors);
+  await sink.write(json ? json.tail(finished.summary, errors) : textTail(finished.summary, errors.map((e) => inputs.located(e)), textOptions));
   await sink.flush();
   return stream.exitCode(options.failOn);
+}
+
+function textOptionsOf(options: CheckOptions): TextOptions {
+  return { color: options.color ?? false, ...(options.width === undefined ? {} : { width: options.width }) };
+}
+
+/**
+ * The inputs of one run read as one stream of messages: message n of the run is the n-th
+ * message of all inputs in the order given (what `cat` of them would number), so the series
+ * a branch's `git format-patch -o` files make are assembled as one. Each patch entry and
+ * error is then given the file it came from.
+ */
+class Inputs {
+  /** The first message number of each input, and its name. */
+  private readonly starts: number[] = [];
+  private readonly names: string[] = [];
+  /** Inputs that could not be read (or held nothing), with the message count where that happened. */
+  private readonly failures = new Map<ErrorEntry, number>();
+  private next = 0;
+  private seen = 0;
+
+  constructor(
+    private readonly options: CheckOptions,
+    private readonly addError: (failure: ErrorEntry) => void,
+  ) {}
+
+  /** The pipeline's events over all inputs (one pipeline, one series assembler). */
+  events(): AsyncGenerator<ReviewEvent> {
+    const { options } = this;
+    // One input keeps its name in the pipeline itself; several get theirs in `stamp`.
+    const single = options.inputs.length === 1 ? { source: sourceName(options.inputs[0]!) } : {};
+    const review = { pack: options.pack, config: options.config, ...single, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
+    return (options.workers ?? 0) > 0 ? reviewPrepared(this.prepared(), review) : reviewMessages(this.raws(), review);
+  }
+
+  /** The entry with its input's name (entries of a one-input run have it already). */
+  stamp(patch: PatchReport): PatchReport {
+    return patch.source === undefined ? { ...patch, source: this.sourceOf(patch.index) } : patch;
+  }
+
+  /** The run's errors in input order, each naming its input. */
+  errors(errors: readonly ErrorEntry[]): ErrorEntry[] {
+    const keyed = errors.map((e, order) => {
+      const at = this.failures.get(e);
+      const entry = at === undefined && e.source === undefined && e.index !== undefined ? { source: this.sourceOf(e.index), ...e } : e;
+      // An input's failure sorts after the messages read from it before it failed.
+      return { entry, key: at === undefined ? (e.index ?? -1) : at - 0.5, order };
+    });
+    keyed.sort((a, b) => a.key - b.key || a.order - b.order);
+    return keyed.map((k) => k.entry);
+  }
+
+  /** An error as a person reads it: its message counted within its own input. */
+  located(error: ErrorEntry): ErrorEntry {
+    if (error.index === undefined || this.failures.has(error)) return error;
+    const at = this.inputAt(error.index);
+    const source = error.source ?? this.names[at];
+    return { ...error, ...(source === undefined ? {} : { source }), index: error.index - (this.starts[at] ?? 0) };
+  }
+
+  private sourceOf(index: number): string {
+    return this.names[this.inputAt(index)] ?? '<stdin>';
+  }
+
+  /** Which input holds message `index`: the last one starting at or before it. */
+  private inputAt(index: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private begin(input: string): string {
+    const source = sourceName(input);
+    this.starts.push(this.next);
+    this.names.push(source);
+    return source;
+  }
+
+  private fail(source: string, reason: string): void {
+    const entry = { source, reason };
+    this.failures.set(entry, this.next);
+    this.addError(entry);
+    this.options.onInputError?.(entry);
+  }
+
+  private tick(): void {
+    this.next++;
+    this.options.onProgress?.(++this.seen);
+  }
+
+  private async *raws(): AsyncGenerator<RawMessage> {
+    for (const input of this.options.inputs) {
+      const source = this.begin(input);
+      const first = this.next;
+      try {
+        for await (const raw of (this.options.read ?? readInput)(input, this.options.stdin)) {
+          const index = this.next;
+          this.tick();
+          yield { index, bytes: raw.bytes };
+        }
+        if (this.next === first) this.fail(source, EMPTY);
+      } catch (error) {
+        this.fail(source, readFailure(error));
+      }
+    }
+  }
+
+  /** With -j: the prepare stage in worker threads, input by input. */
+  private async *prepared(): AsyncGenerator<Prepared> {
+    const { options } = this;
+    const pool = { config: options.config, workers: options.workers ?? 0, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
+    for (const input of options.inputs) {
+      const source = this.begin(input);
+      const first = this.next;
+      try {
+        // A large mbox file is cut into pieces that the workers read themselves; anything
+        // else is read here, and its messages are handed to the workers.
+        const size = options.read ? null : await splittableMboxSize(input);
+        const items =
+          size !== null && size >= PIECE_MODE_BYTES
+            ? prepareFileInWorkers(input, size, { ...pool, firstIndex: first })
+            : prepareInWorkers(renumbered((options.read ?? readInput)(input, options.stdin), first), pool);
+        for await (const item of items) {
+          this.tick();
+          yield item;
+        }
+        if (this.next === first) this.fail(source, EMPTY);
+      } catch (error) {
+        this.fail(source, readFailure(error));
+      }
+    }
+  }
+}
+
+const EMPTY = 'no message or diff found (empty input)';
+
+function sourceName(input: string): string {
+  return input === '-' ? '<stdin>' : input;
+}
+
+async function* renumbered(raws: AsyncIterable<RawMessage>, first: number): AsyncGenerator<RawMessage> {
+  for await (const raw of raws) yield { index: first + raw.index, bytes: raw.bytes };
 }
 
 /** Below this an mbox is read on the main thread: starting the workers costs more than they save. */
@@ -149,11 +272,4 @@ class ChunkedWriter {
 function readFailure(error: unknown): string {
   const err = error as NodeJS.ErrnoException;
   return err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code ? `cannot read (${err.code})` : `cannot read: ${err.message}`;
-}
-
-async function* countMessages<T>(source: AsyncIterable<T>, tick: () => void): AsyncGenerator<T> {
-  for await (const item of source) {
-    tick();
-    yield item;
-  }
 }

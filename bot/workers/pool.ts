@@ -67,10 +67,11 @@ export async function* prepareInWorkers(raws: AsyncIterable<RawMessage>, options
  * The prepare stage over a whole mbox file (its first line a From_ line), cut into pieces
  * that the workers read, split and prepare themselves: the calling thread only numbers the
  * results and goes on with series, rules and the report. Output is what
- * `prepareMessage` over `splitMbox` of the file gives, in the same order. At most two
+ * `prepareMessage` over `splitMbox` of the file gives, in the same order (numbered from
+ * `firstIndex` when the file follows other inputs). At most two
  * pieces per worker are in flight, so memory stays bounded whatever the file's size.
  */
-export async function* prepareFileInWorkers(path: string, size: number, options: PoolOptions & { readonly pieceBytes?: number }): AsyncGenerator<Prepared> {
+export async function* prepareFileInWorkers(path: string, size: number, options: PoolOptions & { readonly pieceBytes?: number; readonly firstIndex?: number }): AsyncGenerator<Prepared> {
   const fastPath = options.fastPath !== false;
   const pool = new Pool(Math.max(1, options.workers), [...options.config.watch], fastPath);
   const ranges = pieceRanges(size, options.pieceBytes ?? 4 << 20);
@@ -81,7 +82,7 @@ export async function* prepareFileInWorkers(path: string, size: number, options:
       while (next < ranges.length && inFlight.length < pool.size * 2) inFlight.push(pool.runPiece(path, ranges[next++]!));
     };
     fill();
-    let index = 0;
+    let index = options.firstIndex ?? 0;
     while (inFlight.length > 0) {
       const items = await inFlight.shift()!;
       fill();

@@ -5,6 +5,8 @@ import type { Finding } from '../engine/finding.js';
 export interface TextOptions {
   /** ANSI colours (only on a TTY). */
   readonly color?: boolean;
+  /** Wrap prose lines to this many columns; absent: no wrapping. */
+  readonly width?: number;
 }
 
 /**
