@@ -25,12 +25,20 @@ mixed mode carries the same warning.
 Fires (error): a hunk whose pre-image says one of those three things and whose post-image no
 longer does, unless the same file gains it back elsewhere in the series; a new
 \`#define …ALTP2M_mixed\` or new xl.cfg documentation of altp2m="mixed" whose surroundings do
-not carry the warning.
+not carry the warning. In xl.cfg every added value item counts, wherever it stands in the added
+text (\`=item B<altp2m=MODE>\` followed by \`=item B<"mixed">\` further down). A new mode by
+another name counts as mixed when its description lets the guest itself use the interface
+(\`#define XEN_ALTP2M_shared 4\` listed as " shared: in-guest agents and external tools may both
+use every op", or an \`=item B<shared>\` saying so): judged by meaning, not by name.
 Fires (info): the warning disappears from one file and is added to another in the same series
 (a move), whether or not that file is a watched one.
 
 Silent: reflowing, whitespace, rewording that keeps the three meanings ("blacklisted in
-xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
+xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning; new
+documentation of the disabled, external or limited modes, or of a new mode for external tools
+only or whose guest access is narrowed to a few operations; xl.cfg items for other options
+(\`altp2m_count=NUMBER\`); a mode item or define that the series removes and adds back (edited
+or moved).
 `,
   check(series, context) {
     const findings: RuleFinding[] = [];
@@ -46,13 +54,19 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
     };
 
     const lost: { patch: Patch; path: string; concepts: WarningConceptId[]; lines: DiffLine[] }[] = [];
-    const removedMixedDefines = new Set<string>();
+    // Mode defines and xl.cfg mode items the series removes: one added back is moved or edited.
+    const removedModeDefines = new Set<string>();
+    const removedItems = new Set<string>();
     for (const { file } of files) {
       for (const hunk of file.hunks) {
-        if (!hunkFacts(hunk).text.includes(MIXED)) continue;
+        const facts = hunkFacts(hunk);
+        if (!facts.deletes || !MODE_HINT.test(facts.text)) continue;
         for (const line of hunk.lines) {
-          const name = line.kind === 'del' ? MIXED_DEFINE.exec(line.text)?.[1] : undefined;
-          if (name) removedMixedDefines.add(name);
+          if (line.kind !== 'del') continue;
+          const name = MODE_DEFINE.exec(line.text)?.[1];
+          if (name) removedModeDefines.add(name);
+          const item = isXlCfgDoc(file.path) ? valueItem(line.text) : null;
+          if (item) removedItems.add(item);
         }
       }
     }
@@ -127,17 +141,23 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
         let warnedCache: boolean | undefined;
         const warned = (): boolean =>
           (warnedCache ??= conceptsIn(proseOf(postImage(hunk))).has('not-evaluated') || conceptsIn(addedProse().get(file.path) ?? '').has('not-evaluated'));
-        if (hunkFacts(hunk).text.includes(MIXED)) {
-          for (const line of hunk.lines) {
-            if (line.kind !== 'add') continue;
-            const name = MIXED_DEFINE.exec(line.text)?.[1];
-            if (!name || removedMixedDefines.has(name) || warned()) continue;
-            findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name}) without the safety warning.`));
-          }
+        if (hunkFacts(hunk).text.includes('ALTP2M_')) {
+          const post = postImage(hunk);
+          post.forEach((line, i) => {
+            if (line.kind !== 'add') return;
+            const define = MODE_DEFINE.exec(line.text);
+            const [name, mode] = [define?.[1], define?.[2]];
+            if (!name || !mode || removedModeDefines.has(name) || !guestMode(mode, () => modeDescription(post, i, mode)) || warned()) return;
+            const what = mode === 'mixed' ? `New definition of altp2m 'mixed' mode (${name})` : `New altp2m mode ${name}, which lets the guest itself use the altp2m interface as 'mixed' mode does,`;
+            findings.push(newMixed(patch, file.path, line, context.severity, `${what} without the safety warning.`));
+          });
         }
         if (isXlCfgDoc(file.path)) {
-          const doc = mixedDocAdded(hunk);
-          if (doc && !warned()) findings.push(newMixed(patch, file.path, doc, context.severity, `New xl.cfg documentation of altp2m="mixed" without the safety warning.`));
+          const doc = mixedDocAdded(hunk, removedItems);
+          if (doc && !warned()) {
+            const what = doc.mode === 'mixed' ? 'altp2m="mixed"' : `altp2m="${doc.mode}", a mode that lets the guest itself use the altp2m interface as 'mixed' mode does,`;
+            findings.push(newMixed(patch, file.path, doc.line, context.severity, `New xl.cfg documentation of ${what} without the safety warning.`));
+          }
         }
       }
     }
@@ -145,9 +165,45 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
   },
 };
 
-const MIXED_DEFINE = /^\s*#\s*define\s+(\w*ALTP2M_mixed)\b/;
-/** What every MIXED_DEFINE line contains: a cheap test before the pattern. */
-const MIXED = 'ALTP2M_mixed';
+/** A mode value: `#define XEN_ALTP2M_mixed 1`, `#define XEN_DOMCTL_ALTP2M_mixed (1U)`. */
+const MODE_DEFINE = /^\s*#\s*define\s+(XEN_(?:DOMCTL_)?ALTP2M_([a-z]\w*))\s+\(?\s*\d/;
+/** What a line holding a mode define or an xl.cfg mode item contains: a cheap test first. */
+const MODE_HINT = /ALTP2M_|=item/;
+/** The modes that do not let the guest use the interface freely: disabled, external, limited. */
+const NON_GUEST_MODES = new Set(['disabled', 'external', 'limited']);
+
+/**
+ * Whether a mode lets the guest itself use the altp2m interface as 'mixed' does: mixed by name,
+ * or a new mode whose description says the guest (an in-guest agent) may use it, without
+ * narrowing that to a few operations as 'limited' does.
+ */
+function guestMode(mode: string, description: () => string): boolean {
+  if (mode === 'mixed') return true;
+  if (NON_GUEST_MODES.has(mode) || /mask$|^mode$/.test(mode)) return false;
+  const prose = description();
+  return GUEST_USE.test(prose) && !NARROWED.test(prose);
+}
+
+const GUEST_USE =
+  /\bin-guest\b|\bin guest\b|\b(?:inside|within|from) the guest\b|\bguest itself\b|\bthe guest (?:can|may|is (?:allowed|able|permitted))\b|\bguests? (?:access|agents?|tools|software|kernels?|drivers?)\b|\b(?:to|for|by) (?:the )?guest\b(?! only)|\bboth\b[^.]{0,40}\bguest/;
+const NARROWED = /\blimited\b|\bwhitelist\w*|\bonly\b[^.]{0,40}\b(?:vmfunc|#ve|enable|disable|notif\w*)|\bno (?:in-guest|guest) access\b|\bnot (?:available |accessible )?(?:to|by|from) the guest\b/;
+
+/**
+ * What a mode define's comments say of it: its own comment lines right above it and on its
+ * line (domctl.h: one comment per define), and a `<mode>: …` entry of a mode list in a comment
+ * of the hunk (params.h: one list above all the defines).
+ */
+function modeDescription(post: readonly DiffLine[], index: number, mode: string): string {
+  const lines: string[] = [post[index]!.text.replace(/^[^/]*/, '')];
+  for (let i = index - 1; i >= 0 && /^\s*(?:\/\*|\*|\/\/)/.test(post[i]!.text); i--) lines.unshift(post[i]!.text);
+  const entry = new RegExp(`^\\s*\\*\\s*"?${mode}"?\\s*:`);
+  const at = post.findIndex((l) => entry.test(l.text));
+  if (at >= 0) {
+    lines.push(post[at]!.text.replace(/^\s*\*\s*"?\w+"?\s*:/, ''));
+    for (let i = at + 1; i < post.length && /^\s*\*\s{2,}\S/.test(post[i]!.text) && !/^\s*\*\s*"?\w+"?\s*:/.test(post[i]!.text); i++) lines.push(post[i]!.text);
+  }
+  return proseOf(lines);
+}
 /** Where POD markup (`B<…>`) starts: taking it away may join words of a line to the next. */
 const POD_MARKUP = /[A-Z]</;
 
@@ -189,35 +245,50 @@ function evidenceFor(hunk: Hunk, gone: readonly WarningConceptId[]): DiffLine[] 
   return (lines.length > 0 ? lines : removed).slice(0, 12);
 }
 
+/** The mode an xl.cfg value item names: `=item B<"mixed">`, `=item B<mixed>` (not `B<altp2m=MODE>`). */
+function valueItem(text: string): string | null {
+  return /^=item\s+B<(?:altp2m=)?"?([\w-]+)"?>\s*$/.exec(text.trim())?.[1]?.toLowerCase() ?? null;
+}
+
 /**
- * An added paragraph in xl.cfg that documents altp2m "mixed" mode: it names mixed mode, or it
- * sits under `=item B<mixed>` / right after a paragraph that does. Edits of an existing paragraph
- * (lines removed in the same hunk) are not new documentation.
+ * Added xl.cfg documentation of a mode that lets the guest use altp2m: a new value item
+ * anywhere in the added text (`=item B<"mixed">`, or another mode whose paragraph says the guest
+ * may use the interface), a new paragraph that names mixed mode, or one under an existing
+ * `=item B<mixed>`. An item the series also removes is edited, not new; so is a paragraph of a
+ * hunk that removes a line naming mixed mode.
  */
-function mixedDocAdded(hunk: Hunk): DiffLine | null {
+function mixedDocAdded(hunk: Hunk, removedItems: ReadonlySet<string>): { line: DiffLine; mode: string } | null {
   const post = postImage(hunk);
-  if (hunk.lines.some((l) => l.kind === 'del' && /\bmixed\b/i.test(l.text))) return null;
   const aboutAltp2m = /altp2m|alternate.p2m/i.test(hunk.context + ' ' + post.map((l) => l.text).join(' '));
   if (!aboutAltp2m) return null;
+  for (const [i, line] of post.entries()) {
+    const mode = line.kind === 'add' ? valueItem(line.text) : null;
+    if (!mode || removedItems.has(mode)) continue;
+    // The item's paragraph: up to the next item or the end of the list.
+    const paragraph: string[] = [];
+    for (let j = i + 1; j < post.length && !/^=(?:item|back)\b/.test(post[j]!.text); j++) paragraph.push(post[j]!.text);
+    if (guestMode(mode, () => proseOf(paragraph))) return { line, mode };
+  }
+  if (hunk.lines.some((l) => l.kind === 'del' && /\bmixed\b/i.test(l.text))) return null;
   const firstAdded = post.findIndex((l) => l.kind === 'add' && l.text.trim() !== '');
   if (firstAdded < 0) return null;
   const added = post.filter((l) => l.kind === 'add');
   // A new item documents whatever it names: `=item B<altp2m_count=NUMBER>` is not mixed mode.
   const ownItem = /^=item\s+B<([^>]+)>/.exec(post[firstAdded]!.text);
-  if (ownItem) return /mixed/i.test(ownItem[1] ?? '') ? post[firstAdded]! : null;
-  if (added.some((l) => /\bmixed\b/i.test(l.text))) return added.find((l) => /\bmixed\b/i.test(l.text)) ?? null;
+  if (ownItem) return null;
+  const naming = added.find((l) => /\bmixed\b/i.test(l.text));
+  if (naming) return { line: naming, mode: 'mixed' };
   // Nearest heading or paragraph above the addition.
   for (let i = firstAdded - 1; i >= 0; i--) {
     const text = post[i]!.text;
     const item = /^=item\s+B<([^>]+)>/.exec(text);
-    if (item) return /mixed/i.test(item[1] ?? '') ? post[firstAdded]! : null;
-    if (text.trim() !== '' && /\bmixed\b/i.test(text)) return post[firstAdded]!;
+    if (item) return /mixed/i.test(item[1] ?? '') ? { line: post[firstAdded]!, mode: 'mixed' } : null;
+    if (text.trim() !== '' && /\bmixed\b/i.test(text)) return { line: post[firstAdded]!, mode: 'mixed' };
     if (text.trim() === '' && i < firstAdded - 1) {
       // The paragraph above ended; it was not about mixed mode.
       const paragraph = post.slice(i + 1, firstAdded).map((l) => l.text).join(' ');
-      return /\bmixed\b/i.test(paragraph) ? post[firstAdded]! : null;
+      return /\bmixed\b/i.test(paragraph) ? { line: post[firstAdded]!, mode: 'mixed' } : null;
     }
   }
   return null;
 }
-

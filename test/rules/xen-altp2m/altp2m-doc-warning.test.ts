@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { goldenSuite, messageIds, only, review } from './golden.js';
 
-const { byName } = goldenSuite('altp2m-doc-warning', { fires: 5, silent: 4 });
+const { byName } = goldenSuite('altp2m-doc-warning', { fires: 8, silent: 5 });
 
 describe('altp2m-doc-warning findings', () => {
   it('quotes the deleted sentences of the warning, on the old side, and asks to keep them', async () => {
@@ -35,12 +35,20 @@ describe('altp2m-doc-warning findings', () => {
   });
 
   it('asks for the warning where mixed mode is newly defined or documented', async () => {
-    for (const name of ['fires--new-mixed-define', 'fires--xlcfg-mixed-doc']) {
+    for (const name of ['fires--new-mixed-define', 'fires--xlcfg-mixed-doc', 'fires--xlcfg-mode-list']) {
       const c = byName(name);
       const f = only(await review(c.mbox), messageIds(c)[0]!, 'altp2m-doc-warning');
       expect(f.side).toBe('new');
       expect(f.message).toMatch(/without the safety warning/);
       expect(f.message).toMatch(/has not been evaluated for safety/);
+    }
+  });
+
+  it('judges a new mode by what it lets the guest do, whatever its name', async () => {
+    for (const name of ['fires--new-guest-mode-define', 'fires--xlcfg-new-guest-mode-item']) {
+      const c = byName(name);
+      const f = only(await review(c.mbox), messageIds(c)[0]!, 'altp2m-doc-warning');
+      expect(f.message).toMatch(/shared.*lets the guest itself use the altp2m interface as 'mixed' mode does/);
     }
   });
 });
