@@ -53,6 +53,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 406, 410, 422, 429, 451] },
     throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: unit, fallbackSecondaryRateRetryAfter: 60, ...options.throttle },
   };
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- `settings` is `any` on purpose (see above)
   return new GitHubOctokit(settings);
 }
 

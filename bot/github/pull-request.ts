@@ -55,7 +55,9 @@ export async function fetchPullRequest(client: GitHubClient, ref: PullRef): Prom
 async function asText(action: string, client: GitHubClient, accept: string, params: { owner: string; repo: string; pull_number: number }): Promise<string | null> {
   try {
     const response = await client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...params, headers: { accept } });
-    return String(response.data as unknown);
+    // With a diff or patch media type GitHub answers text; octokit's type is the JSON answer's.
+    const text: unknown = response.data;
+    return String(text);
   } catch (error) {
     if (httpStatus(error) === 406) return null;
     throw wrap(action, error);

@@ -99,7 +99,7 @@ export async function* prepareFileInWorkers(path: string, size: number, options:
  */
 function renumber(item: Prepared, index: number): Prepared {
   // The readonly fields of this private copy are written once, before anyone reads it.
-  const writable = <T>(value: T): { -readonly [K in keyof T]: T[K] } => value as { -readonly [K in keyof T]: T[K] };
+  const writable = <T>(value: T): { -readonly [K in keyof T]: T[K] } => value;
   writable(item).index = index;
   if (item.kind === 'error') {
     if (item.error.index !== undefined) writable(item.error).index = index;

@@ -25,7 +25,7 @@ const finding: fc.Arbitrary<Finding> = fc.record(
     fingerprint: text,
   },
   { requiredKeys: ['rule', 'severity', 'path', 'line', 'side', 'message', 'evidence', 'policy', 'anchor', 'fingerprint'] },
-) as fc.Arbitrary<Finding>;
+);
 
 const patch: fc.Arbitrary<PatchReport> = fc
   .record({

@@ -28,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI to completion and returns its whole standard output. */
 async function output(args: string[]): Promise<string> {
-  const { stdout, stderr } = await runCli(args, { stdin: 'ignore' });
+  const { stdout, stderr } = await runCli(args, { stdin: null });
   process.stderr.write(stderr);
   return stdout;
 }
@@ -53,7 +53,7 @@ async function check(format: 'json' | 'text', extra: string[] = [], file = path)
     carry = text.slice(Math.max(0, text.lastIndexOf('\n')));
     tail = (tail + chunk).slice(-4000);
   };
-  const run = await startCli(['check', '--format', format, ...extra, file], { stdin: 'ignore', nodeArgs: [`--max-old-space-size=${HEAP_MB}`], keepStdout: false, onStdout }).exited;
+  const run = await startCli(['check', '--format', format, ...extra, file], { stdin: null, nodeArgs: [`--max-old-space-size=${HEAP_MB}`], keepStdout: false, onStdout }).exited;
   return { code: run.code, tail, entries, inOrder, stderr: run.stderr };
 }
 

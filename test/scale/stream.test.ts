@@ -97,7 +97,7 @@ describe('ReportStream', () => {
           expect(a.text).toBe(b.text);
           expect(a.exit).toBe(b.exit);
         }
-        expect(JSON.parse(streamed(events, 'json').text).version).toBe(1);
+        expect((JSON.parse(streamed(events, 'json').text) as { version: number }).version).toBe(1);
       }),
       { numRuns: 300 },
     );

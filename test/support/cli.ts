@@ -22,8 +22,8 @@ export interface ProcOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Default: the repository root. */
   readonly cwd?: string;
-  /** Written to stdin, which is then closed (empty by default); 'ignore' gives it /dev/null. */
-  readonly stdin?: Buffer | string | 'ignore';
+  /** Written to stdin, which is then closed (empty by default); null gives it /dev/null. */
+  readonly stdin?: Buffer | string | null;
   /** Options for node itself, before the script (e.g. `--max-old-space-size=64`). */
   readonly nodeArgs?: readonly string[];
   /** Each chunk of stdout as it arrives (decoded as UTF-8). */
@@ -48,7 +48,7 @@ export class Proc {
   private readonly changed = new Set<() => void>();
 
   constructor(script: string, args: readonly string[], options: ProcOptions = {}) {
-    const stdin = options.stdin === 'ignore' ? 'ignore' : 'pipe';
+    const stdin = options.stdin === null ? 'ignore' : 'pipe';
     this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? process.env,

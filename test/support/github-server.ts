@@ -6,6 +6,9 @@
  * Accept header must be JSON or one of the custom media types the operation documents. A request
  * that fails gets a 4xx and is recorded in `violations`, which tests assert to be empty.
  */
+// Request bodies are checked against GitHub's OpenAPI description before they are read here;
+// String() of their fields is what GitHub would store.
+/* eslint-disable @typescript-eslint/no-base-to-string */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createVerify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';

@@ -9,7 +9,7 @@ export function startedInHooks<T extends object>(current: () => T | undefined, w
       const started = current();
       if (!started) throw new Error(`${what} used outside its tests (reading ${String(prop)})`);
       const value: unknown = Reflect.get(started, prop, started);
-      return typeof value === 'function' ? value.bind(started) : value;
+      return typeof value === 'function' ? (value as (this: T, ...args: unknown[]) => unknown).bind(started) : value;
     },
   });
 }

@@ -13,7 +13,7 @@ export interface RunnerWorkspace {
   /** The runner's variables; the step's inputs (INPUT_*) are the caller's. */
   readonly env: Record<string, string>;
   /** What the step wrote to GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
-  files(): { outputs: string; summary: string };
+  readonly files: () => { outputs: string; summary: string };
 }
 
 /**

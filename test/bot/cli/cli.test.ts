@@ -240,7 +240,7 @@ describe('a reader that goes away', () => {
     writeFileSync(mbox, many);
     let bytes = 0;
     // Like head: take the first chunk, then close the pipe.
-    const child = startCli(['check', '--format', format, mbox], { stdin: 'ignore', keepStdout: false });
+    const child = startCli(['check', '--format', format, mbox], { stdin: null, keepStdout: false });
     child.child.stdout!.once('data', (d: string) => {
       bytes = Buffer.byteLength(d);
       child.child.stdout!.destroy();

@@ -114,7 +114,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
   for (const k of [1, REPLIES]) {
     it(`while sending, with reply ${k} of ${REPLIES} transmitted but not yet accepted`, { timeout: 60_000 }, async () => {
       const first = start(args);
-      let killed: Promise<void> | null = null;
+      let killed = null as Promise<void> | null; // (set by the gate, which the compiler does not follow)
       smtp.gate = () => {
         if (smtp.accepted.length < k - 1) return true;
         killed ??= kill(first);
@@ -134,7 +134,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
     // reply went out, and sends it again (RFC 5321 §6.1, RFC 1047). That window is the only
     // place a duplicate may come from; every other reply is sent once.
     const first = start(args);
-    let killed: Promise<void> | null = null;
+    let killed = null as Promise<void> | null; // (set by the gate, which the compiler does not follow)
     let inFlight: string | null = null;
     smtp.after = (raw) => {
       if (smtp.accepted.length !== 5 || killed) return;
@@ -191,7 +191,7 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
 
   it('while sending, with reply 10 transmitted but not yet accepted', { timeout: 60_000 }, async () => {
     const first = start(args);
-    let killed: Promise<void> | null = null;
+    let killed = null as Promise<void> | null; // (set by the gate, which the compiler does not follow)
     smtp.gate = () => {
       if (smtp.accepted.length < 9) return true;
       killed ??= kill(first);

@@ -53,7 +53,7 @@ async function holdWriteLock(file: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-e', script, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => out.includes('locked') || child.exitCode !== null, 10_000);
   expect(child.exitCode).toBeNull();
   return child;

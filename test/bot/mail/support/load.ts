@@ -60,13 +60,13 @@ export function toMbox(messages: readonly LoadMessage[]): string {
 
 export interface Cli {
   readonly child: ChildProcess;
-  stderr(): string;
+  readonly stderr: () => string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Starts the built CLI as a child process (stdout is read and dropped). */
 export function startCli(args: readonly string[], cwd: string, nodeArgs: readonly string[] = []): Cli {
-  const proc = spawnCli(args, { cwd, nodeArgs, stdin: 'ignore', keepStdout: false });
+  const proc = spawnCli(args, { cwd, nodeArgs, stdin: null, keepStdout: false });
   return { child: proc.child, stderr: () => proc.stderr, exited: proc.exited.then(({ code, signal }) => ({ code, signal })) };
 }
 
