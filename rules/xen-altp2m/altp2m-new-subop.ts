@@ -1,6 +1,7 @@
 import type { Rule } from '../../src/engine/rule.js';
 import type { RuleFinding } from '../../src/engine/finding.js';
-import { lineNumber } from '../../src/diff/queries.js';
+import { lineNumber, seriesFiles } from '../../src/diff/queries.js';
+import { libxcAltp2mFile } from './paths.js';
 import { subopLedger } from './subops.js';
 import { MIXED_UNEVALUATED, WHERE } from './policy.js';
 
@@ -20,12 +21,26 @@ mentions when no libxc wrapper in the same series uses the subop.
 
 Silent: a subop define that the same series removes elsewhere (moved or renumbered);
 HVMOP_ALTP2M_INTERFACE_VERSION and other non-subop defines; struct or union changes alone.
+
+The libxc file the note names is that of the tree the series is for, told by the paths it
+touches or names: tools/libxc/xc_altp2m.c before libxenctrl moved below tools/libs (2020),
+tools/libs/ctrl/xc_altp2m.c after; when the series shows neither, the note says "the libxc
+wrapper" without a path.
 `,
   check(series, context) {
     const ledger = subopLedger(series);
     const findings: RuleFinding[] = [];
+    // Which libxc file to name, from the tree the series is for; asked only when a note needs it.
+    let wrapperFile: string | null | undefined;
+    const libxc = (): string | null => {
+      if (wrapperFile !== undefined) return wrapperFile;
+      const files = [...seriesFiles(series), ...(context.unwatchedFiles?.() ?? [])].flatMap(({ file }) => (file.oldPath ? [file.path, file.oldPath] : [file.path]));
+      const texts = [series.cover, ...series.patches].flatMap((patch) => (patch ? [patch.message.prose] : []));
+      return (wrapperFile = libxcAltp2mFile(files, texts));
+    };
     for (const [name, site] of ledger.defined) {
-      const wrapper = ledger.toolUsers.has(name) ? '' : ' No libxc wrapper (tools/libs/ctrl/xc_altp2m.c) in this series uses it yet.';
+      const file = ledger.toolUsers.has(name) ? undefined : libxc();
+      const wrapper = file === undefined ? '' : ` No libxc wrapper${file ? ` (${file})` : ''} in this series uses it yet.`;
       findings.push({
         severity: context.severity,
         path: site.path,

@@ -14,3 +14,25 @@ export const isXsm = (p: string): boolean => p.startsWith('xen/include/xsm/') ||
 export const isXlCfgDoc = (p: string): boolean => /^docs\/man\/xl\.cfg/.test(p);
 /** Hypervisor code that may hold do_altp2m_op() and its dispatch. */
 export const isHypervisorArch = (p: string): boolean => p.startsWith('xen/arch/');
+
+/** Paths of the tree before libxenctrl moved below tools/libs (2020), and after. */
+const OLD_TOOLS = /(?:^|[\s/"'`(])tools\/libxc\//m;
+const NEW_TOOLS = /(?:^|[\s/"'`(])tools\/(?:libs\/(?:ctrl|guest|light)\/|include\/xen(?:ctrl|guest|light)\w*\.h)/m;
+
+/**
+ * The file that holds the altp2m wrappers of libxc in the tree a series is for, told by the
+ * paths the series touches and the text of its messages (a diffstat or a mention):
+ * `tools/libxc/xc_altp2m.c` until libxenctrl moved below tools/libs in 2020,
+ * `tools/libs/ctrl/xc_altp2m.c` since. Null when the series shows neither tree, or both (the
+ * move itself).
+ */
+export function libxcAltp2mFile(paths: Iterable<string>, texts: Iterable<string>): string | null {
+  let old = false;
+  let moved = false;
+  for (const text of [...paths].map((p) => `/${p}`).concat([...texts])) {
+    old ||= OLD_TOOLS.test(text);
+    moved ||= NEW_TOOLS.test(text);
+  }
+  if (old === moved) return null;
+  return old ? 'tools/libxc/xc_altp2m.c' : 'tools/libs/ctrl/xc_altp2m.c';
+}
