@@ -14,6 +14,7 @@ const UNIT = [
   'test/ingest/**/*.test.ts',
   'test/report/**/*.test.ts',
   'test/rules/**/*.test.ts',
+  'test/docs/**/*.test.ts',
   'test/golden.test.ts',
   'test/scale/fastpath.test.ts',
   'test/scale/stream.test.ts',
