@@ -38157,6 +38157,9 @@ function addedLines(file) {
 function lineNumber(line) {
   return (line.kind === "del" ? line.oldLine : line.newLine) ?? 0;
 }
+function sideOf(line) {
+  return line.kind === "del" ? "old" : "new";
+}
 function codeOnly(lines) {
   const out = [];
   let inBlock = false;
@@ -38220,6 +38223,18 @@ var isToolSide = (p) => /^tools\/(?:libxc|libs\/ctrl|include|libxc\/include)\//.
 var isXsm = (p) => p.startsWith("xen/include/xsm/") || p.startsWith("xen/xsm/");
 var isXlCfgDoc = (p) => /^docs\/man\/xl\.cfg/.test(p);
 var isHypervisorArch = (p) => p.startsWith("xen/arch/");
+var OLD_TOOLS = /(?:^|[\s/"'`(])tools\/libxc\//m;
+var NEW_TOOLS = /(?:^|[\s/"'`(])tools\/(?:libs\/(?:ctrl|guest|light)\/|include\/xen(?:ctrl|guest|light)\w*\.h)/m;
+function libxcAltp2mFile(paths, texts) {
+  let old = false;
+  let moved = false;
+  for (const text of [...paths].map((p) => `/${p}`).concat([...texts])) {
+    old ||= OLD_TOOLS.test(text);
+    moved ||= NEW_TOOLS.test(text);
+  }
+  if (old === moved) return null;
+  return old ? "tools/libxc/xc_altp2m.c" : "tools/libs/ctrl/xc_altp2m.c";
+}
 
 // rules/xen-altp2m/policy.ts
 var WHERE = "the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c";
@@ -38506,7 +38521,7 @@ function toolFindings(patch, path, hunk, removedLines, severity) {
   return findings;
 }
 function finding(patch, path, line, severity, message, subject) {
-  return { severity, path, line: lineNumber(line), side: "new", message, evidence: [line.text], messageId: patch.message.messageId, subject };
+  return { severity, path, line: lineNumber(line), side: "new", message, evidence: [line.text], anchor: patch.message.id, subject };
 }
 function dedupe(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -38533,12 +38548,20 @@ mixed mode carries the same warning.
 Fires (error): a hunk whose pre-image says one of those three things and whose post-image no
 longer does, unless the same file gains it back elsewhere in the series; a new
 \`#define …ALTP2M_mixed\` or new xl.cfg documentation of altp2m="mixed" whose surroundings do
-not carry the warning.
+not carry the warning. In xl.cfg every added value item counts, wherever it stands in the added
+text (\`=item B<altp2m=MODE>\` followed by \`=item B<"mixed">\` further down). A new mode by
+another name counts as mixed when its description lets the guest itself use the interface
+(\`#define XEN_ALTP2M_shared 4\` listed as " shared: in-guest agents and external tools may both
+use every op", or an \`=item B<shared>\` saying so): judged by meaning, not by name.
 Fires (info): the warning disappears from one file and is added to another in the same series
 (a move), whether or not that file is a watched one.
 
 Silent: reflowing, whitespace, rewording that keeps the three meanings ("blacklisted in
-xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
+xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning; new
+documentation of the disabled, external or limited modes, or of a new mode for external tools
+only or whose guest access is narrowed to a few operations; xl.cfg items for other options
+(\`altp2m_count=NUMBER\`); a mode item or define that the series removes and adds back (edited
+or moved).
 `,
   check(series, context) {
     const findings = [];
@@ -38551,13 +38574,18 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
       return addedProseCache;
     };
     const lost = [];
-    const removedMixedDefines = /* @__PURE__ */ new Set();
+    const removedModeDefines = /* @__PURE__ */ new Set();
+    const removedItems = /* @__PURE__ */ new Set();
     for (const { file } of files) {
       for (const hunk of file.hunks) {
-        if (!hunkFacts(hunk).text.includes(MIXED)) continue;
+        const facts = hunkFacts(hunk);
+        if (!facts.deletes || !MODE_HINT.test(facts.text)) continue;
         for (const line of hunk.lines) {
-          const name2 = line.kind === "del" ? MIXED_DEFINE.exec(line.text)?.[1] : void 0;
-          if (name2) removedMixedDefines.add(name2);
+          if (line.kind !== "del") continue;
+          const name2 = MODE_DEFINE.exec(line.text)?.[1];
+          if (name2) removedModeDefines.add(name2);
+          const item = isXlCfgDoc(file.path) ? valueItem(line.text) : null;
+          if (item) removedItems.add(item);
         }
       }
     }
@@ -38598,7 +38626,7 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
           side: "old",
           message: `The altp2m safety warning moved from ${loss.path} to ${movedTo.join(", ")} in this series ("${labels.join('"; "')}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
           evidence: loss.lines.map((l) => l.text),
-          messageId: loss.patch.message.messageId,
+          anchor: loss.patch.message.id,
           subject: `moved:${loss.concepts.join(",")}`
         });
         continue;
@@ -38610,7 +38638,7 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
         side: "old",
         message: `This removes or weakens the altp2m safety warning: the post-image no longer says that ${labels.join("; that ")}. P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
         evidence: loss.lines.map((l) => l.text),
-        messageId: loss.patch.message.messageId,
+        anchor: loss.patch.message.id,
         subject: `lost:${loss.concepts.join(",")}`
       });
     }
@@ -38618,25 +38646,51 @@ xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning.
       for (const hunk of file.hunks) {
         let warnedCache;
         const warned = () => warnedCache ??= conceptsIn(proseOf(postImage(hunk))).has("not-evaluated") || conceptsIn(addedProse().get(file.path) ?? "").has("not-evaluated");
-        if (hunkFacts(hunk).text.includes(MIXED)) {
-          for (const line of hunk.lines) {
-            if (line.kind !== "add") continue;
-            const name2 = MIXED_DEFINE.exec(line.text)?.[1];
-            if (!name2 || removedMixedDefines.has(name2) || warned()) continue;
-            findings.push(newMixed(patch, file.path, line, context.severity, `New definition of altp2m 'mixed' mode (${name2}) without the safety warning.`));
-          }
+        if (hunkFacts(hunk).text.includes("ALTP2M_")) {
+          const post = postImage(hunk);
+          post.forEach((line, i) => {
+            if (line.kind !== "add") return;
+            const define2 = MODE_DEFINE.exec(line.text);
+            const [name2, mode] = [define2?.[1], define2?.[2]];
+            if (!name2 || !mode || removedModeDefines.has(name2) || !guestMode(mode, () => modeDescription(post, i, mode)) || warned()) return;
+            const what = mode === "mixed" ? `New definition of altp2m 'mixed' mode (${name2})` : `New altp2m mode ${name2}, which lets the guest itself use the altp2m interface as 'mixed' mode does,`;
+            findings.push(newMixed(patch, file.path, line, context.severity, `${what} without the safety warning.`));
+          });
         }
         if (isXlCfgDoc(file.path)) {
-          const doc = mixedDocAdded(hunk);
-          if (doc && !warned()) findings.push(newMixed(patch, file.path, doc, context.severity, `New xl.cfg documentation of altp2m="mixed" without the safety warning.`));
+          const doc = mixedDocAdded(hunk, removedItems);
+          if (doc && !warned()) {
+            const what = doc.mode === "mixed" ? 'altp2m="mixed"' : `altp2m="${doc.mode}", a mode that lets the guest itself use the altp2m interface as 'mixed' mode does,`;
+            findings.push(newMixed(patch, file.path, doc.line, context.severity, `New xl.cfg documentation of ${what} without the safety warning.`));
+          }
         }
       }
     }
     return findings;
   }
 };
-var MIXED_DEFINE = /^\s*#\s*define\s+(\w*ALTP2M_mixed)\b/;
-var MIXED = "ALTP2M_mixed";
+var MODE_DEFINE = /^\s*#\s*define\s+(XEN_(?:DOMCTL_)?ALTP2M_([a-z]\w*))\s+\(?\s*\d/;
+var MODE_HINT = /ALTP2M_|=item/;
+var NON_GUEST_MODES = /* @__PURE__ */ new Set(["disabled", "external", "limited"]);
+function guestMode(mode, description) {
+  if (mode === "mixed") return true;
+  if (NON_GUEST_MODES.has(mode) || /mask$|^mode$/.test(mode)) return false;
+  const prose = description();
+  return GUEST_USE.test(prose) && !NARROWED.test(prose);
+}
+var GUEST_USE = /\bin-guest\b|\bin guest\b|\b(?:inside|within|from) the guest\b|\bguest itself\b|\bthe guest (?:can|may|is (?:allowed|able|permitted))\b|\bguests? (?:access|agents?|tools|software|kernels?|drivers?)\b|\b(?:to|for|by) (?:the )?guest\b(?! only)|\bboth\b[^.]{0,40}\bguest/;
+var NARROWED = /\blimited\b|\bwhitelist\w*|\bonly\b[^.]{0,40}\b(?:vmfunc|#ve|enable|disable|notif\w*)|\bno (?:in-guest|guest) access\b|\bnot (?:available |accessible )?(?:to|by|from) the guest\b/;
+function modeDescription(post, index, mode) {
+  const lines = [post[index].text.replace(/^[^/]*/, "")];
+  for (let i = index - 1; i >= 0 && /^\s*(?:\/\*|\*|\/\/)/.test(post[i].text); i--) lines.unshift(post[i].text);
+  const entry = new RegExp(`^\\s*\\*\\s*"?${mode}"?\\s*:`);
+  const at = post.findIndex((l) => entry.test(l.text));
+  if (at >= 0) {
+    lines.push(post[at].text.replace(/^\s*\*\s*"?\w+"?\s*:/, ""));
+    for (let i = at + 1; i < post.length && /^\s*\*\s{2,}\S/.test(post[i].text) && !/^\s*\*\s*"?\w+"?\s*:/.test(post[i].text); i++) lines.push(post[i].text);
+  }
+  return proseOf(lines);
+}
 var POD_MARKUP = /[A-Z]</;
 function newMixed(patch, path, line, severity, what) {
   return {
@@ -38646,7 +38700,7 @@ function newMixed(patch, path, line, severity, what) {
     side: "new",
     message: `${what} P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`,
     evidence: [line.text],
-    messageId: patch.message.messageId,
+    anchor: patch.message.id,
     subject: `new:${line.text.trim()}`
   };
 }
@@ -38671,25 +38725,36 @@ function evidenceFor(hunk, gone) {
   const lines = removed.filter((l) => carrying.has(l));
   return (lines.length > 0 ? lines : removed).slice(0, 12);
 }
-function mixedDocAdded(hunk) {
+function valueItem(text) {
+  return /^=item\s+B<(?:altp2m=)?"?([\w-]+)"?>\s*$/.exec(text.trim())?.[1]?.toLowerCase() ?? null;
+}
+function mixedDocAdded(hunk, removedItems) {
   const post = postImage(hunk);
-  if (hunk.lines.some((l) => l.kind === "del" && /\bmixed\b/i.test(l.text))) return null;
   const aboutAltp2m = /altp2m|alternate.p2m/i.test(hunk.context + " " + post.map((l) => l.text).join(" "));
   if (!aboutAltp2m) return null;
+  for (const [i, line] of post.entries()) {
+    const mode = line.kind === "add" ? valueItem(line.text) : null;
+    if (!mode || removedItems.has(mode)) continue;
+    const paragraph = [];
+    for (let j = i + 1; j < post.length && !/^=(?:item|back)\b/.test(post[j].text); j++) paragraph.push(post[j].text);
+    if (guestMode(mode, () => proseOf(paragraph))) return { line, mode };
+  }
+  if (hunk.lines.some((l) => l.kind === "del" && /\bmixed\b/i.test(l.text))) return null;
   const firstAdded = post.findIndex((l) => l.kind === "add" && l.text.trim() !== "");
   if (firstAdded < 0) return null;
   const added = post.filter((l) => l.kind === "add");
   const ownItem = /^=item\s+B<([^>]+)>/.exec(post[firstAdded].text);
-  if (ownItem) return /mixed/i.test(ownItem[1] ?? "") ? post[firstAdded] : null;
-  if (added.some((l) => /\bmixed\b/i.test(l.text))) return added.find((l) => /\bmixed\b/i.test(l.text)) ?? null;
+  if (ownItem) return null;
+  const naming = added.find((l) => /\bmixed\b/i.test(l.text));
+  if (naming) return { line: naming, mode: "mixed" };
   for (let i = firstAdded - 1; i >= 0; i--) {
     const text = post[i].text;
     const item = /^=item\s+B<([^>]+)>/.exec(text);
-    if (item) return /mixed/i.test(item[1] ?? "") ? post[firstAdded] : null;
-    if (text.trim() !== "" && /\bmixed\b/i.test(text)) return post[firstAdded];
+    if (item) return /mixed/i.test(item[1] ?? "") ? { line: post[firstAdded], mode: "mixed" } : null;
+    if (text.trim() !== "" && /\bmixed\b/i.test(text)) return { line: post[firstAdded], mode: "mixed" };
     if (text.trim() === "" && i < firstAdded - 1) {
       const paragraph = post.slice(i + 1, firstAdded).map((l) => l.text).join(" ");
-      return /\bmixed\b/i.test(paragraph) ? post[firstAdded] : null;
+      return /\bmixed\b/i.test(paragraph) ? { line: post[firstAdded], mode: "mixed" } : null;
     }
   }
   return null;
@@ -38819,7 +38884,7 @@ that moves.
         side: "new",
         message: `${name2} is defined, but this series does not add ${missing.join(", nor ")}. Every subop of the altp2m HVMOP must be wired through do_altp2m_op() (see ${WHERE}).`,
         evidence: [site.line.text],
-        messageId: site.patch.message.messageId,
+        anchor: site.patch.message.id,
         subject: name2
       });
     }
@@ -38833,7 +38898,7 @@ that moves.
         side: "new",
         message: `do_altp2m_op() gains a handler for ${name2}, but no patch of this series defines it in xen/include/public/hvm/hvm_op.h. Define the subop number in the public header in the same series (see ${WHERE}).`,
         evidence: [site.line.text],
-        messageId: site.patch.message.messageId,
+        anchor: site.patch.message.id,
         subject: `handler:${name2}`
       });
     }
@@ -38841,59 +38906,132 @@ that moves.
   }
 };
 
+// src/diff/functions.ts
+var FUNCTION_DEF = /^(?!(?:if|for|while|switch|return|else|do|case|goto|sizeof)\b)[A-Za-z_][\w\s*,()]*?\b([A-Za-z_]\w*)\s*\(/;
+var AGGREGATE_DEF = /^(?:typedef\s+)?(struct|union|enum)\s+([A-Za-z_]\w*)\s*(?:\{.*)?$/;
+function scopeOpenedBy(line) {
+  if (!startsIdentifier(line.charCodeAt(0))) return null;
+  const trimmed = line.trimEnd();
+  if (trimmed.endsWith(";")) return null;
+  if (trimmed.startsWith("typedef") || trimmed.startsWith("struct") || trimmed.startsWith("union") || trimmed.startsWith("enum")) {
+    const aggregate = AGGREGATE_DEF.exec(trimmed);
+    if (aggregate) return `${aggregate[1]} ${aggregate[2]}`;
+  }
+  return FUNCTION_DEF.exec(trimmed)?.[1] ?? null;
+}
+function closesScope(line) {
+  return line.charCodeAt(0) === 125;
+}
+function startsIdentifier(code) {
+  return code >= 97 && code <= 122 || code >= 65 && code <= 90 || code === 95 || code === 36;
+}
+function scopeFromHunkContext(context) {
+  return scopeOpenedBy(context.trim()) ?? void 0;
+}
+
 // rules/xen-altp2m/altp2m-guest-exposure.ts
-function guestGrants(lines) {
+var ALTP2M_MODES = ["disabled", "mixed", "external", "limited"];
+var POLICY_CHECK = /^return\b.*\b(?:avc_current_has_perm|current_has_perm|domain_has_perm|avc_has_perm)\s*\(/;
+var GUEST_ITSELF = /\bd\s*==\s*current->domain\b|\bcurrent->domain\s*==\s*d\b/;
+var REFUSAL = /\breturn\s+-\s*E[A-Z]+\s*;/;
+var MODE_CASE = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/;
+function guestGrants(lines, modes = ALTP2M_MODES) {
   const code = codeOnly(lines);
   const grants = /* @__PURE__ */ new Map();
-  let modes = ["?"];
+  let reaching = ["?"];
   let modeLines = /* @__PURE__ */ new Map();
   let lastWasCase = false;
   let pending = null;
   let sawStatementSinceCase = false;
+  let statement = "";
+  let refused = false;
+  let refusedOutside = false;
   let depth = 0;
+  let lowest = 0;
+  let modeSwitch = null;
   let opSwitch = null;
   for (const [i, line] of lines.entries()) {
     const text = (code[i] ?? "").trim();
-    if (text === "") continue;
+    if (text === "" || text.startsWith("#")) continue;
+    if (line.func !== void 0 && scopeOpenedBy(line.text) === line.func) {
+      reaching = ["all"];
+      depth = 0;
+      continue;
+    }
     const depthBefore = depth;
     depth += (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0);
     if (opSwitch !== null && depth <= opSwitch && depthBefore > opSwitch) {
       opSwitch = null;
       continue;
     }
+    const unseenExit = depth < lowest;
+    lowest = Math.min(lowest, depth);
+    if (modeSwitch !== null && depth < modeSwitch.body) {
+      reaching = modeSwitch.hasDefault ? [] : modes.filter((m) => !modeSwitch.listed.has(m));
+      modeLines = /* @__PURE__ */ new Map();
+      modeSwitch = null;
+      pending = null;
+      refused = refusedOutside;
+      lastWasCase = false;
+      continue;
+    }
+    if (unseenExit) {
+      reaching = [];
+      continue;
+    }
+    if (modeSwitch === null && opSwitch === null && /^switch\s*\(\s*(?:\w+\s*\.\s*|\w+->)?\w*mode\w*\s*\)/.test(text)) {
+      modeSwitch = { body: depthBefore + 1, listed: /* @__PURE__ */ new Set(), hasDefault: false };
+      refusedOutside = refused;
+      reaching = [];
+      continue;
+    }
     if (opSwitch === null && /^switch\s*\(\s*op\s*\)/.test(text)) opSwitch = depthBefore;
     const subopLabel = opSwitch !== null ? /^case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/.exec(text)?.[1] : void 0;
     if (subopLabel || opSwitch !== null && /^default\s*:/.test(text)) {
-      pending = { subops: [...pending?.subops ?? [], subopLabel ?? "*"], line };
+      pending = { subops: [...pending?.subops ?? [], subopLabel ?? "*"], line, guest: false };
       continue;
     }
-    const mode = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/.exec(text)?.[1];
+    const mode = MODE_CASE.exec(text)?.[1];
     if (mode) {
-      modes = lastWasCase ? [...modes, mode] : [mode];
+      if (modeSwitch === null) {
+        modeSwitch = { body: depthBefore, listed: /* @__PURE__ */ new Set(), hasDefault: false };
+        refusedOutside = false;
+      }
+      modeSwitch.listed.add(mode);
+      reaching = lastWasCase ? [...reaching, mode] : [mode];
       modeLines = new Map([...lastWasCase ? modeLines : [], [mode, line]]);
       lastWasCase = true;
       pending = null;
       sawStatementSinceCase = false;
+      refused = false;
       continue;
     }
     lastWasCase = false;
     if (/^default\s*:/.test(text)) {
-      modes = ["default"];
+      if (modeSwitch !== null) modeSwitch.hasDefault = true;
+      reaching = modeSwitch !== null ? modes.filter((m) => !modeSwitch.listed.has(m)) : ["default"];
       pending = null;
       sawStatementSinceCase = false;
+      refused = false;
       continue;
     }
     const subops = [...text.matchAll(/HVMOP_altp2m_[a-z0-9_]+/g)].map((m) => m[0]);
     if (/^(?:if|else if)\b|^\|\||^&&/.test(text) || pending !== null && subops.length > 0 && !/;/.test(text)) {
-      if (subops.length > 0) pending = { subops: [...pending?.subops ?? [], ...subops], line };
-      else if (/^(?:if|else if)\b/.test(text)) pending = { subops: [], line };
+      const guest = GUEST_ITSELF.test(text) || (pending?.guest ?? false);
+      if (subops.length > 0) pending = { subops: [...pending?.subops ?? [], ...subops], line, guest };
+      else if (/^(?:if|else if)\b/.test(text)) pending = { subops: [], line, guest };
+      else if (pending !== null) pending = { ...pending, guest };
       if (!/;/.test(text)) continue;
     }
-    const grantsTarget = /\bXSM_TARGET\b/.test(text) || /^break\s*;/.test(text) && (pending !== null ? pending.subops.length > 0 : !sawStatementSinceCase);
-    if (grantsTarget) {
-      const targets = pending && pending.subops.length > 0 ? pending.subops : ["*"];
+    if (pending !== null && pending.guest && pending.subops.length === 0 && REFUSAL.test(text)) refused = true;
+    statement = statement === "" ? text : `${statement} ${text}`;
+    const ternary = /^(.*?)\?(.*?):(?!:)(.*)$/.exec(statement);
+    const target = /\bXSM_TARGET\b/.test(text) || POLICY_CHECK.test(text) || /^break\s*;/.test(text) && (pending !== null ? pending.subops.length > 0 : !sawStatementSinceCase);
+    if (target && !refused) {
+      const chosen = ternary && /\bXSM_TARGET\b/.test(ternary[2] ?? "") && /==/.test(ternary[1] ?? "") ? [...(ternary[1] ?? "").matchAll(/HVMOP_altp2m_[a-z0-9_]+/g)].map((m) => m[0]) : [];
+      const targets = chosen.length > 0 ? chosen : pending && pending.subops.length > 0 ? pending.subops : ["*"];
       const at = pending?.line ?? line;
-      for (const m of modes) {
+      for (const m of reaching) {
         const site = [at, modeLines.get(m)].find((l) => l?.kind === "add") ?? at;
         for (const s of targets) if (!grants.has(`${m}/${s}`)) grants.set(`${m}/${s}`, site);
       }
@@ -38902,6 +39040,7 @@ function guestGrants(lines) {
       pending = null;
       sawStatementSinceCase = true;
     }
+    if (/[;{}]\s*$/.test(text)) statement = "";
   }
   return grants;
 }
@@ -38917,39 +39056,60 @@ mode only whitelisted subops (today HVMOP_altp2m_vcpu_enable_notify) reach the g
 (XSM_TARGET); 'mixed' is unevaluated (P2). Giving the guest more is a security decision that
 needs an explicit evaluation.
 
-Fires (warning): the hook's grants to the guest (XSM_TARGET in dummy.h; a \`break\` that lets
-the guest through in flask) cover a mode/subop pair after the series that they did not cover
-before it, comparing the hook's code before and after across the whole series.
+Fires (warning): what the hook lets the guest itself do covers a mode/subop pair after the
+series that it did not cover before it, comparing the hook's code before and after across the
+whole series. The guest is let through by XSM_TARGET in dummy.h (also as the chosen side of
+\`(HVMOP_altp2m_x == op) ? XSM_TARGET : XSM_DM_PRIV\`, which lets through x alone), and in flask
+by reaching the policy check (\`return current_has_perm(…)\`) without being refused first
+(\`if ( d == current->domain ) return -EPERM;\`): through a \`break\` of the mode switch, or
+because the switch has no \`default:\` and no longer lists the mode (a mode label removed from
+flask's switch lets that mode fall through to the policy).
 
 Silent: XSM changes outside the altp2m hook; refactors that keep every decision (cf_check,
-alternative calls, the hook moving between files); changes that only restrict (a subop
-blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
+alternative calls, the hook moving between files); changes that only restrict: a subop
+blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV, a hook that handed every mode
+to the policy (or to XSM_TARGET) now refusing the guest in some modes (the per-mode switch of
+2017); a hook the series introduces where there was none (before it XSM did not check the HVMOP
+at all, so a new hook can only take away).
 `,
   check(series, context) {
     const before = /* @__PURE__ */ new Map();
     const after = /* @__PURE__ */ new Map();
-    for (const { patch, file } of seriesFiles(series, isXsm)) {
-      for (const hunk of file.hunks) {
-        if (!hunk.lines.some((line) => line.func !== void 0 && HOOK.test(line.func))) continue;
-        for (const [image, sink] of [
-          [preImage(hunk), "before"],
-          [postImage(hunk), "after"]
-        ]) {
-          const byHook = /* @__PURE__ */ new Map();
-          for (const line of image) {
-            if (line.func && HOOK.test(line.func)) byHook.set(line.func, [...byHook.get(line.func) ?? [], line]);
-          }
-          for (const [key, lines] of byHook) {
-            for (const [grant, line] of guestGrants(lines)) {
-              if (sink === "before") {
-                const map2 = before.get(key) ?? /* @__PURE__ */ new Map();
-                map2.set(grant, line);
-                before.set(key, map2);
-              } else {
-                const map2 = after.get(key) ?? /* @__PURE__ */ new Map();
-                if (!map2.has(grant) || line.kind === "add") map2.set(grant, { line, patch, path: file.path });
-                after.set(key, map2);
-              }
+    const hunks = seriesFiles(series, isXsm).flatMap(
+      ({ patch, file }) => file.hunks.filter((hunk) => hunk.lines.some((line) => line.func !== void 0 && HOOK.test(line.func))).map((hunk) => ({ patch, file, hunk }))
+    );
+    const modes = new Set(ALTP2M_MODES);
+    const existed = /* @__PURE__ */ new Set();
+    for (const { hunk } of hunks) {
+      for (const line of hunk.lines) {
+        if (!line.func || !HOOK.test(line.func)) continue;
+        if (line.kind !== "add") existed.add(line.func);
+        const mode = MODE_CASE.exec(line.text.trim())?.[1];
+        if (mode) modes.add(mode);
+      }
+    }
+    for (const { patch, file, hunk } of hunks) {
+      const hookLines = hunk.lines.filter((line) => line.func !== void 0 && HOOK.test(line.func));
+      const change = hookLines.find((line) => line.kind === "add") ?? hookLines.find((line) => line.kind === "del");
+      for (const [image, sink] of [
+        [preImage(hunk), "before"],
+        [postImage(hunk), "after"]
+      ]) {
+        const byHook = /* @__PURE__ */ new Map();
+        for (const line of image) {
+          if (line.func && HOOK.test(line.func)) byHook.set(line.func, [...byHook.get(line.func) ?? [], line]);
+        }
+        for (const [key, lines] of byHook) {
+          for (const [grant, line] of guestGrants(lines, [...modes])) {
+            if (sink === "before") {
+              const map2 = before.get(key) ?? /* @__PURE__ */ new Map();
+              map2.set(grant, line);
+              before.set(key, map2);
+            } else {
+              const map2 = after.get(key) ?? /* @__PURE__ */ new Map();
+              const site = line.kind === "add" || change === void 0 ? line : change;
+              if (!map2.has(grant) || line.kind === "add") map2.set(grant, { line: site, patch, path: file.path });
+              after.set(key, map2);
             }
           }
         }
@@ -38957,12 +39117,13 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
     }
     const findings = [];
     for (const [key, grants] of after) {
+      if (!existed.has(key)) continue;
       const had = before.get(key) ?? /* @__PURE__ */ new Map();
       const covered = (grant) => {
         const [mode, subop] = grant.split("/");
-        return had.has(grant) || had.has(`${mode}/*`) || had.has(`?/${subop}`) || had.has("?/*");
+        return had.has(grant) || had.has(`${mode}/*`) || had.has(`all/${subop}`) || had.has("all/*");
       };
-      const added = [...grants].filter(([grant, site]) => !covered(grant) && site.line.kind === "add");
+      const added = [...grants].filter(([grant, site]) => !covered(grant) && site.line.kind !== "context");
       if (added.length === 0) continue;
       const first2 = added[0][1];
       const what = added.map(([g]) => describeGrant(g)).join("; ");
@@ -38970,10 +39131,10 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
         severity: context.severity,
         path: first2.path,
         line: lineNumber(first2.line),
-        side: "new",
+        side: sideOf(first2.line),
         message: `This XSM change lets the guest itself use more altp2m subops (${what}). In 'limited' mode only whitelisted subops may reach the guest, and 'mixed' mode has not been evaluated for safety: evaluate each newly exposed subop for in-guest use and say so in the commit message, or keep it at XSM_DM_PRIV (see ${WHERE}).`,
         evidence: added.map(([, site]) => site.line.text).filter((t, i, all2) => all2.indexOf(t) === i),
-        messageId: first2.patch.message.messageId,
+        anchor: first2.patch.message.id,
         subject: key
       });
     }
@@ -38982,7 +39143,7 @@ blacklisted in mixed mode, XSM_TARGET turned into XSM_DM_PRIV).
 };
 function describeGrant(grant) {
   const [mode, subop] = grant.split("/");
-  const where = mode === "?" ? "in the mode this branch handles" : mode === "default" ? "in any other mode" : `in '${mode}' mode`;
+  const where = mode === "?" ? "in the mode this branch handles" : mode === "all" ? "in every altp2m mode" : mode === "default" ? "in any other mode" : `in '${mode}' mode`;
   return `${subop === "*" ? "every subop" : subop} ${where}`;
 }
 
@@ -39003,12 +39164,25 @@ mentions when no libxc wrapper in the same series uses the subop.
 
 Silent: a subop define that the same series removes elsewhere (moved or renumbered);
 HVMOP_ALTP2M_INTERFACE_VERSION and other non-subop defines; struct or union changes alone.
+
+The libxc file the note names is that of the tree the series is for, told by the paths it
+touches or names: tools/libxc/xc_altp2m.c before libxenctrl moved below tools/libs (2020),
+tools/libs/ctrl/xc_altp2m.c after; when the series shows neither, the note says "the libxc
+wrapper" without a path.
 `,
   check(series, context) {
     const ledger = subopLedger(series);
     const findings = [];
+    let wrapperFile;
+    const libxc = () => {
+      if (wrapperFile !== void 0) return wrapperFile;
+      const files = [...seriesFiles(series), ...context.unwatchedFiles?.() ?? []].flatMap(({ file }) => file.oldPath ? [file.path, file.oldPath] : [file.path]);
+      const texts = [series.cover, ...series.patches].flatMap((patch) => patch ? [patch.message.prose] : []);
+      return wrapperFile = libxcAltp2mFile(files, texts);
+    };
     for (const [name2, site] of ledger.defined) {
-      const wrapper = ledger.toolUsers.has(name2) ? "" : " No libxc wrapper (tools/libs/ctrl/xc_altp2m.c) in this series uses it yet.";
+      const file = ledger.toolUsers.has(name2) ? void 0 : libxc();
+      const wrapper = file === void 0 ? "" : ` No libxc wrapper${file ? ` (${file})` : ""} in this series uses it yet.`;
       findings.push({
         severity: context.severity,
         path: site.path,
@@ -39016,7 +39190,7 @@ HVMOP_ALTP2M_INTERFACE_VERSION and other non-subop defines; struct or union chan
         side: "new",
         message: `New altp2m subop ${name2}: ${MIXED_UNEVALUATED}. Please state in the commit message whether ${name2} is safe for use by the guest itself, or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).${wrapper}`,
         evidence: [site.line.text],
-        messageId: site.patch.message.messageId,
+        anchor: site.patch.message.id,
         subject: name2
       });
     }
@@ -43802,29 +43976,6 @@ function clip(s, max) {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-// src/diff/functions.ts
-var FUNCTION_DEF = /^(?!(?:if|for|while|switch|return|else|do|case|goto|sizeof)\b)[A-Za-z_][\w\s*,()]*?\b([A-Za-z_]\w*)\s*\(/;
-var AGGREGATE_DEF = /^(?:typedef\s+)?(struct|union|enum)\s+([A-Za-z_]\w*)\s*(?:\{.*)?$/;
-function scopeOpenedBy(line) {
-  if (!startsIdentifier(line.charCodeAt(0))) return null;
-  const trimmed = line.trimEnd();
-  if (trimmed.endsWith(";")) return null;
-  if (trimmed.startsWith("typedef") || trimmed.startsWith("struct") || trimmed.startsWith("union") || trimmed.startsWith("enum")) {
-    const aggregate = AGGREGATE_DEF.exec(trimmed);
-    if (aggregate) return `${aggregate[1]} ${aggregate[2]}`;
-  }
-  return FUNCTION_DEF.exec(trimmed)?.[1] ?? null;
-}
-function closesScope(line) {
-  return line.charCodeAt(0) === 125;
-}
-function startsIdentifier(code) {
-  return code >= 97 && code <= 122 || code >= 65 && code <= 90 || code === 95 || code === 36;
-}
-function scopeFromHunkContext(context) {
-  return scopeOpenedBy(context.trim()) ?? void 0;
-}
-
 // src/diff/parse.ts
 function parseDiff(text) {
   const files = [];
@@ -44219,7 +44370,8 @@ async function fetchPullRequest(client, ref) {
 async function asText(action, client, accept, params) {
   try {
     const response = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...params, headers: { accept } });
-    return String(response.data);
+    const text = response.data;
+    return String(text);
   } catch (error2) {
     if (httpStatus(error2) === 406) return null;
     throw wrap(action, error2);
@@ -44573,6 +44725,12 @@ function parseContentType(value) {
   return { type: parsed.value.toLowerCase().trim(), params: parsed.params };
 }
 
+// src/ingest/identity.ts
+import { createHash } from "node:crypto";
+function messageIdentity(messageId, bytes) {
+  return messageId ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
 // src/ingest/message.ts
 async function parseMessage(raw, block = readHeaderBlock(raw.bytes)) {
   if (needsMimeCodecs(block)) await loadMimeCodecs();
@@ -44637,6 +44795,7 @@ function headerFields(raw, block, parsed = null) {
   const thread = threadFields(block);
   return {
     index: raw.index,
+    id: messageIdentity(thread.messageId, raw.bytes),
     messageId: thread.messageId,
     subject: decodeHeaderText(firstField(block, "subject") ?? ""),
     from,
@@ -45098,6 +45257,7 @@ function leanPatchFromBytes(raw, block, isWatched) {
 }
 var PlainMessage = class {
   index;
+  id;
   messageId;
   subject;
   from;
@@ -45116,6 +45276,7 @@ var PlainMessage = class {
   constructor(raw, block, subject, prose, diff) {
     const thread = threadFields(block);
     this.index = raw.index;
+    this.id = messageIdentity(thread.messageId, raw.bytes);
     this.messageId = thread.messageId;
     this.subject = subject;
     this.from = fromOf(block);
@@ -45191,10 +45352,10 @@ var SeriesAssembler = class {
     const done = [];
     if (patch.kind === "patch" || patch.kind === "cover") {
       const { subject } = patch;
-      const single = subject.total === null || subject.total <= 1;
+      const single = subject.total === null || subject.total <= 1 || isRangeExport(patch) && subject.total > this.window;
       if (single && patch.kind === "patch") {
         done.push(...this.expire(arrival));
-        done.push({ id: patch.message.messageId ?? `#${patch.message.index}`, version: subject.version, total: subject.total, cover: null, patches: [patch] });
+        done.push({ id: patch.message.id, version: subject.version, total: subject.total, cover: null, patches: [patch] });
         return done;
       }
       const keys = seriesKeys(patch);
@@ -45203,9 +45364,13 @@ var SeriesAssembler = class {
         series = this.byKey.get(key);
         if (series) break;
       }
+      if (series && isRangeExport(patch) && !continues(series, subject.index)) {
+        done.push(this.close(series));
+        series = void 0;
+      }
       if (!series) {
         series = {
-          id: patch.message.messageId ?? `#${patch.message.index}`,
+          id: patch.message.id,
           keys: [],
           version: subject.version,
           total: subject.total,
@@ -45224,7 +45389,7 @@ var SeriesAssembler = class {
       }
       if (patch.kind === "cover" && series.cover === null) {
         series.cover = patch;
-        if (patch.message.messageId) series.id = patch.message.messageId;
+        series.id = patch.message.id;
       } else if (patch.kind === "patch") series.patches.push(patch);
       if (subject.index !== null) series.seen.add(subject.index);
       if (isComplete(series)) done.push(this.close(series));
@@ -45250,6 +45415,16 @@ var SeriesAssembler = class {
     return { id: series.id, version: series.version, total: series.total, cover: series.cover, patches };
   }
 };
+function isRangeExport(patch) {
+  const { message } = patch;
+  return message.messageId === null && message.inReplyTo === null && message.references.length === 0;
+}
+function continues(series, index) {
+  if (index === null || series.seen.has(index)) return false;
+  let last = -1;
+  for (const seen of series.seen) if (seen > last) last = seen;
+  return index > last;
+}
 function isComplete(series) {
   if (series.total === null) return false;
   for (let i = 1; i <= series.total; i++) if (!series.seen.has(i)) return false;
@@ -45259,6 +45434,7 @@ function seriesKeys(patch) {
   const { message, subject } = patch;
   const v = `v${subject.version}`;
   const keys = [];
+  if (isRangeExport(patch)) return subject.total === null ? [] : [`range:${v}:${subject.total}`];
   const root = message.references[0] ?? message.inReplyTo;
   if (root) keys.push(`thread:${root}:${v}`);
   if (message.messageId) keys.push(`thread:${message.messageId}:${v}`);
@@ -45268,9 +45444,9 @@ function seriesKeys(patch) {
 }
 
 // src/engine/fingerprint.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function fingerprint(rule, path, evidence, subject = "") {
-  const hash = createHash("sha256");
+  const hash = createHash2("sha256");
   hash.update(rule).update("\0").update(path).update("\0").update(subject).update("\0");
   for (const line of evidence) hash.update(line.replace(/\s+/g, " ").trim()).update("\n");
   return hash.digest("hex").slice(0, 16);
@@ -45327,13 +45503,11 @@ function finalize(rule, finding2, series, config) {
     policy: POLICY_REFERENCE,
     fingerprint: fingerprint(rule, finding2.path, finding2.evidence, subject)
   };
-  const waiver = findWaiver(rule, finding2.messageId, series, config);
+  const waiver = findWaiver(rule, finding2.anchor, series, config);
   return waiver ? { ...base, severity: "info", waiver } : base;
 }
-function findWaiver(rule, messageId, series, config) {
-  const candidates = [...series.patches, ...series.cover ? [series.cover] : []].filter(
-    (p) => messageId === null || p.message.messageId === messageId
-  );
+function findWaiver(rule, anchor, series, config) {
+  const candidates = [...series.patches, ...series.cover ? [series.cover] : []].filter((p) => p.message.id === anchor || p === series.cover);
   for (const patch of candidates) {
     for (const trailer of patch.trailers) {
       if (!ACK_TRAILER.test(trailer.key)) continue;
@@ -45430,15 +45604,13 @@ function reviewed(series, run) {
   const forRules = series.patches.map((p) => run.review.get(p) ?? p);
   const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i].diff.files.length === 0);
   const { findings, failures } = quiet ? { findings: [], failures: [] } : reviewSeries({ ...series, cover: series.cover ? run.review.get(series.cover) ?? series.cover : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
-  const home = members[0]?.message.messageId ?? null;
   const byMessage = /* @__PURE__ */ new Map();
   for (const finding2 of findings) {
-    const key = finding2.messageId ?? home;
-    const list3 = byMessage.get(key) ?? [];
-    list3.push(finding2);
-    byMessage.set(key, list3);
+    const list3 = byMessage.get(finding2.anchor);
+    if (list3) list3.push(finding2);
+    else byMessage.set(finding2.anchor, [finding2]);
   }
-  const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.messageId) ?? [], run));
+  const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.id) ?? [], run));
   return { kind: "series", series, patches, failures };
 }
 function reportFor(patch, series, findings, run) {
@@ -45449,6 +45621,7 @@ function reportFor(patch, series, findings, run) {
   run.review.delete(patch);
   const report = {
     index: message.index,
+    id: message.id,
     messageId: message.messageId,
     subject: message.subject,
     kind: patch.kind,
@@ -45616,7 +45789,7 @@ function renderSarif(report, rules) {
         }
       ],
       partialFingerprints: { "patchsentry/v1": f.fingerprint },
-      properties: { messageId: f.messageId, subject: patch.subject, side: f.side }
+      properties: { messageId: patch.messageId, id: patch.id, subject: patch.subject, side: f.side }
     }))
   );
   const sarif = {
