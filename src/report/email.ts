@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Address } from '../ingest/message.js';
 import type { Patch } from '../ingest/patch.js';
-import type { DiffLine, FileDiff, Hunk } from '../diff/model.js';
 import type { Finding } from '../engine/finding.js';
 import { version } from '../version.js';
 import type { Maintainers } from '../engine/maintainers.js';
 import { replyRecipients, type ReplyTo } from './recipients.js';
+import { quoteFinding } from './quote.js';
 
 /**
  * The list reply to one patch (SPEC §4 "email", RFC 3834 for Auto-Submitted, RFC 5322 §3.6.4
@@ -64,9 +64,8 @@ export class ReplyError extends Error {
   }
 }
 
-const WIDTH = 72;
+const WIDTH = 78;
 const MAX_COLUMNS = 79;
-const MAX_QUOTED = 16;
 
 export function renderReply(patch: Patch, findings: readonly Finding[], options: ReplyOptions): EmailReply {
   const { message } = patch;
@@ -115,133 +114,113 @@ function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOp
   const who = author ? author.name || author.address : 'you';
   const when = message.date ? `On ${rfc5322Date(new Date(message.date))}, ` : '';
   const out: string[] = [...wrap(`${when}${who} wrote:`, MAX_COLUMNS)];
-  const quotedHeaders = new Set<string>();
-  for (const finding of findings) {
-    out.push(...quoteFor(finding, patch, options.related ?? [], quotedHeaders), '');
-    out.push(...findingText(finding), '');
-  }
-  out.push(
-    '-- ',
-    ...wrap(
-      `patchsentry ${version}, an automated reviewer for the Xen altp2m interface policy. ` +
-        'It replies once per patch and only when a rule fires; humans on Cc decide. ' +
-        'Reply to this message to reach them.',
-      WIDTH,
-    ),
-  );
+  const patches = [patch, ...(options.related ?? []).filter((p) => p !== patch)];
+  const quotedFiles = new Set<string>();
+  const blocks = ruleBlocks(findings, diffOrder(patches));
+  const policies = [...new Set(findings.map((f) => f.policy))];
+  // Said once per reply: where the policy is written and how to waive.
+  const footer =
+    `Policy: ${policies.join('; ')}. A maintainer waives a finding by replying "Altp2m-Policy-Ack: <rule> <reason>".`;
+  blocks.forEach((block, b) => {
+    const { notes, rationale } = splitMessages(block.findings);
+    block.findings.forEach((finding, i) => {
+      const quote = quoteFinding(finding, patches, QUOTE_BUDGET);
+      if (quote) {
+        const { file } = quote;
+        const key = `${file.oldPath ?? ''}\0${file.newPath ?? ''}`;
+        if (!quotedFiles.has(key)) {
+          quotedFiles.add(key);
+          out.push(quoteLine(file.newPath === null ? `--- a/${file.oldPath ?? file.path}` : `+++ b/${file.newPath}`));
+        }
+        out.push(...quote.lines.map((l) => (l === null ? '> [...]' : quoteLine(l))));
+      } else {
+        // Nothing in the diff to point at (a finding on a cover letter): its evidence, as given.
+        const marker = finding.side === 'old' ? '-' : '+';
+        out.push(quoteLine(`+++ b/${finding.path}`), ...finding.evidence.slice(0, QUOTE_BUDGET).map((e) => quoteLine(`${marker}${e}`)));
+      }
+      out.push('', ...wrap(notes[i]!, WIDTH), '');
+    });
+    // One paragraph per rule: its severity and reasoning; the last one also carries the footer.
+    const label = `${block.rule} (${severityLabel(block.findings)})`;
+    const text = rationale ? `${label}: ${rationale}` : `${label}.`;
+    out.push(...wrap(b === blocks.length - 1 ? `${text} ${footer}` : text, WIDTH));
+    if (b < blocks.length - 1) out.push('');
+  });
+  if (message.messageId !== null) out.push(loreLink(message.messageId));
+  out.push('', '-- ', `patchsentry ${version}: automated review of Xen's altp2m interface policy`);
   return out.join('\n') + '\n';
 }
 
+/** Lines of extra statements a finding may quote beyond its first (see quote.ts). */
+const QUOTE_BUDGET = 4;
+
+/** The patch on lore.kernel.org; the URL stays whole even past 79 columns. */
+export function loreLink(messageId: string): string {
+  const url = `https://lore.kernel.org/xen-devel/${encodeURIComponent(messageId.replace(/^<|>$/g, '')).replace(/%40/g, '@')}/`;
+  return columns(`The patch: ${url}`) <= MAX_COLUMNS ? `The patch: ${url}` : url;
+}
+
+interface RuleBlock {
+  readonly rule: string;
+  readonly findings: readonly Finding[];
+}
+
+const RANK = { error: 0, warning: 1, info: 2 } as const;
 const LABEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
-function findingText(f: Finding): string[] {
-  return [
-    ...wrap(`${f.rule} (${LABEL[f.severity]}): ${f.message}`, WIDTH),
-    ...wrap(`Policy: ${f.policy}.`, WIDTH),
-    'To waive it, once agreed on the list, add to the commit message:',
-    `  Altp2m-Policy-Ack: ${f.rule} <reason>`,
-  ];
+/** One block per rule, the most severe rule first; in a block, the findings in diff order. */
+function ruleBlocks(findings: readonly Finding[], fileOrder: ReadonlyMap<string, number>): RuleBlock[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  const worst = (list: readonly Finding[]): number => Math.min(...list.map((f) => RANK[f.severity]));
+  const place = (f: Finding): number => fileOrder.get(f.path) ?? fileOrder.size;
+  return [...byRule.entries()]
+    .map(([rule, list]) => ({ rule, findings: [...list].sort((a, b) => place(a) - place(b) || a.line - b.line) }))
+    .sort((a, b) => worst(a.findings) - worst(b.findings));
 }
 
-/** The lines of the diff a finding points at, quoted with `> ` and `> [...]` for gaps. */
-function quoteFor(finding: Finding, patch: Patch, related: readonly Patch[], quotedHeaders: Set<string>): string[] {
-  const located = locate(finding, [patch, ...related.filter((p) => p !== patch)]);
-  if (located === null) {
-    // Nothing in the diff to point at: quote the evidence as the rule gave it.
-    const marker = finding.side === 'old' ? '-' : '+';
-    return finding.evidence.slice(0, MAX_QUOTED).map((e) => quoteLine(`${marker}${e}`));
-  }
-  const { file, hunks } = located;
+/** Each path's place in the diffs of the patches, first patch first. */
+function diffOrder(patches: readonly Patch[]): Map<string, number> {
+  const order = new Map<string, number>();
+  for (const patch of patches) for (const file of patch.diff.files) for (const path of [file.path, file.oldPath, file.newPath]) if (path !== null && !order.has(path)) order.set(path, order.size);
+  return order;
+}
+
+function severityLabel(findings: readonly Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(LABEL[f.severity], (counts.get(LABEL[f.severity]) ?? 0) + 1);
+  if (counts.size === 1) return [...counts.keys()][0]!;
+  return [...counts].map(([label, n]) => `${n} ${label}${n > 1 ? 's' : ''}`).join(', ');
+}
+
+/**
+ * A rule's findings share their reasoning: each message is "what this is" followed by the
+ * rule's why and what to do. The sentences every finding of the block says are the
+ * rationale, given once; each finding keeps its first sentence and what only it says. A
+ * "(see …)" pointer to the policy is dropped: the reply names the policy once, at its end.
+ */
+function splitMessages(findings: readonly Finding[]): { notes: string[]; rationale: string } {
+  const sentences = findings.map((f) => sentencesOf(f.message));
+  const common = sentences[0]!.slice(1).filter((s) => sentences.every((list) => list.slice(1).includes(s)));
+  const notes = sentences.map((list) => [list[0]!, ...list.slice(1).filter((s) => !common.includes(s))].join(' '));
+  return { notes, rationale: common.length > 0 ? common.join(' ') : '' };
+}
+
+/** Sentences of a message, each ending with its full stop, "(see …)" pointers removed. */
+export function sentencesOf(message: string): string[] {
+  const text = message.replace(/\s*\(see (?:[^()]|\([^()]*\))*\)/g, '').replace(/,\s*see (?:[^.()]|\.(?!\s|$)|\([^()]*\))*(?=\.(?:\s|$))/g, '');
   const out: string[] = [];
-  const headerKey = `${file.oldPath ?? ''}\0${file.newPath ?? ''}`;
-  if (!quotedHeaders.has(headerKey)) {
-    quotedHeaders.add(headerKey);
-    out.push(quoteLine(`--- ${file.oldPath === null ? '/dev/null' : `a/${file.oldPath}`}`));
-    out.push(quoteLine(`+++ ${file.newPath === null ? '/dev/null' : `b/${file.newPath}`}`));
+  let start = 0;
+  // A full stop ends a sentence when a space follows (file names such as hvm.c have none).
+  for (const match of text.matchAll(/\.(?=\s+\S)/g)) {
+    const end = match.index + 1;
+    if (/\b(?:e\.g|i\.e|etc|vs)\.$/.test(text.slice(start, end))) continue;
+    out.push(text.slice(start, end).trim());
+    start = end;
   }
-  let budget = MAX_QUOTED;
-  for (const { hunk, picked } of hunks) {
-    out.push(quoteLine(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@${hunk.context ? ` ${hunk.context}` : ''}`));
-    let previous = -1;
-    for (const index of picked) {
-      if (budget === 0) break;
-      if (index !== previous + 1) out.push('> [...]');
-      const line = hunk.lines[index]!;
-      out.push(quoteLine(`${MARKER[line.kind]}${line.text}`));
-      previous = index;
-      budget--;
-    }
-    if (previous < hunk.lines.length - 1) out.push('> [...]');
-    if (budget === 0) break;
-  }
-  return out;
-}
-
-const MARKER = { add: '+', del: '-', context: ' ' } as const;
-
-interface Located {
-  readonly file: FileDiff;
-  readonly hunks: readonly { readonly hunk: Hunk; readonly picked: readonly number[] }[];
-}
-
-/** Finds the finding's lines: by line range on its side, else by its evidence text. */
-function locate(finding: Finding, patches: readonly Patch[]): Located | null {
-  for (const patch of patches) {
-    for (const file of patch.diff.files) {
-      if (file.path !== finding.path && file.newPath !== finding.path && file.oldPath !== finding.path) continue;
-      const wanted = new Set(finding.evidence.map(normalize).filter((e) => e.length > 0));
-      const isEvidence = (line: DiffLine): boolean => line.kind !== 'context' && onSide(line, finding) && wanted.has(normalize(line.text));
-      const byLine = pick(file, (line) => onSide(line, finding) && inRange(line, finding));
-      if (byLine.length > 0) {
-        // The range, plus the rest of the evidence in the same hunks (a handler's body lines).
-        const hunks = byLine.map(({ hunk, picked }) => {
-          const extra = hunk.lines.flatMap((line, index) => (isEvidence(line) ? [index] : []));
-          return { hunk, picked: fillGaps([...new Set([...picked, ...extra])].sort((a, b) => a - b)) };
-        });
-        return { file, hunks };
-      }
-      const byText = pick(file, isEvidence);
-      if (byText.length > 0) return { file, hunks: byText };
-    }
-  }
-  return null;
-}
-
-/** Gaps of one or two lines are quoted rather than cut: `> [...]` would be longer. */
-function fillGaps(sorted: readonly number[]): number[] {
-  const out: number[] = [];
-  for (const index of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && index - last > 1 && index - last <= 3) for (let i = last + 1; i < index; i++) out.push(i);
-    out.push(index);
-  }
-  return out;
-}
-
-function pick(file: FileDiff, test: (line: DiffLine) => boolean): { hunk: Hunk; picked: number[] }[] {
-  const out: { hunk: Hunk; picked: number[] }[] = [];
-  for (const hunk of file.hunks) {
-    const picked: number[] = [];
-    hunk.lines.forEach((line, index) => {
-      if (test(line)) picked.push(index);
-    });
-    if (picked.length > 0) out.push({ hunk, picked });
-  }
-  return out;
-}
-
-function onSide(line: DiffLine, finding: Finding): boolean {
-  return finding.side === 'old' ? line.kind !== 'add' : line.kind !== 'del';
-}
-
-function inRange(line: DiffLine, finding: Finding): boolean {
-  if (finding.line <= 0) return false;
-  const n = finding.side === 'old' ? line.oldLine : line.newLine;
-  return n !== undefined && n >= finding.line && n <= (finding.endLine ?? finding.line);
-}
-
-function normalize(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  const rest = text.slice(start).trim();
+  if (rest) out.push(/[.!?]$/.test(rest) ? rest : `${rest}.`);
+  return out.filter((s) => s !== '.');
 }
 
 /** `> ` + the line, cut to fit under 80 columns (tabs count to the next multiple of 8). */

@@ -5,7 +5,7 @@ import { reviewSeries } from '../../src/engine/engine.js';
 import { DEFAULT_CONFIG } from '../../src/engine/config.js';
 import type { Finding } from '../../src/engine/finding.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
-import { columns, formatEmail, quoteLine, renderReply, ReplyError } from '../../src/report/email.js';
+import { columns, formatEmail, loreLink, quoteLine, renderReply, ReplyError } from '../../src/report/email.js';
 import { fixture, withHeaders } from '../bot/mail/support/messages.js';
 
 const BOT = { name: 'patchsentry', address: 'bot@example.org' };
@@ -52,25 +52,68 @@ describe('renderReply', () => {
     expect(reply.to.map((a) => a.address)).toEqual(['jane.dev@example.org']);
   });
 
-  it('quotes only the offending hunk lines, with [...] for gaps, and the finding under them', async () => {
+  it('quotes each finding as a whole statement under its file name, with what it is under it', async () => {
     const { patch, findings } = await reviewed(withHeaders(fixture('domctl-violation.patch'), {}));
     const body = renderReply(patch, findings, { from: BOT, date: DATE }).body;
     const lines = body.split('\n');
     expect(lines[0]).toBe('On Wed, 25 Nov 2026 08:12:44 +0000, Jane Developer wrote:');
-    expect(lines.slice(1, 3)).toEqual(['> --- a/xen/include/public/domctl.h', '> +++ b/xen/include/public/domctl.h']);
+    expect(lines[1]).toBe('> +++ b/xen/include/public/domctl.h');
+    // The struct whole, from its opening line to its `};`, and nothing of the hunk around it.
+    expect(lines.slice(2, 8)).toEqual([
+      '> +struct xen_domctl_altp2m_views {',
+      '> +    uint16_t nr_views;                 /* OUT */',
+      '> +    uint16_t pad[3];',
+      '> +    uint64_aligned_t active_mask;      /* OUT */',
+      '> +};',
+      '',
+    ]);
+    expect(lines[8]).toMatch(/^New DOMCTL payload struct xen_domctl_altp2m_views for altp2m\. Put the$/);
+    // A define is its line; a union member is the member.
     const define = lines.indexOf('> +#define XEN_DOMCTL_altp2m_get_views              89');
-    expect(define).toBeGreaterThan(0);
-    expect(lines[define - 1]).toBe('> [...]');
-    expect(lines[define - 2]).toBe('> @@ -1306,6 +1315,7 @@ struct xen_domctl {');
-    expect(lines[define + 1]).toBe('> [...]');
-    // The unrelated context lines of the hunk are not quoted.
+    expect(lines.slice(define - 1, define + 3)).toEqual(['', '> +#define XEN_DOMCTL_altp2m_get_views              89', '', expect.stringMatching(/^New DOMCTL command XEN_DOMCTL_altp2m_get_views/)]);
+    const member = lines.indexOf('> +        struct xen_domctl_altp2m_views      altp2m_views;');
+    expect(lines[member - 1]).toBe('');
+    expect(lines[member + 2]).toMatch(/^New altp2m member altp2m_views in the DOMCTL union/);
     expect(body).not.toContain('XEN_DOMCTL_dt_overlay');
-    // Under the quote: rule, severity, message, policy, and how to waive.
-    expect(lines[define + 3]).toMatch(/^altp2m-domctl \(error\): New DOMCTL command XEN_DOMCTL_altp2m_get_views/);
-    expect(body).toContain('Policy: xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op().');
-    expect(body).toContain('  Altp2m-Policy-Ack: altp2m-domctl <reason>');
-    expect(body).toMatch(/\n-- \npatchsentry [\d.]+, an automated reviewer/);
+    expect(body).not.toContain('> [...]');
+    expect(body).not.toContain('@@');
     for (const line of lines) expect(columns(line)).toBeLessThan(80);
+  });
+
+  it('says the rationale, the policy and how to waive once per reply, and links the patch on lore', async () => {
+    const { patch, findings } = await reviewed(withHeaders(fixture('domctl-violation.patch'), {}));
+    expect(findings.map((f) => f.rule)).toEqual(['altp2m-domctl', 'altp2m-domctl', 'altp2m-domctl']);
+    const body = renderReply(patch, findings, { from: BOT, date: DATE }).body;
+    const once = (text: string | RegExp) => expect(body.split(text).length - 1, String(text)).toBe(1);
+    once('altp2m-domctl (error): altp2m has one interface');
+    once('one interface');
+    once('Policy: xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op().');
+    once('"Altp2m-Policy-Ack: <rule> <reason>"');
+    // The "(see ...)" pointers of the three messages are left to the one Policy line.
+    expect(body).not.toContain('(see ');
+    // Alone on its line when "The patch: " would take it past 79 columns; never broken.
+    expect(body).toContain('\nhttps://lore.kernel.org/xen-devel/20261125081244.4711-1-jane.dev@example.org/\n');
+    expect(loreLink('<short@example.org>')).toBe('The patch: https://lore.kernel.org/xen-devel/short@example.org/');
+    expect(body).toMatch(/\n-- \npatchsentry [\d.]+: automated review of Xen's altp2m interface policy\n$/);
+  });
+
+  it('answers a patch adding one DOMCTL command (define, struct, member, handler) in at most 40 lines', async () => {
+    const { patch, findings } = await reviewed(withHeaders(fixture('domctl-command.patch'), {}));
+    // Define, struct and union member in domctl.h, the case in the handler: four findings.
+    expect(findings.map((f) => `${f.rule} ${f.path}`).sort()).toEqual([
+      'altp2m-domctl xen/arch/x86/domctl.c',
+      'altp2m-domctl xen/include/public/domctl.h',
+      'altp2m-domctl xen/include/public/domctl.h',
+      'altp2m-domctl xen/include/public/domctl.h',
+    ]);
+    const body = renderReply(patch, findings, { from: BOT, date: DATE }).body;
+    const lines = body.replace(/\n$/, '').split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    // The handler: its case label and the first statement doing altp2m work, the brace between.
+    expect(body).toContain(
+      '> +++ b/xen/arch/x86/domctl.c\n> +    case XEN_DOMCTL_altp2m_get_views:\n> +    {\n> +        struct xen_domctl_altp2m_views *views = &domctl->u.altp2m_views;\n\nNew DOMCTL handler case',
+    );
+    expect(body.match(/one interface/g)).toHaveLength(1);
   });
 
   it('falls back to the evidence when the finding is not in this patch diff (a cover letter)', async () => {
@@ -86,53 +129,48 @@ describe('renderReply', () => {
     expect(body).toContain('Jane wrote:');
   });
 
-  it('quotes removed lines for an old-side finding and every line of a range', async () => {
+  it('quotes a removed line with the line that replaced it', async () => {
     const { patch } = await reviewed(withHeaders(fixture('clean.patch'), {}));
     const base = { severity: 'error' as const, path: 'xen/include/public/domctl.h', policy: 'the policy', anchor: patch.message.id, fingerprint: 'f' };
     const removed: Finding = { ...base, rule: 'test-old', line: 1212, side: 'old', message: 'Removed.', evidence: ['nothing that matches'] };
-    const range: Finding = { ...base, rule: 'test-range', line: 1211, endLine: 1212, side: 'new', message: 'Range.', evidence: [] };
-    const body = renderReply(patch, [removed, range], { from: BOT, date: DATE }).body;
-    expect(body).toContain('> @@ -1210,6 +1210,6 @@ struct xen_domctl_vmtrace_op {\n> [...]\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> [...]\n');
+    const body = renderReply(patch, [removed], { from: BOT, date: DATE }).body;
     expect(body).toContain(
-      // A context line keeps its diff marker (a space); a one-line gap is quoted, not cut.
-      '> [...]\n>      uint64_aligned_t key;   /* IN     - @OP_GET_OPTION / @OP_SET_OPTION */\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> +    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION. */\n> [...]\n\ntest-range (error): Range.',
+      '> +++ b/xen/include/public/domctl.h\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> +    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION. */\n\nRemoved.\n',
     );
-    // The file header is quoted once per reply.
-    expect(body.match(/^> \+\+\+ b\/xen\/include\/public\/domctl\.h$/gm)).toHaveLength(1);
   });
 
-  it('quotes the evidence lines of a handler body with its case line, small gaps filled', async () => {
-    const { patch } = await reviewed(withHeaders(fixture('domctl-handler.patch'), {}));
-    // The shape altp2m-domctl gives: the case line, and the body lines that do altp2m work.
-    const finding: Finding = {
-      rule: 'altp2m-domctl',
-      severity: 'error',
-      path: 'xen/arch/x86/domctl.c',
-      line: 1355,
-      side: 'new',
-      message: 'Handler.',
-      evidence: ['    case XEN_DOMCTL_altp2m_get_views:', '        struct xen_domctl_altp2m_views *views = &domctl->u.altp2m_views;', '        views->nr_views = MAX_ALTP2M;', '            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )', '        if ( !altp2m_active(d) )'],
-      policy: 'the policy',
-      anchor: patch.message.id,
-      fingerprint: 'f',
-    };
+  it('quotes a removed comment paragraph whole, and the text that replaced it', async () => {
+    const raw = Buffer.from(
+      [
+        'From: Olga Writer <olga@example.org>',
+        'Subject: [PATCH] x86/hvm: reword the altp2m note',
+        'Message-ID: <reword@example.org>',
+        '',
+        'Reword.',
+        '---',
+        'diff --git a/xen/arch/x86/hvm/hvm.c b/xen/arch/x86/hvm/hvm.c',
+        '--- a/xen/arch/x86/hvm/hvm.c',
+        '+++ b/xen/arch/x86/hvm/hvm.c',
+        '@@ -10,10 +10,9 @@',
+        ' /*',
+        '  * The first paragraph stays.',
+        '  *',
+        '  * Note that this mode has not been evaluated',
+        '- * for safety by anyone, and each subop must be',
+        '- * evaluated before use.',
+        '+ * for safety.',
+        '  *',
+        '  * The last paragraph stays.',
+        '  */',
+        '',
+      ].join('\n'),
+    );
+    const patch = toPatch(await parseMessage({ index: 0, bytes: raw }));
+    const finding: Finding = { rule: 'test-warning', severity: 'error', path: 'xen/arch/x86/hvm/hvm.c', line: 14, side: 'old', message: 'Weakened.', evidence: [' * for safety by anyone, and each subop must be'], policy: 'p', anchor: patch.message.id, fingerprint: 'f' };
     const body = renderReply(patch, [finding], { from: BOT, date: DATE }).body;
-    const quote = body.slice(body.indexOf('> +    case'), body.indexOf('\n\naltp2m-domctl (error): Handler.'));
-    expect(quote.split('\n')).toEqual([
-      '> +    case XEN_DOMCTL_altp2m_get_views:',
-      '> +    {',
-      '> +        struct xen_domctl_altp2m_views *views = &domctl->u.altp2m_views;',
-      '> +        unsigned int i;',
-      '> +',
-      '> +        views->nr_views = MAX_ALTP2M;',
-      '> +        views->active_mask = 0;',
-      '> +        for ( i = 0; i < MAX_ALTP2M; i++ )',
-      '> +            if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )',
-      '> +                views->active_mask |= 1ULL << i;',
-      '> +',
-      '> +        if ( !altp2m_active(d) )',
-      '> [...]',
-    ]);
+    expect(body).toContain(
+      '> +++ b/xen/arch/x86/hvm/hvm.c\n>   * Note that this mode has not been evaluated\n> - * for safety by anyone, and each subop must be\n> - * evaluated before use.\n> + * for safety.\n\nWeakened.\n',
+    );
   });
 
   it('refuses a patch without a Message-ID', async () => {

@@ -140,7 +140,7 @@ describe('MailBot', () => {
     const testPack: RulePack = { name: 'test-pack', rules: [note] };
     const withInfo = await run([violation()], T0, { pack: testPack });
     expect(withInfo.outbox).toHaveLength(1);
-    expect(withInfo.outbox[0]!.raw).toContain('test-note (note): A note.');
+    expect(withInfo.outbox[0]!.raw).toContain('\n\nA note.\n\ntest-note (note). Policy: ');
     rmSync(join(dir, 'state.db'));
     const above = await run([violation()], T0, { pack: testPack, minSeverity: 'warning' });
     expect(above.outcomes.map((o) => o.outcome)).toEqual(['nothing new to report']);
@@ -163,7 +163,7 @@ describe('MailBot', () => {
       ['<w-2@example.org>', 'clean'],
     ]);
     expect(result.outbox.map((e) => e.inReplyTo)).toEqual(['<w-0@example.org>']);
-    expect(result.outbox[0]!.raw).toContain('> @@ -1306,6 +1315,7 @@ struct xen_domctl {\n> [...]\n> +#define XEN_DOMCTL_altp2m_get_views              89\n');
+    expect(result.outbox[0]!.raw).toContain('wrote:\n> +++ b/xen/include/public/domctl.h\n> +#define XEN_DOMCTL_altp2m_get_views              89\n\nSeries note.\n');
   });
 
   it('reviews what is incomplete at the end of a file when told to flush all', async () => {

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable, PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMail, type MailRunOptions } from '../../../bot/mail/run.js';
 import { MailState } from '../../../bot/mail/state.js';
 import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { parseMaintainers } from '../../../src/engine/maintainers.js';
 import { splitMbox } from '../../../src/ingest/mbox.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { bodyOf, headersOf, TestSmtpServer } from './support/smtp.js';
@@ -50,24 +52,26 @@ const mail = (input: Buffer | string, overrides: Partial<MailRunOptions> = {}) =
 
 describe('mail over SMTP', () => {
   it('delivers one threaded reply with the exact headers and the quoted evidence', async () => {
-    const result = await mail(fixture('domctl-violation.patch'));
+    const maintainers = parseMaintainers(readFileSync(fileURLToPath(new URL('../../fixtures/maintainers/MAINTAINERS', import.meta.url)), 'utf8'));
+    const result = await mail(fixture('domctl-violation.patch'), { maintainers });
     expect(result).toEqual({ sent: 1, queued: 0 });
     expect(server.received).toHaveLength(1);
     const { raw, from, to } = server.received[0]!;
     expect(from).toBe('bot@example.org');
-    expect(to.sort()).toEqual(['andrew@example.com', 'jane.dev@example.org', 'tamas@example.net', 'xen-devel@lists.example.org']);
+    // The author and the maintainers of public/domctl.h (THE REST); not the list, not the patch's Cc.
+    expect(to.sort()).toEqual(['andrew.arch@example.com', 'jan.keeper@example.com', 'jane.dev@example.org', 'julia.rest@example.org', 'stefan.arm@example.org']);
     const h = headersOf(raw);
     expect(h.get('subject')).toBe('Re: [PATCH] xen/domctl: add XEN_DOMCTL_altp2m_get_views');
     expect(h.get('in-reply-to')).toBe('<20261125081244.4711-1-jane.dev@example.org>');
     expect(h.get('references')).toBe('<20261125081244.4711-1-jane.dev@example.org>');
     expect(h.get('to')).toBe('Jane Developer <jane.dev@example.org>');
-    expect(h.get('cc')).toBe('xen-devel@lists.example.org, Tamas K Lengyel <tamas@example.net>, Andrew Reviewer <andrew@example.com>');
+    expect(h.get('cc')).toBe('Andrew Arch <andrew.arch@example.com>, Jan Keeper <jan.keeper@example.com>, Julia Rest <julia.rest@example.org>, Stefan Arm <stefan.arm@example.org>');
     expect(h.get('from')).toBe('patchsentry <bot@example.org>');
     expect(h.get('auto-submitted')).toBe('auto-generated');
     expect(h.get('content-type')).toBe('text/plain; charset=UTF-8');
     expect(h.get('message-id')).toMatch(/^<patchsentry\.[0-9a-f]{24}@example\.org>$/);
     const body = bodyOf(raw);
-    expect(body).toContain('> +#define XEN_DOMCTL_altp2m_get_views              89\n> [...]\n\naltp2m-domctl (error): New DOMCTL command');
+    expect(body).toContain('> +#define XEN_DOMCTL_altp2m_get_views              89\n\nNew DOMCTL command');
     expect(body).toContain('> +        struct xen_domctl_altp2m_views      altp2m_views;');
     for (const line of body.split('\n')) expect(line.length).toBeLessThan(80);
   });
