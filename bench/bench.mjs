@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// patchsentry's archive benchmark (issue 6, SPEC §6): measures, never fails on a time.
+// patchsentry's archive benchmark (docs/performance.md): measures, never fails on a time.
 //
 //   npm run bench                 (builds dist first; or: node bench/bench.mjs [--mb 400] [--runs 5])
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Checks that the fast path and the streamed report change no result (issue 6, Must show 2):
+// Checks that the fast path and the streamed report change no result (docs/performance.md):
 // for each input, the report of the old way (every diff modelled, report built in memory and
 // rendered at the end) must equal, byte for byte, the streamed report with the fast path on.
 //

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 // The CLI entry: the compiled bot/cli (built by `npm ci` through the prepare script).
 //
-// The settings above hold an archive run's peak RSS down (issue 6; `npm run bench` shows the
+// The settings above hold an archive run's peak RSS down (docs/performance.md; `npm run bench` shows the
 // run with and without them) at no measurable cost in time: V8 otherwise grows its young
 // generation to 3 × 16 MB under an archive's allocation rate, and glibc gives each of V8's
 // background threads (compiler, GC helpers) a malloc arena of its own that keeps what they

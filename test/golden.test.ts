@@ -1,4 +1,4 @@
-// Golden tests (STYLE §9): every test/fixtures/golden/<case>.mbox beside <case>.expected.json,
+// Golden tests (CONTRIBUTING.md): every test/fixtures/golden/<case>.mbox beside <case>.expected.json,
 // found by glob. The whole JSON report must match; `npm run golden:update` regenerates the
 // expected files with the built CLI for review, so this also checks that the CLI's streamed
 // JSON equals the in-process report.

@@ -116,7 +116,7 @@ function appendable(option: string, path: string): string {
   return path;
 }
 
-/** Registers `mail` and `watch` (SPEC §3, §4 email; issue 4) on the program. */
+/** Registers `mail` and `watch` (docs/mail-bot.md) on the program. */
 export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = process.env): void {
   sharedOptions(
     program

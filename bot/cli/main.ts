@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/errors.js';
 import { version } from '../../src/version.js';
 import type { Severity } from '../../src/engine/finding.js';
 
-/** Exit codes of SPEC §4. */
+/** Exit status (docs/reports.md). */
 export const EXIT = { clean: 0, findings: 1, usage: 2, tempfail: 75, brokenPipe: 141 } as const;
 
 export function buildProgram(): Command {
@@ -46,7 +46,7 @@ export function buildProgram(): Command {
       };
       const clearProgress = (): void => void (showProgress && process.stderr.write('\r\u001b[K'));
       if (opts.format === 'json' || opts.format === 'text') {
-        // json and text stream: memory stays flat over any archive (issue 6).
+        // json and text stream: memory stays flat over any archive (docs/performance.md).
         process.exitCode = await streamCheck({ ...common, format: opts.format, out: process.stdout, beforeWrite: clearProgress });
         return;
       }

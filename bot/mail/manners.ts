@@ -3,7 +3,7 @@ import { atLeast, type Finding, type Severity } from '../../src/engine/finding.j
 
 /**
  * Why the bot stays silent on a patch, or null when it may reply. List mail always carries
- * `Precedence: bulk` and `List-Id`; they are deliberately not looked at (SPEC §3).
+ * `Precedence: bulk` and `List-Id`; they are deliberately not looked at (docs/mail-bot.md).
  */
 export function silenceReason(patch: Patch, self: string): string | null {
   const { message } = patch;
@@ -30,7 +30,7 @@ export function threadOf(patch: Patch): string {
   return message.references[0] ?? message.inReplyTo ?? message.id;
 }
 
-/** Series identity across versions: same sender, same title (SPEC §3 "Series"). */
+/** Series identity across versions: same sender, same title (docs/mail-bot.md). */
 export function seriesKey(members: readonly Patch[]): string {
   const first = members[0];
   if (!first) return '';

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 /**
- * The mail bot's memory (SPEC §5), one SQLite file:
+ * The mail bot's memory (docs/mail-bot.md, State), one SQLite file:
  * - `reviewed`: every message handled (key = Message-ID, or a hash of the bytes without one),
  *   with the fingerprints of its findings, so a rerun or an IMAP restart reviews nothing twice;
  * - `held`: messages of a series that is not complete yet (an MDA runs us once per message);

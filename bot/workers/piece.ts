@@ -4,7 +4,7 @@ import { nextFromLine } from '../../src/ingest/mbox.js';
 /**
  * A piece of an mbox file: the messages whose From_ line starts in [start, end) of the file.
  * Worker threads read their pieces themselves, so the main thread neither reads nor copies
- * the archive (issue 6); pieces cut where `splitMbox` would, so together they hold every
+ * the archive (docs/performance.md); pieces cut where `splitMbox` would, so together they hold every
  * message exactly once, and each message whole.
  */
 export interface PieceRange {

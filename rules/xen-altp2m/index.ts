@@ -5,7 +5,7 @@ import { altp2mSubopIncomplete } from './altp2m-subop-incomplete.js';
 import { altp2mGuestExposure } from './altp2m-guest-exposure.js';
 import { altp2mNewSubop } from './altp2m-new-subop.js';
 
-/** The xen-altp2m rule pack: every rule registered here, once (STYLE §3). */
+/** The xen-altp2m rule pack: every rule registered here, once (CONTRIBUTING.md, Adding a rule). */
 export const xenAltp2m: RulePack = {
   name: 'xen-altp2m',
   rules: [altp2mDomctl, altp2mDocWarning, altp2mSubopIncomplete, altp2mGuestExposure, altp2mNewSubop],

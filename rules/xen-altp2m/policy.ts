@@ -1,5 +1,5 @@
 /**
- * The policy text findings quote from (SPEC §1), documented in 2018 (commit "hvm/altp2m:
+ * The policy text findings quote from (docs/policy.md), documented in 2018 (commit "hvm/altp2m:
  * Clarify the proper way to extend the altp2m interface") above do_altp2m_op().
  */
 export const WHERE = 'the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c';

@@ -35,7 +35,7 @@ export interface Config {
   readonly waivers: readonly ConfigWaiver[];
 }
 
-/** The paths SPEC §2 names, across Xen's history of file moves. */
+/** The watched paths (docs/policy.md), across Xen's history of file moves. */
 export const DEFAULT_WATCH: readonly string[] = [
   'xen/arch/x86/hvm/hvm.c',
   'xen/include/public/hvm/hvm_op.h',

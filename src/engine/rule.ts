@@ -18,8 +18,9 @@ export interface RuleContext {
   readonly severity: Severity;
   /**
    * The series' files outside the watched paths, modelled when first asked for. Rules judge
-   * the watched files only; this tells where something they judge went (SPEC §2: a warning
-   * that moves to another file of the series is "moved", not lost, wherever that file is).
+   * the watched files only; this tells where something they judge went (docs/rules.md,
+   * altp2m-doc-warning: a warning that moves to another file of the series is "moved", not
+   * lost, wherever that file is).
    * Absent: none known (a rule test's series, or patches read by worker threads, `-j`).
    */
   readonly unwatchedFiles?: () => readonly FileInPatch[];

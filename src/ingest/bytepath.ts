@@ -9,7 +9,7 @@ import { countDiffBytes, modelWatched, type LeanPatch } from './fastpath.js';
 import { messageIdentity } from './identity.js';
 
 /**
- * The raw-bytes fast path (issue 6): a plain `git format-patch` message is counted from its
+ * The raw-bytes fast path (docs/performance.md): a plain `git format-patch` message is counted from its
  * bytes. Its diff is walked as bytes (countDiffBytes); only its watched files (most messages
  * of an archive have none) are decoded and modelled, and the rest is decoded only if someone
  * reads `diffText`.

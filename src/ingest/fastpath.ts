@@ -6,7 +6,7 @@ import type { DiffModel, FileDiff } from '../diff/model.js';
 import { touchesPath } from '../diff/queries.js';
 
 /**
- * The archive fast path (issue 6): most messages of a list archive touch no watched path, yet
+ * The archive fast path (docs/performance.md): most messages of a list archive touch no watched path, yet
  * the report must still list each with its files and line counts. Building the full diff model
  * (hunks, lines, scopes) for them is most of the cost of a run, so their diff is only counted
  * here, and the model is built on demand if anyone asks for it.

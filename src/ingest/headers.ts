@@ -115,7 +115,7 @@ function headerText(raw: Buffer): string {
 
 /**
  * libmime is loaded on first need: it costs ~80 ms and ~15 MB to load, most of a
- * one-message run, and plain `git format-patch` mail never needs it (issue 4). A dynamic
+ * one-message run, and plain `git format-patch` mail never needs it. A dynamic
  * import (not createRequire) keeps it inside the Action's bundle.
  */
 let libmimeModuleCache: typeof libmimeModule | undefined;

@@ -74,7 +74,7 @@ export async function* splitMbox(chunks: AsyncIterable<Uint8Array> | Iterable<Ui
     let segmentStart = 0;
     if (carry.length > 0) {
       // The chunk first ends the carried line: join that line alone rather than copying the
-      // whole chunk behind it (a copy of every byte read, issue 6).
+      // whole chunk behind it (a copy of every byte read).
       const first = buf.indexOf(NL);
       if (first < 0) {
         carry = Buffer.concat([carry, buf]);

@@ -59,7 +59,7 @@ async function readMessage(raw: RawMessage, block: HeaderBlock): Promise<Message
   let parsed: ParsedMail;
   try {
     // Loaded on first use: nearly all format-patch mail takes the fast path, and mailparser
-    // costs ~200 ms and ~25 MB to load (most of a one-message run, issue 4).
+    // costs ~200 ms and ~25 MB to load (most of a one-message run).
     const { simpleParser } = await import('mailparser');
     await loadMimeCodecs(); // attachment Content-Types below
     parsed = await simpleParser(raw.bytes, {

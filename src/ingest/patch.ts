@@ -26,7 +26,7 @@ const TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
 
 export function toPatch(message: Message): Patch {
   const subject = parseSubject(message.subject);
-  // A reply is never a patch (SPEC §3), even when it quotes or suggests a diff: modelling it
+  // A reply is never a patch (docs/series.md), even when it quotes or suggests a diff: modelling it
   // would list the reply's suggestion as files of a patch message.
   const diff = message.diffText.length > 0 && !subject.isReply ? parseDiff(message.diffText) : { files: [] };
   const kind = kindOf(subject, diff.files.length > 0);

@@ -8,7 +8,7 @@ import { replyRecipients, type ReplyTo } from './recipients.js';
 import { quoteFinding } from './quote.js';
 
 /**
- * The list reply to one patch (SPEC §4 "email", RFC 3834 for Auto-Submitted, RFC 5322 §3.6.4
+ * The list reply to one patch (docs/mail-bot.md, RFC 3834 for Auto-Submitted, RFC 5322 §3.6.4
  * for threading). Pure: the caller passes the bot's address and the date; the Message-ID is
  * derived from the patch and its findings, so the same reply always gets the same id.
  *

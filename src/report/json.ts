@@ -1,7 +1,7 @@
 import type { Report, Summary } from './report.js';
 import type { ErrorEntry, PatchReport } from '../pipeline.js';
 
-/** SPEC §4 JSON: one document, `version: 1`. Field order is fixed for stable diffs. */
+/** The JSON report (docs/reports.md): one document, `version: 1`. Field order is fixed for stable diffs. */
 export function renderJson(report: Report): string {
   const patches = report.patches.map(jsonPatch);
   return JSON.stringify({ version: 1, patches, summary: report.summary, errors: report.errors }, null, 2) + '\n';

@@ -2,7 +2,7 @@ import type { ErrorEntry, PatchReport, ReviewEvent } from '../pipeline.js';
 import type { RuleFailure } from '../engine/engine.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/finding.js';
 
-/** The JSON report (SPEC §4), `version: 1`: the schema every reporter reads from. */
+/** The JSON report (docs/reports.md), `version: 1`: the schema every reporter reads from. */
 export interface Report {
   readonly version: 1;
   readonly patches: readonly PatchReport[];
@@ -54,7 +54,7 @@ export class ReportBuilder {
 }
 
 /**
- * The report as a stream (issue 6): each patch entry comes out, in input order, as soon as
+ * The report as a stream, so memory stays flat on an archive (docs/performance.md): each patch entry comes out, in input order, as soon as
  * every earlier message of its input is settled; the summary and errors come at the end.
  * It holds only entries waiting for an earlier message still in an open series (bounded by
  * the pipeline's series window) and the error entries.
@@ -202,7 +202,7 @@ export function allFindings(report: Report): Finding[] {
   return report.patches.flatMap((p) => p.findings);
 }
 
-/** The exit code of SPEC §4: 0 clean, 1 findings at or above the threshold, 2 input errors. */
+/** The exit status (docs/reports.md): 0 clean, 1 findings at or above the threshold, 2 input errors. */
 export function exitCodeFor(report: Report, failOn: Severity | 'never'): number {
   if (report.errors.length > 0 && report.patches.length === 0) return 2;
   if (failOn !== 'never' && allFindings(report).some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;

@@ -62,7 +62,7 @@ describe('watchMatcher', () => {
     expect(watched(path)).toBe(expected);
   });
 
-  it('the default list is the one SPEC §2 names', () => {
+  it('the default list is the one docs/policy.md names', () => {
     expect(DEFAULT_WATCH).toContain('xen/common/domctl.c');
   });
 });

@@ -3,7 +3,7 @@ import { renderJson } from '../../src/report/json.js';
 import { exitCodeFor, ReportBuilder } from '../../src/report/report.js';
 import { patchReport, sampleReport, DOMCTL_FINDING } from './report-sample.js';
 
-describe('json reporter (SPEC §4, version 1)', () => {
+describe('json reporter (docs/reports.md, version 1)', () => {
   it('lists every message in input order, with files, findings, summary and errors', () => {
     const doc = JSON.parse(renderJson(sampleReport())) as Record<string, unknown> & { patches: Record<string, unknown>[] };
     expect(Object.keys(doc)).toEqual(['version', 'patches', 'summary', 'errors']);
@@ -24,7 +24,7 @@ describe('json reporter (SPEC §4, version 1)', () => {
   });
 });
 
-describe('exitCodeFor (SPEC §4)', () => {
+describe('exitCodeFor (docs/reports.md)', () => {
   const build = (findings = [DOMCTL_FINDING], error = false) => {
     const builder = new ReportBuilder();
     builder.add({ kind: 'series', series: null, patches: [patchReport({ findings })], failures: [] });

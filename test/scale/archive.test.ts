@@ -6,7 +6,7 @@ import { writeArchive, type Archive } from './archive-gen.js';
 import { runCli, startCli } from '../support/cli.js';
 
 /**
- * Issue 6, Must show 3: a large archive goes through the built CLI with a small, fixed heap
+ * A large archive goes through the built CLI with a small, fixed heap
  * (`--max-old-space-size=64`): a report held in memory, or an array of messages, would run
  * out of it long before the end. PATCHSENTRY_SCALE_MB sets the size (default 200 MB; about
  * 10 s on two cores).

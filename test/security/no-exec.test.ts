@@ -1,4 +1,4 @@
-// "Nothing from a message ever reaches a shell or eval" (issue 7, Security). Statically: the
+// "Nothing from a message ever reaches a shell or eval" (docs/reliability.md). Statically: the
 // TypeScript sources (src/, rules/, bot/), read with TypeScript's parser, have no way to run a
 // program or evaluate a string — no child_process, vm, eval, Function constructor, string
 // timers, computed import() — and the scanner is shown to catch each of those. Dynamically: mail full of shell syntax, run through

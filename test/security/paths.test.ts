@@ -1,4 +1,4 @@
-// Path traversal (issue 7, Security). A file name in a message is only ever looked at (is it a
+// Path traversal (docs/reliability.md). A file name in a message is only ever looked at (is it a
 // .patch?), never used as a path: patches attached as `../../../../tmp/evil.patch`,
 // `/etc/passwd` or `..\..\x` are read like any other and nothing is written anywhere. `--out`
 // and `--state` are the user's own choice of file, taken as given (`..` included, the way

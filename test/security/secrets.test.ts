@@ -1,4 +1,4 @@
-// Secrets never reach a log or an error message (issue 7, Security). Every run below is the
+// Secrets never reach a log or an error message (docs/reliability.md). Every run below is the
 // real thing — the built CLI or the committed Action bundle as a process, against a real SMTP
 // server, a real Dovecot, the fake GitHub — made to fail in a way that involves a password, a
 // token, a private key or a webhook secret. All of stdout and stderr is captured and searched

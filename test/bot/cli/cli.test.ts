@@ -1,4 +1,4 @@
-// The built CLI as a process: stdin, .gz, exit codes of SPEC §4, the three formats, config
+// The built CLI as a process: stdin, .gz, exit status of docs/reports.md, the formats, config
 // errors, and no progress bar or stack trace where none belongs.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ describe('inputs', () => {
   });
 });
 
-describe('exit codes (SPEC §4)', () => {
+describe('exit codes (docs/reports.md)', () => {
   it('0 when nothing reaches --fail-on (default error)', async () => {
     const r = await run(['check', FIXTURES + 'input/series-v3.mbox']);
     expect(r.code).toBe(0);

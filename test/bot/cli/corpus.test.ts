@@ -1,6 +1,6 @@
 // The project's shared corpus (../shared/corpus beside the clone, as in CI): parse accuracy on
-// 2,000 real commits against `git show --numstat -M`, and the real v13 series assembled whole
-// (issue 2, "Must show" 2 and 3). Read only; nothing of it is copied into the project.
+// 2,000 real commits against `git show --numstat -M`, and the real v13 series assembled whole.
+// Read only; nothing of it is copied into the project.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
-// Issue 7, "Malformed input": each broken input gets a report with an errors[] entry naming the
-// message and the reason, correct results for the rest, the exit code of SPEC §4, no crash.
+// Malformed input (docs/reliability.md): each broken input gets a report with an errors[] entry naming the
+// message and the reason, correct results for the rest, the exit status of docs/reports.md, no crash.
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Parse accuracy against git itself on a sample of our own (issue 2, "Must show" 2): commits
+// Parse accuracy against git itself on a sample of our own (docs/reliability.md): commits
 // made here with the shapes that trip parsers, exported with `git format-patch --stdout -M`,
 // and the CLI's JSON `files` compared with `git log --numstat -M` of the same commits.
 import { execFileSync } from 'node:child_process';

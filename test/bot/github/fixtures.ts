@@ -77,7 +77,7 @@ export function pullState(headSha: string, title: string, commits: readonly Comm
 
 export const AUTHOR = 'Tamas K Lengyel <tamas@tklengyel.com>';
 
-/** The policy violation of SPEC §2 (rule altp2m-domctl): altp2m through a new DOMCTL. */
+/** The policy violation P1 of docs/policy.md (rule altp2m-domctl): altp2m through a new DOMCTL. */
 export const DOMCTL_CHANGE: FileChange = {
   path: 'xen/include/public/domctl.h',
   hunks: [

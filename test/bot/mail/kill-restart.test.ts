@@ -6,8 +6,8 @@ import { useDovecot } from '../../support/dovecot.js';
 import { fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
 
 /**
- * SIGKILL at chosen points of a run, then the same command again (SPEC §5: a crash loses
- * nothing and sends nothing twice). What reached the SMTP server with a 250 and what the
+ * SIGKILL at chosen points of a run, then the same command again (docs/mail-bot.md: a crash
+ * loses nothing and sends nothing twice). What reached the SMTP server with a 250 and what the
  * state file says are checked after the restart, against the messages put in.
  */
 
