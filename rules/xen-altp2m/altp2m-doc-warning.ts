@@ -37,7 +37,8 @@ Silent: reflowing, whitespace, rewording that keeps the three meanings ("blackli
 xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning; new
 documentation of the disabled, external or limited modes, or of a new mode for external tools
 only or whose guest access is narrowed to a few operations; xl.cfg items for other options
-(\`altp2m_count=NUMBER\`); a mode item or define that the series removes and adds back (edited
+(\`altp2m_count=NUMBER\`), and a "mixed" value of another option (\`=item B<vpmu="MODE">\` above it); a
+mode item or define that the series removes and adds back (edited
 or moved).
 `,
   check(series, context) {
@@ -264,6 +265,10 @@ function mixedDocAdded(hunk: Hunk, removedItems: ReadonlySet<string>): { line: D
   for (const [i, line] of post.entries()) {
     const mode = line.kind === 'add' ? valueItem(line.text) : null;
     if (!mode || removedItems.has(mode)) continue;
+    // A value of the altp2m option: the nearest option item above it (`=item B<altp2m=MODE>`)
+    // is altp2m's, when the hunk shows one.
+    const option = post.slice(0, i).reverse().find((l) => /^=item\s+B<[\w-]+=/.test(l.text));
+    if (option && !/altp2m/i.test(option.text)) continue;
     // The item's paragraph: up to the next item or the end of the list.
     const paragraph: string[] = [];
     for (let j = i + 1; j < post.length && !/^=(?:item|back)\b/.test(post[j]!.text); j++) paragraph.push(post[j]!.text);
