@@ -1,7 +1,8 @@
 import type { RawMessage } from './ingest/mbox.js';
 import { parseMessage } from './ingest/message.js';
 import { toPatch, type MessageKind, type Patch } from './ingest/patch.js';
-import { leanPatch, type FileCount } from './ingest/fastpath.js';
+import { leanPatch } from './ingest/fastpath.js';
+import type { FileCount } from './diff/grammar.js';
 import { leanPatchFromBytes } from './ingest/bytepath.js';
 import { loadMimeCodecs, needsMimeCodecs, readHeaderBlock } from './ingest/headers.js';
 import { SeriesAssembler, type Series } from './ingest/series.js';

@@ -5,7 +5,8 @@ import { kindOf, readTrailers, type MessageKind, type Patch, type Trailer } from
 import type { DiffModel } from '../diff/model.js';
 import { parseDiff } from '../diff/parse.js';
 import { parseSubject, type ParsedSubject } from './subject.js';
-import { countDiffBytes, modelWatched, type LeanPatch } from './fastpath.js';
+import { modelWatched, type LeanPatch } from './fastpath.js';
+import { countDiffBytes } from '../diff/grammar.js';
 import { messageIdentity } from './identity.js';
 
 /**
@@ -48,12 +49,13 @@ export function leanPatchFromBytes(raw: RawMessage, block: HeaderBlock, isWatche
   // which the UTF-8 reading stops at. Without them there both readings find this break (the
   // Latin-1 one can only match more, so no earlier candidate was missed).
   if (holdsLineSeparator(body, split, diffstat.end)) return null;
-  const counts = countDiffBytes(body, split);
+  const diff = body.subarray(split);
+  const counts = countDiffBytes(diff);
   if (counts === null || counts.length === 0) return null;
-  const watched = modelWatched(body, counts, isWatched);
+  const watched = modelWatched(diff, counts, isWatched);
   if (watched === null) return null;
   const prose = body.toString('utf8', 0, split);
-  const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
+  const message = new PlainMessage(raw, block, subjectText, prose, diff);
   const patch = new PlainPatch(message, subject, kindOf(subject, true));
   // What the rules see: the watched files only; the trailers, for waivers, when asked.
   const review: Patch = {
