@@ -30,8 +30,10 @@ const UNIT = [
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: a test waits for events, not for time, and must pass on a busy machine. A limit
+    // only ends a test that would otherwise hang.
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },

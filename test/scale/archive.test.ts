@@ -22,7 +22,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'patchsentry-scale-'));
   path = join(dir, 'archive.mbox');
   archive = await writeArchive(path, MEGABYTES);
-}, 120_000);
+}, 480_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -67,7 +67,7 @@ describe(`a ${MEGABYTES} MB archive with a ${HEAP_MB} MB heap`, () => {
     const summary = JSON.parse(/"summary": (\{[\s\S]*?\n {2}\})/.exec(result.tail)?.[1] ?? 'null') as { messages: number; patches: number; findings: number; byRule: Record<string, number> } | null;
     expect(summary).toMatchObject({ messages: archive.messages, patches: archive.messages, findings: archive.violations * 2, byRule: { 'altp2m-domctl': archive.violations * 2 } });
     expect(archive.bytes).toBeGreaterThanOrEqual(MEGABYTES * 1e6);
-  }, 120_000);
+  }, 480_000);
 });
 
 describe('worker threads (-j)', () => {
@@ -82,5 +82,5 @@ describe('worker threads (-j)', () => {
     expect(report.summary.messages).toBe(written.messages);
     expect(report.summary.findings).toBe(written.violations * 2);
     expect(report.summary.errors).toBeGreaterThan(0); // the lying hunk counts are reported
-  }, 120_000);
+  }, 480_000);
 });

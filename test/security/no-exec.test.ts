@@ -157,7 +157,7 @@ describe('mail full of shell syntax runs nothing', () => {
       writeFileSync(join(trap, name), `#!/bin/sh\necho "${name} $*" >> '${dir}/RAN'\n`);
       chmodSync(join(trap, name), 0o755);
     }
-  }, 120_000);
+  }, 480_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function hostile(): string {

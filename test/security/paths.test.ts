@@ -104,7 +104,7 @@ beforeAll(() => {
   mkdirSync(cwd, { recursive: true });
   mkdirSync(join(root, 'tmp'));
   writeFileSync(join(cwd, 'attached.mbox'), MBOX);
-}, 120_000);
+}, 480_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function noStack(run: Run): string {

@@ -33,7 +33,7 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({ H
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ps-secrets-'));
-}, 120_000);
+}, 480_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** No secret anywhere, no stack trace; returns everything printed for further checks. */
@@ -165,21 +165,21 @@ describe.concurrent('the IMAP password (patchsentry watch --imap)', () => {
   });
 
   it('Dovecot refuses the password: exit 2 saying authentication failed, no password', async () => {
-    const run = await cli(['watch', '--imap', 'env', '--state', state()], { env: env({ PATCHSENTRY_IMAP_URL: imapUrl(dovecot.port, PASS) }), timeoutMs: 30_000 });
+    const run = await cli(['watch', '--imap', 'env', '--state', state()], { env: env({ PATCHSENTRY_IMAP_URL: imapUrl(dovecot.port, PASS) }), timeoutMs: 120_000 });
     expect(run.code).toBe(2);
     // Named as the server put it, not imapflow's bare "Command failed".
     expect(clean(run, PASS_FORMS)).toMatch(/patchsentry: IMAP imap:\/\/bot:\*\*\*@127\.0\.0\.1:\d+\/INBOX: .*Authentication failed/);
-  }, 30_000);
+  }, 120_000);
 
   it('the right password and a mailbox that does not exist: exit 2 naming the failure, the real password nowhere', async () => {
     const real = [...secretForms(dovecot.password, dovecot.user)];
     // Ends by itself: the connection left open after the failed SELECT must not hold it up.
-    const run = await cli(['watch', '--imap', imapUrl(dovecot.port, dovecot.password, 'NoSuchBox'), '--smtp', smtpUrl(await closedPort()), '--state', state()], { env: env(), timeoutMs: 20_000 });
+    const run = await cli(['watch', '--imap', imapUrl(dovecot.port, dovecot.password, 'NoSuchBox'), '--smtp', smtpUrl(await closedPort()), '--state', state()], { env: env(), timeoutMs: 120_000 });
     expect([run.code, run.signal]).toEqual([2, null]);
     const text = clean(run, [...real, ...PASS_FORMS]);
     expect(text).toMatch(/patchsentry: IMAP imap:\/\/bot:\*\*\*@127\.0\.0\.1:\d+\/NoSuchBox: .*NoSuchBox/);
     expect(text).toContain('sending through smtp://bot%40example.org:***@127.0.0.1:');
-  }, 30_000);
+  }, 120_000);
 
   it('a URL that does not parse is refused by name without echoing it', async () => {
     const run = await cli(['watch', '--imap', `imap://bot:${PASS}@127.0.0.1:99999/INBOX`, '--state', state()], { env: env() });
@@ -330,7 +330,7 @@ describe('GitHub tokens, the App private key and the webhook secret', () => {
       const key = Buffer.from(pem()).toString('base64');
       const run = await runNode(BIN, ['serve', '--port', '0', '--host', '127.0.0.1'], {
         env: env({ GITHUB_APP_ID: String(APP_ID), GITHUB_PRIVATE_KEY: key, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, GITHUB_API_URL: fake.url }),
-        timeoutMs: 15_000,
+        timeoutMs: 120_000,
       });
       expect(run.code).toBe(2);
       const text = clean(run, [key, key.slice(0, 40), key.slice(-40), ...secretForms(WEBHOOK_SECRET)]);
@@ -385,6 +385,6 @@ describe('GitHub tokens, the App private key and the webhook secret', () => {
       expect(run.code).toBe(2);
       expect(clean(run, tokenForms)).toMatch(/^::error::patchsentry: fetching the pull request: Server Error/m);
       expect(fake.log.filter((r) => r.path === '/repos/xen-project/xen/pulls/63' && r.status === 500)).toHaveLength(4);
-    }, 45_000);
+    }, 180_000);
   });
 });

@@ -110,7 +110,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Resolves once the server sends its `* OK` greeting. */
-async function waitForGreeting(port: number, child: ChildProcess, ms = 10_000): Promise<void> {
+async function waitForGreeting(port: number, child: ChildProcess, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
@@ -123,7 +123,7 @@ async function waitForGreeting(port: number, child: ChildProcess, ms = 10_000): 
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > end) throw new Error('no IMAP greeting within 10 s');
+    if (Date.now() > end) throw new Error(`no IMAP greeting within ${ms / 1000} s`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -133,7 +133,7 @@ export function useDovecot(): Dovecot {
   let dovecot: Dovecot | undefined;
   beforeAll(async () => {
     dovecot = await startDovecot();
-  }, 30_000);
+  }, 120_000);
   afterAll(async () => {
     await dovecot?.stop();
     dovecot = undefined;

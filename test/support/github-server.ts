@@ -97,6 +97,7 @@ export class FakeGitHub {
   private readonly tokens = new Map<string, 'write' | 'read'>();
   private nextId = 1000;
   private app: AppRegistration | null = null;
+  private held: Promise<void> | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -149,11 +150,27 @@ export class FakeGitHub {
     this.faults.push(fault);
   }
 
+  /**
+   * Holds every request that arrives from now on, unanswered, until the returned function is
+   * called: a test can then see what a client does before GitHub has answered anything,
+   * without guessing how long that takes.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = null;
+      release();
+    };
+  }
+
   private violation(text: string): void {
     this.violations.push(text);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.held) await this.held;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -69,7 +69,7 @@ describe('the committed Action bundle, run as GitHub runs it', () => {
     expect(summary).toContain('altp2m-domctl');
     expect(stdout).not.toContain('ghs_jobtoken');
     expect(fake.violations).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('a clean PR: exit 0, findings=0, green check, no review', async () => {
     fake.setPull('xen-project', 'xen', 8, pullState('8'.repeat(40), 'typo', [CLEAN_COMMIT]));
@@ -79,7 +79,7 @@ describe('the committed Action bundle, run as GitHub runs it', () => {
     expect(fake.reviews('xen-project', 'xen', 8)).toEqual([]);
     expect(fake.checkRuns.find((c) => c.head_sha === '8'.repeat(40))?.conclusion).toBe('success');
     expect(fake.violations).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('a fork PR (read-only token) gets workflow-command annotations and the job summary', async () => {
     fake.setPull('xen-project', 'xen', 9, pullState('9'.repeat(40), 'from a fork', [DOMCTL_COMMIT]));
@@ -90,5 +90,5 @@ describe('the committed Action bundle, run as GitHub runs it', () => {
     expect(summary).toContain('altp2m-domctl');
     expect(fake.reviews('xen-project', 'xen', 9)).toEqual([]);
     expect(fake.violations).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 });

@@ -87,7 +87,7 @@ describe('the Action with `permissions: read-all`', () => {
     expect(run.stdout).not.toContain(TOKEN);
     expect(run.stdout).not.toContain('::error::patchsentry');
     expect(fake.violations).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('a clean PR: the same fallback, exit 0 (the 403 is not a failure)', async () => {
     fake.setPull('xen-project', 'xen', 62, pullState('62'.repeat(20), 'typo', [CLEAN_COMMIT]));
@@ -99,7 +99,7 @@ describe('the Action with `permissions: read-all`', () => {
     expect(run.outputs).toMatch(/^findings<<(ghadelimiter_[0-9a-f-]+)\n0\n\1\n/);
     expect(run.summary).toContain('patchsentry');
     expect(fake.checkRuns.filter((c) => c.head_sha === '62'.repeat(20))).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('exits by --fail-on, not by the 403: fail-on never gives 0, and mode check falls back the same way', async () => {
     fake.setPull('xen-project', 'xen', 63, pullState('63'.repeat(20), 'altp2m via domctl', [DOMCTL_COMMIT]));
@@ -118,7 +118,7 @@ describe('the Action with `permissions: read-all`', () => {
     expect(annotations.code).toBe(1);
     expect(annotations.stdout).not.toMatch(/refused to write/);
     expect(requests(from, 63).filter((r) => r.method !== 'GET')).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('a PR from a fork is told apart from read-all by the event (head repository differs)', async () => {
     fake.setPull('xen-project', 'xen', 64, pullState('64'.repeat(20), 'from a fork', [DOMCTL_COMMIT]));
@@ -126,7 +126,7 @@ describe('the Action with `permissions: read-all`', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^::warning title=patchsentry::GitHub refused to write the review and check run: this pull request comes from a fork \(contributor\/xen\), and a fork's token is read-only\./m);
     expect(run.stdout).not.toMatch(/read-all/);
-  }, 60_000);
+  }, 240_000);
 
   it('the committed bundle does the same', async () => {
     fake.setPull('xen-project', 'xen', 65, pullState('65'.repeat(20), 'altp2m via domctl', [DOMCTL_COMMIT]));
@@ -137,5 +137,5 @@ describe('the Action with `permissions: read-all`', () => {
     expect(run.summary).toContain('altp2m-domctl');
     expect(fake.reviews('xen-project', 'xen', 65)).toEqual([]);
     expect(run.stdout).not.toContain(TOKEN);
-  }, 60_000);
+  }, 240_000);
 });

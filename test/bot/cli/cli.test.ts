@@ -111,7 +111,7 @@ describe('exit codes (docs/reports.md)', () => {
       expect([0, 1, 2], name).toContain(r.code);
       expect(json(r).version, name).toBe(1);
     }
-  }, 120_000);
+  }, 480_000);
 });
 
 describe('formats', () => {
@@ -209,7 +209,7 @@ describe('progress bar', () => {
       expect(r.stderr, format).toBe('');
       expect(r.stdout, format).not.toContain('messages read\r');
     }
-  }, 120_000);
+  }, 480_000);
 
   it('never appears in JSON output even on a terminal', async () => {
     const mbox = join(dir, 'many.mbox');
@@ -249,5 +249,5 @@ describe('a reader that goes away', () => {
     expect(bytes).toBeGreaterThan(0);
     expect(stderr).toBe('');
     expect(code).toBe(141);
-  }, 60_000);
+  }, 240_000);
 });

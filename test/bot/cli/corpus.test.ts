@@ -45,7 +45,7 @@ describe.skipIf(!PRESENT)(PRESENT ? 'shared corpus' : `shared corpus — ${WHY}`
     expect(wrong).toEqual([]);
     expect(agree).toBe(2000);
     expect(report.errors).toEqual([]);
-  }, 120_000);
+  }, 480_000);
 
   it('xen-dev: the real [PATCH v13 0/3] series is one series of 3 patches with its cover letter', async () => {
     const { report } = await check(join(CORPUS, 'xen-dev.mbox'));
@@ -59,5 +59,5 @@ describe.skipIf(!PRESENT)(PRESENT ? 'shared corpus' : `shared corpus — ${WHY}`
       ['patch', 13, 3, 3],
     ]);
     expect(report.errors).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 });

@@ -42,7 +42,7 @@ beforeAll(() => {
   patches = readdirSync(join(dir, 'out'))
     .sort()
     .map((name) => join(dir, 'out', name));
-}, 60_000);
+}, 240_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('several files are one input', () => {

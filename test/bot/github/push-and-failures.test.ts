@@ -37,7 +37,7 @@ describe('pushes, big PRs and failures', () => {
     );
     expect(review!.body).toContain('3002 files');
     expect(fake.violations).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('a second push posts only new findings and answers "resolved in <sha>" once for gone ones', async () => {
     const n = nextPr++;
@@ -65,7 +65,7 @@ describe('pushes, big PRs and failures', () => {
     const fps = fake.comments(OWNER, REPO, n).flatMap((c) => readMarkers(c.body).fingerprints);
     expect(new Set(fps).size).toBe(fps.length);
     expect(fake.violations).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it('falls back to workflow commands and the job summary on 403 (read-only token), with one log line', async () => {
     const n = nextPr++;

@@ -80,7 +80,7 @@ describe('patchsentry watch --maildir (the built CLI)', () => {
   });
 });
 
-async function waitFor(test: () => boolean, ms = 20_000): Promise<void> {
+async function waitFor(test: () => boolean, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;
   while (!test()) {
     if (Date.now() > end) throw new Error('timed out waiting');

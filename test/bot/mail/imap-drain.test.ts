@@ -35,7 +35,7 @@ beforeAll(async () => {
   smtp = new GateSmtpServer();
   await smtp.start();
   dir = mkdtempSync(join(tmpdir(), 'patchsentry-drain-'));
-}, 120_000);
+}, 480_000);
 afterAll(async () => {
   if (watch && watch.child.exitCode === null && watch.child.signalCode === null) watch.child.kill('SIGKILL');
   await smtp?.stop();
@@ -51,7 +51,7 @@ function peakRssMb(pid: number): number {
 
 
 describe(`watch --imap drains a ${N.toLocaleString('en')}-message mailbox`, () => {
-  it('reviews each message once, answers each violating one once, within a bounded memory', { timeout: 120_000 }, async () => {
+  it('reviews each message once, answers each violating one once, within a bounded memory', { timeout: 480_000 }, async () => {
     const filling = Date.now();
     const messages = loadMessages(N, 'drain', VIOLATING_EVERY, PAD);
     const bytes = fillMaildir(dovecot, messages.map((m) => m.raw));
@@ -72,7 +72,7 @@ describe(`watch --imap drains a ${N.toLocaleString('en')}-message mailbox`, () =
         peak = Math.max(peak, peakRssMb(pid));
         return reviewedCount(state) === N && smtp.accepted.length >= N / VIOLATING_EVERY;
       },
-      100_000,
+      400_000,
       () => `${reviewedCount(state)} reviewed, ${smtp.accepted.length} sent\n${watch!.stderr().slice(-2000)}`,
     );
     expect(watch.child.exitCode, watch.stderr().slice(-3000)).toBeNull(); // survived the small heap
@@ -81,7 +81,7 @@ describe(`watch --imap drains a ${N.toLocaleString('en')}-message mailbox`, () =
     watch.child.kill('SIGTERM');
     const { code } = await watch.exited;
     expect(code, watch.stderr().slice(-3000)).toBe(0);
-    // The figures for the README's Reliability table.
+    // Figures, for the reader of the log: measured, not asserted.
     console.log(`imap drain: ${N} messages (${(bytes / 1e6).toFixed(1)} MB, written in ${filled.toFixed(1)} s) drained in ${elapsed.toFixed(1)} s, peak RSS ${peak.toFixed(0)} MB on a ${HEAP_MB} MB heap`);
 
     const s = readState(state);

@@ -96,12 +96,12 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
     expect(again.stderr()).not.toMatch(/\n\s+at /); // no stack trace
   }
 
-  it('while reviewing, before any reply is queued', { timeout: 60_000 }, async () => {
+  it('while reviewing, before any reply is queued', { timeout: 240_000 }, async () => {
     // 400 messages: a long input is reviewed in chunks of 256, so the state is written
     // part-way through reading; 20 replies.
     setUp(400, 20);
     const first = start(args);
-    await waitFor(() => reviewedCount(state) > 0, 30_000, first.stderr);
+    await waitFor(() => reviewedCount(state) > 0, 120_000, first.stderr);
     await kill(first);
     const before = readState(state);
     expect(before.reviewed.size).toBeGreaterThan(0);
@@ -112,7 +112,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
   });
 
   for (const k of [1, REPLIES]) {
-    it(`while sending, with reply ${k} of ${REPLIES} transmitted but not yet accepted`, { timeout: 60_000 }, async () => {
+    it(`while sending, with reply ${k} of ${REPLIES} transmitted but not yet accepted`, { timeout: 240_000 }, async () => {
       const first = start(args);
       let killed = null as Promise<void> | null; // (set by the gate, which the compiler does not follow)
       smtp.gate = () => {
@@ -120,7 +120,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
         killed ??= kill(first);
         return false;
       };
-      await waitFor(() => killed !== null, 40_000, first.stderr);
+      await waitFor(() => killed !== null, 160_000, first.stderr);
       await killed;
       expect(smtp.accepted).toHaveLength(k - 1);
       smtp.gate = () => true;
@@ -129,7 +129,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
     });
   }
 
-  it('right after the server accepted reply 5: at most that one is sent again', { timeout: 60_000 }, async () => {
+  it('right after the server accepted reply 5: at most that one is sent again', { timeout: 240_000 }, async () => {
     // The 250 is on its way and the process dies before it reads it: the bot cannot know the
     // reply went out, and sends it again (RFC 5321 §6.1, RFC 1047). That window is the only
     // place a duplicate may come from; every other reply is sent once.
@@ -141,7 +141,7 @@ describe('mail MBOX killed with SIGKILL and run again', () => {
       inFlight = inReplyTo(raw) ?? null;
       killed = kill(first);
     };
-    await waitFor(() => killed !== null, 40_000, first.stderr);
+    await waitFor(() => killed !== null, 160_000, first.stderr);
     await killed;
     smtp.after = () => undefined;
     await restart();
@@ -170,7 +170,7 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
   /** Starts watch again, lets it finish the mailbox and the outbox, stops it with SIGTERM. */
   async function restartUntilDone(): Promise<void> {
     const again = start(args);
-    await waitFor(() => readdirSync(join(maildir, 'cur')).length === N && smtp.accepted.length >= REPLIES, 40_000, again.stderr);
+    await waitFor(() => readdirSync(join(maildir, 'cur')).length === N && smtp.accepted.length >= REPLIES, 160_000, again.stderr);
     // One more round of the loop would send a duplicate if there were one to send.
     await new Promise((r) => setTimeout(r, 600));
     again.child.kill('SIGTERM');
@@ -179,9 +179,9 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
     expect(readdirSync(join(maildir, 'new'))).toEqual([]);
   }
 
-  it('while reviewing the Maildir', { timeout: 60_000 }, async () => {
+  it('while reviewing the Maildir', { timeout: 240_000 }, async () => {
     const first = start(args);
-    await waitFor(() => readdirSync(join(maildir, 'cur')).length >= 30, 30_000, first.stderr);
+    await waitFor(() => readdirSync(join(maildir, 'cur')).length >= 30, 120_000, first.stderr);
     await kill(first);
     expect(readdirSync(join(maildir, 'cur')).length).toBeLessThan(N);
     expect(smtp.accepted).toHaveLength(0);
@@ -189,7 +189,7 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
     expectExactlyOnce(messages, state);
   });
 
-  it('while sending, with reply 10 transmitted but not yet accepted', { timeout: 60_000 }, async () => {
+  it('while sending, with reply 10 transmitted but not yet accepted', { timeout: 240_000 }, async () => {
     const first = start(args);
     let killed = null as Promise<void> | null; // (set by the gate, which the compiler does not follow)
     smtp.gate = () => {
@@ -197,7 +197,7 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
       killed ??= kill(first);
       return false;
     };
-    await waitFor(() => killed !== null, 40_000, first.stderr);
+    await waitFor(() => killed !== null, 160_000, first.stderr);
     await killed;
     expect(smtp.accepted).toHaveLength(9);
     smtp.gate = () => true;
@@ -213,19 +213,19 @@ describe('watch --imap killed with SIGKILL mid-backlog and started again', () =>
   const REPLIES = N / 30;
   const dovecot = useDovecot();
 
-  it('reviews each message once and answers each violating one once', { timeout: 60_000 }, async () => {
+  it('reviews each message once and answers each violating one once', { timeout: 240_000 }, async () => {
     const messages = loadMessages(N, 'imap-kill', 30);
     fillMaildir(dovecot, messages.map((m) => m.raw));
     const state = join(dir, 'state.db');
     const url = `imap://${dovecot.user}:${encodeURIComponent(dovecot.password)}@127.0.0.1:${dovecot.port}/INBOX`;
     const args = ['watch', '--imap', url, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--poll', '1s'];
     const first = start(args);
-    await waitFor(() => reviewedCount(state) >= 250, 40_000, first.stderr);
+    await waitFor(() => reviewedCount(state) >= 250, 160_000, first.stderr);
     await kill(first);
     const reviewedBefore = reviewedCount(state);
     expect(reviewedBefore).toBeLessThan(N);
     const again = start(args);
-    await waitFor(() => reviewedCount(state) === N && smtp.accepted.length >= REPLIES, 40_000, again.stderr);
+    await waitFor(() => reviewedCount(state) === N && smtp.accepted.length >= REPLIES, 160_000, again.stderr);
     await new Promise((r) => setTimeout(r, 600)); // time for a duplicate to show, were there one
     again.child.kill('SIGTERM');
     expect((await again.exited).code, again.stderr()).toBe(0);

@@ -109,8 +109,12 @@ describe('200 concurrent signed deliveries for 20 pull requests', () => {
 
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
+    // GitHub answers nothing until every delivery is acknowledged: the acknowledgements cannot
+    // wait for any review. (How long they take is printed below, not asserted.)
+    const release = fake.hold();
     const answers = await Promise.all(burst.map(send));
     const answered = performance.now() - started;
+    release();
     await app.idle();
     const drained = performance.now() - started;
     const rssAfter = process.memoryUsage().rss;
@@ -123,7 +127,6 @@ describe('200 concurrent signed deliveries for 20 pull requests', () => {
       const statuses = (byId.get(d.id) ?? []).sort();
       expect(statuses, d.id).toEqual(copies.some((c) => c.id === d.id) ? [202, 409] : [202]);
     }
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(10_000);
 
     for (const [i, number] of numbers.entries()) expect(commits(number), `#${number}`).toEqual([sha(number, i % 2 === 0 ? 'a' : 'b')]);
     for (const number of numbers) expect(fake.reviews('xen-project', 'xen', number)[0]!.comments.some((c) => c.body.includes('altp2m-domctl'))).toBe(true);
@@ -146,12 +149,12 @@ describe('200 concurrent signed deliveries for 20 pull requests', () => {
     const tokens = fake.log.filter((r) => r.path === `/app/installations/${INSTALLATION}/access_tokens`).length;
     const checkRuns = fake.checkRuns.length;
     const ms = answers.map((a) => a.ms).sort((a, b) => a - b);
-    // The figures for the README's Reliability table.
+    // Figures, for the reader of the log: measured, not asserted.
     console.log(
       `load: ${burst.length} requests (${deliveries.length} deliveries + ${copies.length} copies) for ${PRS} PRs: all answered in ${answered.toFixed(0)} ms ` +
         `(each in median ${ms[ms.length >> 1]!.toFixed(0)} ms, slowest ${ms.at(-1)!.toFixed(0)} ms), reviews done in ${drained.toFixed(0)} ms; ` +
         `${numbers.reduce((n, number) => n + commits(number).length, 0)} reviews, ${checkRuns} check runs, ${tokens} installation token(s), ` +
         `${fake.log.length} GitHub requests of which ${writes} writes, ${notifying} of them notifying (at least ${Math.max(writes, notifying * 3)} s at the production write spacing); RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB`,
     );
-  }, 60_000);
+  }, 240_000);
 });
