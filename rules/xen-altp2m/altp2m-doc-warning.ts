@@ -37,9 +37,8 @@ Silent: reflowing, whitespace, rewording that keeps the three meanings ("blackli
 xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning; new
 documentation of the disabled, external or limited modes, or of a new mode for external tools
 only or whose guest access is narrowed to a few operations; xl.cfg items for other options
-(\`altp2m_count=NUMBER\`), and a "mixed" value of another option (\`=item B<vpmu="MODE">\` above it); a
-mode item or define that the series removes and adds back (edited
-or moved).
+(\`altp2m_count=NUMBER\`), and a "mixed" value of another option (\`=item B<vpmu="MODE">\`
+above it); a mode item or define that the series removes and adds back (edited or moved).
 `,
   check(series, context) {
     const findings: RuleFinding[] = [];
