@@ -97,6 +97,15 @@ export function guestGrants(lines: readonly DiffLine[], modes: readonly string[]
     if (modeSwitch === null && opSwitch === null && /^switch\s*\(\s*(?:\w+\s*\.\s*|\w+->)?\w*mode\w*\s*\)/.test(text)) {
       modeSwitch = { body: depthBefore + 1, listed: new Set(), hasDefault: false };
       refusedOutside = refused;
+      // What the stretch granted before the switch, not knowing the mode, was granted to every
+      // mode: that code is the hook's own, outside the switch.
+      if (reaching.length === 1 && reaching[0] === '?') {
+        for (const [grant, site] of [...grants]) {
+          if (!grant.startsWith('?/')) continue;
+          grants.delete(grant);
+          if (!grants.has(`all/${grant.slice(2)}`)) grants.set(`all/${grant.slice(2)}`, site);
+        }
+      }
       reaching = [];
       continue;
     }

@@ -76,3 +76,21 @@ describe('guestGrants: what the altp2m XSM hook lets the guest itself do', () =>
     expect(grantsOf(lines)).toEqual([]);
   });
 });
+
+describe('guestGrants on a stretch that does not show the hook opening', () => {
+  it('a grant above the mode switch is for every mode', () => {
+    const lines = hook(
+      'xsm_hvm_altp2mhvm_op',
+      ['    if ( op == HVMOP_altp2m_get_domain_state )', '        return xsm_default_action(XSM_TARGET, current->domain, d);', '', '    switch ( mode )', '    {', '    case XEN_ALTP2M_mixed:', '        return xsm_default_action(XSM_TARGET, current->domain, d);'].join('\n'),
+    );
+    expect(grantsOf(lines)).toEqual(['all/HVMOP_altp2m_get_domain_state', 'mixed/*']);
+  });
+
+  it('a grant above a mode label is for the mode the stretch does not show', () => {
+    const lines = hook(
+      'xsm_hvm_altp2mhvm_op',
+      ['        return xsm_default_action(XSM_TARGET, current->domain, d);', '    case XEN_ALTP2M_external:', '        return xsm_default_action(XSM_DM_PRIV, current->domain, d);'].join('\n'),
+    );
+    expect(grantsOf(lines)).toEqual(['?/*']);
+  });
+});
