@@ -9,7 +9,7 @@ import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail, type TextOptions } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderCodeQuality } from '../../src/report/codequality.js';
-import type { Config } from '../../src/engine/config.js';
+import { DEFAULT_LINK_BASES, type Config, type LinkBases } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
 import type { Severity } from '../../src/engine/finding.js';
 
@@ -53,7 +53,7 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
   const report: Report = { ...built, patches: built.patches.map((p) => inputs.stamp(p)), errors: inputs.errors(built.errors) };
   const output =
     options.format === 'json'
-      ? renderJson(report)
+      ? renderJson(report, { links: linksOf(options) })
       : options.format === 'sarif'
         ? renderSarif(report, options.pack.rules)
         : options.format === 'codequality'
@@ -69,7 +69,7 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
  */
 export async function streamCheck(options: CheckOptions & { readonly format: 'json' | 'text'; readonly out: Writable; readonly beforeWrite?: () => void }): Promise<number> {
   const stream = new ReportStream();
-  const json = options.format === 'json' ? new JsonReportWriter() : null;
+  const json = options.format === 'json' ? new JsonReportWriter({ links: linksOf(options) }) : null;
   const textOptions = textOptionsOf(options);
   const sink = new ChunkedWriter(options.out, options.beforeWrite);
   const inputs = new Inputs(options, (failure) => stream.addError(failure));
@@ -96,7 +96,12 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
 }
 
 function textOptionsOf(options: CheckOptions): TextOptions {
-  return { color: options.color ?? false, ...(options.width === undefined ? {} : { width: options.width }) };
+  return { color: options.color ?? false, links: linksOf(options), ...(options.width === undefined ? {} : { width: options.width }) };
+}
+
+/** The lore and patchew bases of the report's links (`links:` in the config). */
+function linksOf(options: CheckOptions): LinkBases {
+  return options.config.links ?? DEFAULT_LINK_BASES;
 }
 
 /**

@@ -15,6 +15,9 @@ import type { Severity } from './finding.js';
  *         message-id: "<20240101.1234@example.org>"   # or subject: "regex"
  *         by: Jan Beulich <jbeulich@suse.com>
  *         reason: createdomain option, agreed on the list
+ *     links:                             # where reports link each patch (off: no link)
+ *       lore: https://lore.kernel.org/xen-devel/
+ *       patchew: https://patchew.org/Xen/
  */
 export interface RuleSetting {
   readonly enabled: boolean;
@@ -29,10 +32,20 @@ export interface ConfigWaiver {
   readonly reason: string;
 }
 
+/** Base URLs that a Message-ID is appended to (ending in "/"); null: no such link. */
+export interface LinkBases {
+  readonly lore: string | null;
+  readonly patchew: string | null;
+}
+
+export const DEFAULT_LINK_BASES: LinkBases = { lore: 'https://lore.kernel.org/xen-devel/', patchew: 'https://patchew.org/Xen/' };
+
 export interface Config {
   readonly rules: Readonly<Record<string, RuleSetting>>;
   readonly watch: readonly string[];
   readonly waivers: readonly ConfigWaiver[];
+  /** Absent: DEFAULT_LINK_BASES. */
+  readonly links?: LinkBases;
 }
 
 /** The watched paths (docs/policy.md), across Xen's history of file moves. */
@@ -60,7 +73,7 @@ const SEVERITIES = new Set(['error', 'warning', 'info']);
 export function validateConfig(raw: unknown, knownRules: readonly string[], file?: string): Config {
   if (raw === null || raw === undefined) return DEFAULT_CONFIG;
   if (!isRecord(raw)) throw new ConfigError('the top level must be a mapping', file);
-  const allowed = new Set(['rules', 'watch', 'watch-extra', 'waivers']);
+  const allowed = new Set(['rules', 'watch', 'watch-extra', 'waivers', 'links']);
   for (const key of Object.keys(raw)) if (!allowed.has(key)) throw new ConfigError(`unknown key "${key}" (expected one of: ${[...allowed].join(', ')})`, file);
 
   const rules: Record<string, RuleSetting> = {};
@@ -125,7 +138,32 @@ export function validateConfig(raw: unknown, knownRules: readonly string[], file
       });
     });
   }
-  return { rules, watch, waivers };
+  const links = raw['links'] === undefined ? undefined : linkBases(raw['links'], file);
+  return links === undefined ? { rules, watch, waivers } : { rules, watch, waivers, links };
+}
+
+/** `links:` — lore and patchew base URLs (http or https), or off. */
+function linkBases(value: unknown, file: string | undefined): LinkBases {
+  if (!isRecord(value)) throw new ConfigError('"links" must be a mapping with lore and/or patchew', file);
+  const out: { lore: string | null; patchew: string | null } = { ...DEFAULT_LINK_BASES };
+  for (const [key, base] of Object.entries(value)) {
+    if (key !== 'lore' && key !== 'patchew') throw new ConfigError(`links: unknown key "${key}" (expected lore or patchew)`, file);
+    if (base === false || base === 'off') {
+      out[key] = null;
+      continue;
+    }
+    let url: URL | null = null;
+    try {
+      url = typeof base === 'string' ? new URL(base) : null;
+    } catch {
+      url = null;
+    }
+    if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
+      throw new ConfigError(`links.${key} must be an http(s) base URL such as ${DEFAULT_LINK_BASES[key]}, or off`, file);
+    }
+    out[key] = url.href.endsWith('/') ? url.href : `${url.href}/`;
+  }
+  return out;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

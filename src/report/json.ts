@@ -1,19 +1,28 @@
 import type { Report, Summary } from './report.js';
 import type { ErrorEntry, PatchReport } from '../pipeline.js';
+import type { LinkBases } from '../engine/config.js';
+import { patchLinks } from './links.js';
+
+export interface JsonOptions {
+  /** Each entry with a Message-ID gets `links` (lore, patchew) on these bases; absent: none. */
+  readonly links?: LinkBases;
+}
 
 /** The JSON report (docs/reports.md): one document, `version: 1`. Field order is fixed for stable diffs. */
-export function renderJson(report: Report): string {
-  const patches = report.patches.map(jsonPatch);
+export function renderJson(report: Report, options: JsonOptions = {}): string {
+  const patches = report.patches.map((p) => jsonPatch(p, options));
   return JSON.stringify({ version: 1, patches, summary: report.summary, errors: report.errors }, null, 2) + '\n';
 }
 
 /** One entry of `patches[]`, fields in their fixed order. */
-export function jsonPatch(p: PatchReport): object {
+export function jsonPatch(p: PatchReport, options: JsonOptions = {}): object {
   const findings = p.findings.length === 0 ? [] : p.findings.map(jsonFinding);
-  // Two plain literals rather than a spread in the middle: this runs for every message.
-  return p.source === undefined
+  const links = options.links ? patchLinks(p.messageId, options.links) : null;
+  // Plain literals rather than a spread in the middle: this runs for every message.
+  const entry = p.source === undefined
     ? { id: p.id, messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, index: p.index, series: p.series, files: p.files, findings }
     : { id: p.id, messageId: p.messageId, subject: p.subject, kind: p.kind, author: p.author, source: p.source, index: p.index, series: p.series, files: p.files, findings };
+  return links === null ? entry : { ...entry, links };
 }
 
 function jsonFinding(f: PatchReport['findings'][number]): object {
@@ -39,12 +48,14 @@ function jsonFinding(f: PatchReport['findings'][number]): object {
 export class JsonReportWriter {
   private count = 0;
 
+  constructor(private readonly options: JsonOptions = {}) {}
+
   head(): string {
     return '{\n  "version": 1,\n  "patches": [';
   }
 
   patch(p: PatchReport): string {
-    return (this.count++ === 0 ? '\n    ' : ',\n    ') + patchEntry(p);
+    return (this.count++ === 0 ? '\n    ' : ',\n    ') + patchEntry(p, this.options);
   }
 
   tail(summary: Summary, errors: readonly ErrorEntry[]): string {
@@ -58,7 +69,7 @@ export class JsonReportWriter {
  * without building and re-scanning that text: this runs for every message of an archive.
  * Findings (rare) still go through JSON.stringify.
  */
-function patchEntry(p: PatchReport): string {
+function patchEntry(p: PatchReport, options: JsonOptions): string {
   const q = JSON.stringify;
   const s = p.series;
   let out =
@@ -80,5 +91,7 @@ function patchEntry(p: PatchReport): string {
   }
   // JSON.stringify escapes newlines inside strings, so every "\n" here is layout.
   const findings = p.findings.length === 0 ? '[]' : q(p.findings.map(jsonFinding), null, 2).replace(/\n/g, '\n      ');
-  return `${out},\n      "findings": ${findings}\n    }`;
+  const links = options.links ? patchLinks(p.messageId, options.links) : null;
+  const linkText = links === null ? '' : `,\n      "links": ${q(links, null, 2).replace(/\n/g, '\n      ')}`;
+  return `${out},\n      "findings": ${findings}${linkText}\n    }`;
 }

@@ -1,12 +1,16 @@
 import type { Report, Summary } from './report.js';
 import type { ErrorEntry, PatchReport } from '../pipeline.js';
 import type { Finding } from '../engine/finding.js';
+import type { LinkBases } from '../engine/config.js';
+import { patchLinks } from './links.js';
 
 export interface TextOptions {
   /** ANSI colours (only on a TTY). */
   readonly color?: boolean;
   /** Wrap prose lines to this many columns; absent: no wrapping. */
   readonly width?: number;
+  /** Name each patch's lore and patchew pages (by Message-ID) on these bases; absent: none. */
+  readonly links?: LinkBases;
 }
 
 /**
@@ -25,6 +29,9 @@ export function textPatch(patch: PatchReport, options: TextOptions = {}): string
   if (patch.findings.length === 0) return '';
   const paint = painter(options);
   const out = [paint('1', clean(patch.subject || '(no subject)')) + (patch.messageId ? `  ${clean(patch.messageId)}` : '')];
+  const links = options.links ? patchLinks(patch.messageId, options.links) : null;
+  if (links?.lore) out.push(`lore: ${links.lore}`);
+  if (links?.patchew) out.push(`patchew: ${links.patchew}`);
   for (const finding of patch.findings) out.push(...findingBlock(finding, paint), '');
   return out.join('\n') + '\n';
 }
