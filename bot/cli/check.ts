@@ -9,11 +9,13 @@ import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail, type TextOptions } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderCodeQuality } from '../../src/report/codequality.js';
+import { renderTerse } from '../../src/report/terse.js';
 import { DEFAULT_LINK_BASES, type Config, type LinkBases } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
 import type { Severity } from '../../src/engine/finding.js';
 
-export type Format = 'text' | 'json' | 'sarif' | 'codequality';
+/** `terse`: one line per finding (`check --quiet`). */
+export type Format = 'text' | 'json' | 'sarif' | 'codequality' | 'terse';
 
 export interface CheckOptions {
   readonly inputs: readonly string[];
@@ -58,6 +60,8 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
         ? renderSarif(report, options.pack.rules)
         : options.format === 'codequality'
           ? renderCodeQuality(report)
+          : options.format === 'terse'
+            ? renderTerse(report)
           : renderText({ ...report, errors: report.errors.map((e) => inputs.located(e)) }, textOptionsOf(options));
   return { report, output, exitCode: exitCodeFor(report, options.failOn) };
 }

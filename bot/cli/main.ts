@@ -27,13 +27,15 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('-q, --quiet', 'checkpatch-style: one line per finding, nothing at all when clean, input errors on stderr (for b4 prep --check, see docs/b4.md)')
     .option('--range [BASE..TIP]', 'review the commits of a git range as a series (no value: BASE_SHA or CI_COMMIT_BEFORE_SHA .. TIP_SHA or CI_COMMIT_SHA; see docs/gitlab.md)')
     .option('--repo <dir>', 'the git repository of --range (default: the working directory)')
     .option('-j, --jobs <n>', 'worker threads that read and count messages (default 0: on 2 cores they cost more than they gain, see npm run bench)', (v) => Math.max(0, Number.parseInt(v, 10) || 0))
-    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string }) => {
+    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string; quiet?: boolean }) => {
+      if (opts.quiet && opts.format !== 'text') throw new Error('check: --quiet prints its own one-line format; leave out --format');
       const config = loadConfig(xenAltp2m, opts.config);
       const range = opts.range === undefined ? null : await rangeOf(opts.range, inputs, opts.repo);
-      const showProgress = opts.progress && opts.format === 'text' && process.stderr.isTTY === true;
+      const showProgress = opts.progress && !opts.quiet && opts.format === 'text' && process.stderr.isTTY === true;
       const common = {
         inputs: range ? range.inputs : inputs.length > 0 ? inputs : ['-'],
         ...(range ? { read: range.read } : {}),
@@ -45,6 +47,13 @@ export function buildProgram(): Command {
         workers: opts.jobs ?? 0,
       };
       const clearProgress = (): void => void (showProgress && process.stderr.write('\r\u001b[K'));
+      if (opts.quiet) {
+        const result = await runCheck({ ...common, format: 'terse', color: false });
+        process.stdout.write(result.output);
+        for (const e of result.report.errors) process.stderr.write(`patchsentry: ${[e.source, e.index === undefined ? undefined : `message ${e.index + 1}`].filter(Boolean).join(', ')}: ${e.reason}\n`);
+        process.exitCode = result.exitCode;
+        return;
+      }
       if (opts.format === 'json' || opts.format === 'text') {
         // json and text stream: memory stays flat over any archive (docs/performance.md).
         process.exitCode = await streamCheck({ ...common, format: opts.format, out: process.stdout, beforeWrite: clearProgress });
