@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { loadConfig } from '../config.js';
@@ -8,15 +9,29 @@ import type { Address } from '../../src/ingest/message.js';
 import type { Severity } from '../../src/engine/finding.js';
 import { parseMaintainers, type Maintainers } from '../../src/engine/maintainers.js';
 import { REPLY_TO, type ReplyTo } from '../../src/report/recipients.js';
-import { resolveUrl } from '../mail/secrets.js';
+import { resolveUrl, SecretUrlError } from '../mail/secrets.js';
+import { fileLog } from '../mail/log.js';
 import type { MailRunOptions } from '../mail/run.js';
 
-export const DEFAULT_STATE = '.patchsentry/state.db';
+/**
+ * The default state file, per user and never relative to the working directory (under an MTA
+ * that is the mail queue): `$XDG_STATE_HOME/patchsentry/state.db`, else
+ * `~/.local/state/patchsentry/state.db` (the XDG Base Directory spec ignores a relative
+ * `XDG_STATE_HOME`). The directory is made 0700 when it is created.
+ */
+export function defaultStatePath(env: NodeJS.ProcessEnv, home: () => string = homedir): string {
+  const xdg = env['XDG_STATE_HOME'];
+  const base = xdg && isAbsolute(xdg) ? xdg : join(home(), '.local', 'state');
+  return join(base, 'patchsentry', 'state.db');
+}
 
 interface SharedFlags {
   smtp?: string;
   from?: string;
-  state: string;
+  state?: string;
+  log?: string;
+  owner?: string;
+  ownerMaildir?: string;
   out?: string;
   flushOlderThan?: number;
   minSeverity: Severity;
@@ -45,7 +60,10 @@ function sharedOptions(command: Command): Command {
   return command
     .option('--smtp <url>', 'send replies through this SMTP server (smtp://user:pass@host:587, smtps://...); "env" reads $PATCHSENTRY_SMTP_URL, "@FILE" the first line of FILE. Without it: dry run')
     .option('--from <address>', 'the bot\'s address: From of the replies; mail from it is never answered (default patchsentry@<hostname>)')
-    .option('--state <file>', 'state database (SQLite)', DEFAULT_STATE)
+    .option('--state <file>', 'state database (SQLite; default $XDG_STATE_HOME/patchsentry/state.db, else ~/.local/state/patchsentry/state.db)')
+    .option('--log <file>', 'append one line per message (time, Message-ID, what was done) to FILE; under an MTA the only log there is')
+    .option('--owner <address>', 'pass mail that people write to the bot (replies to its replies) on to this address')
+    .option('--owner-maildir <dir>', 'store mail that people write to the bot in this Maildir')
     .option('--out <file>', 'dry run: append the replies to this mbox instead of stdout')
     .option('--flush-older-than <duration>', 'review an incomplete series once its newest message is this old (default 30m; 0 for a file input)', parseDuration)
     .addOption(new Option('--min-severity <severity>', 'reply only for findings at or above this').choices(['info', 'warning', 'error']).default('info'))
@@ -56,15 +74,29 @@ function sharedOptions(command: Command): Command {
     .option('--maintainers <file>', "Xen's MAINTAINERS file: replies go to the M: and R: people of the files the findings are on");
 }
 
-function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv): MailRunOptions {
-  const log = (line: string): void => void process.stderr.write(`patchsentry: ${line}\n`);
-  const maintainers = flags.maintainers === undefined ? undefined : readMaintainers(flags.maintainers, log);
-  const from: Address = flags.from ? (parseAddressList(flags.from)[0] ?? invalid('--from', 'not an e-mail address')) : { name: 'patchsentry', address: `patchsentry@${hostname()}` };
+/** stderr, and with `--log FILE` that file too (with the time). */
+function logger(flags: SharedFlags): { log: (line: string) => void; notice: (line: string) => void } {
+  const notice = (line: string): void => void process.stderr.write(`patchsentry: ${line}\n`);
+  if (flags.log === undefined) return { log: notice, notice };
+  const file = fileLog(flags.log, () => new Date(), notice);
+  return {
+    log: (line) => {
+      notice(line);
+      file(line);
+    },
+    notice,
+  };
+}
+
+function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv, logs = logger(flags)): MailRunOptions {
+  const address = (option: string, value: string): Address => parseAddressList(value)[0] ?? invalid(option, 'not an e-mail address');
+  const maintainers = flags.maintainers === undefined ? undefined : readMaintainers(flags.maintainers, logs.notice);
+  const from: Address = flags.from ? address('--from', flags.from) : { name: 'patchsentry', address: `patchsentry@${hostname()}` };
   return {
     pack: xenAltp2m,
     config: loadConfig(xenAltp2m, flags.config),
     from,
-    stateFile: flags.state,
+    stateFile: flags.state ?? defaultStatePath(env),
     smtp: flags.smtp === undefined ? null : resolveUrl(flags.smtp, '--smtp', 'PATCHSENTRY_SMTP_URL', env),
     out: process.stdout,
     ...(flags.out === undefined ? {} : { outFile: flags.smtp === undefined ? appendable('--out', flags.out) : flags.out }),
@@ -74,7 +106,12 @@ function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv): MailRunOptio
     perHour: flags.perHour,
     replyTo: flags.replyTo,
     ...(maintainers ? { maintainers } : {}),
-    log,
+    owner: {
+      ...(flags.owner === undefined ? {} : { address: address('--owner', flags.owner).address }),
+      ...(flags.ownerMaildir === undefined ? {} : { maildir: flags.ownerMaildir }),
+    },
+    log: logs.log,
+    notice: logs.notice,
     now: () => Date.now(),
   };
 }
@@ -96,6 +133,25 @@ function readMaintainers(path: string, log: (line: string) => void): Maintainers
 /** A usage mistake found in an action: main() prints it and exits 2. */
 export class MailUsageError extends Error {
   override name = 'MailUsageError';
+}
+
+/**
+ * A fault of `mail` at run time, whatever it was (a state it cannot open or write, a full
+ * disk, a file it cannot read, a config it cannot load): exit 75, EX_TEMPFAIL of sysexits.h.
+ * An MTA (Postfix's local and pipe, procmail, sendmail) then keeps the message queued and
+ * delivers it again later, where exit 2 would bounce a list post back to its author.
+ */
+export class MailTempFail extends Error {
+  override name = 'MailTempFail';
+  readonly temporary = true;
+}
+
+/** The command line itself is wrong: the one case `mail` exits 2 (the MTA bounces). */
+function isUsage(error: unknown): boolean {
+  if (error instanceof MailUsageError) return true;
+  if (error instanceof SecretUrlError) return error.usage;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('commander.');
 }
 
 function invalid(option: string, reason: string): never {
@@ -124,22 +180,34 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
       .description('review one message or an mbox (- or nothing: stdin, as an MDA pipes it) and answer patches that break the policy with a threaded reply')
       .argument('[input]', 'a message, an mbox (.gz too), or - for stdin', '-'),
   ).action(async (input: string, flags: SharedFlags) => {
-    const options = resolveShared(flags, env);
-    // A file is read whole: what is incomplete in it will not complete later.
-    const flushAll = input !== '-' && flags.flushOlderThan === undefined;
-    // Loaded on use: SQLite and nodemailer cost the other commands' start-up nothing.
-    const { runMail } = await import('../mail/run.js');
-    await runMail(input, { ...options, flushAll });
+    const logs = logger(flags);
+    try {
+      const options = resolveShared(flags, env, logs);
+      // A file is read whole: what is incomplete in it will not complete later.
+      const flushAll = input !== '-' && flags.flushOlderThan === undefined;
+      // Loaded on use: SQLite and nodemailer cost the other commands' start-up nothing.
+      const { runMail } = await import('../mail/run.js');
+      await runMail(input, { ...options, flushAll });
+    } catch (error) {
+      if (isUsage(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      // main() prints it; the log file (the only log under an MTA) gets it too.
+      if (flags.log !== undefined) fileLog(flags.log, () => new Date(), () => undefined)(`error: ${reason}; exit 75 (EX_TEMPFAIL): the MTA keeps the message and delivers it again later`);
+      throw new MailTempFail(reason);
+    }
   });
 
   sharedOptions(
     program
       .command('watch')
       .description('run as the list bot: watch a Maildir or an IMAP mailbox, review new mail, send replies; stops on SIGTERM')
-      .option('--maildir <dir>', 'the Maildir to watch (new/ is read, handled mail moves to cur/)')
+      .option('--maildir <dir>', 'the Maildir to watch (new/ and cur/ are read; handled mail in new/ moves to cur/)')
       .option('--imap <url>', 'the IMAP mailbox: imap://user:pass@host:143/INBOX or imaps://...; "env" reads $PATCHSENTRY_IMAP_URL, "@FILE" the first line of FILE')
-      .option('--poll <duration>', 'longest wait between two looks at the mailbox', parseDuration, 30_000),
-  ).action(async (flags: SharedFlags & { maildir?: string; imap?: string; poll: number }) => {
+      .option('--poll <duration>', 'longest wait between two looks at the mailbox', parseDuration, 30_000)
+      .addOption(
+        new Option('--backlog <what>', 'the first watch of a mailbox on a state: skip = record the mail already there as seen, without replies; review = answer it').choices(['skip', 'review']).default('skip'),
+      ),
+  ).action(async (flags: SharedFlags & { maildir?: string; imap?: string; poll: number; backlog: 'skip' | 'review' }) => {
     if ((flags.maildir === undefined) === (flags.imap === undefined)) invalid('watch', 'give exactly one of --maildir DIR or --imap URL');
     const options = resolveShared(flags, env);
     const controller = new AbortController();
@@ -153,6 +221,7 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
         ...(flags.maildir === undefined ? {} : { maildir: flags.maildir }),
         ...(flags.imap === undefined ? {} : { imap: resolveUrl(flags.imap, '--imap', 'PATCHSENTRY_IMAP_URL', env) }),
         pollMs: flags.poll,
+        backlog: flags.backlog,
         signal: controller.signal,
       });
     } finally {

@@ -82,6 +82,20 @@ export class MailBot {
     return outcomes;
   }
 
+  /** Whether a message is in the state already: reviewed, or held for its series. */
+  known(raw: Buffer): boolean {
+    const { key } = identify(withoutFromLine(raw));
+    return this.state.isReviewed(key) || this.state.isHeld(key);
+  }
+
+  /** Records a message as seen without reviewing it (a watch's backlog). */
+  skip(raw: Buffer, reason: string, now: number): MessageOutcome {
+    const { key, subject } = identify(withoutFromLine(raw));
+    if (this.state.isReviewed(key) || this.state.isHeld(key)) return { key, subject, outcome: 'duplicate' };
+    this.state.markReviewed(key, reason, [], now);
+    return { key, subject, outcome: reason };
+  }
+
   /** Reviews held series whose quiet period has passed (the watch loop's timer). */
   async flushQuiet(now: number): Promise<MessageOutcome[]> {
     return this.review(now, false, new Set());
@@ -205,7 +219,7 @@ function isComplete(reports: readonly PatchReport[]): boolean {
  * A message file may still start with the mbox From_ line (`git format-patch` output saved
  * into a Maildir, procmail's mbox-style delivery); mail readers skip it, and so do we.
  */
-function withoutFromLine(bytes: Buffer): Buffer {
+export function withoutFromLine(bytes: Buffer): Buffer {
   if (bytes.subarray(0, 5).toString('latin1') !== 'From ') return bytes;
   const nl = bytes.indexOf(0x0a);
   return nl < 0 || !isFromLineIn(bytes, 0, nl) ? bytes : bytes.subarray(nl + 1);

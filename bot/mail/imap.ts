@@ -8,7 +8,8 @@ import { redactUrl } from './secrets.js';
  * server offers it) or `imaps://...:993/...`. The last UID handled is kept in the state with
  * the mailbox's UIDVALIDITY (RFC 3501 §2.3.1.1), so a restart goes on where it stopped; when
  * UIDVALIDITY changes every message is read again and the Message-IDs in the state keep it
- * from being reviewed twice. imapflow IDLEs between commands; an EXISTS wakes the loop.
+ * from being reviewed twice. The first watch of a mailbox on a state starts from now: the
+ * messages already there come back flagged `backlog`. imapflow IDLEs between commands; an EXISTS wakes the loop.
  *
  * A large mailbox is read BATCH messages at a time (the UIDs first, then the bodies of the
  * next batch), so memory does not grow with the mailbox: a 10,000-message backlog used to be
@@ -33,6 +34,12 @@ export class ImapSource implements MailSource {
     const mailbox = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
     const source = new ImapSource(await ImapSource.connect(url, mailbox), url, mailbox, state);
     source.listen();
+    const box = source.client.mailbox;
+    if (box !== false && state.getMeta(source.key) === null) {
+      // The first watch of this mailbox on this state starts from now: what is there already
+      // (UIDs below UIDNEXT when it was opened) is the backlog.
+      state.setMeta(source.key, JSON.stringify({ uidValidity: String(box.uidValidity), uid: 0, backlogTo: Math.max(0, Number(box.uidNext) - 1) }));
+    }
     return source;
   }
 
@@ -78,8 +85,10 @@ export class ImapSource implements MailSource {
     const box = this.client.mailbox;
     if (box === false) throw new Error(`IMAP mailbox ${this.mailbox} is not open`);
     const validity = String(box.uidValidity);
-    const saved = JSON.parse(this.state.getMeta(this.key) ?? '{}') as { uidValidity?: string; uid?: number };
-    const last = saved.uidValidity === validity ? (saved.uid ?? 0) : 0;
+    const saved = JSON.parse(this.state.getMeta(this.key) ?? '{}') as { uidValidity?: string; uid?: number; backlogTo?: number };
+    const same = saved.uidValidity === validity;
+    const last = same ? (saved.uid ?? 0) : 0;
+    const backlogTo = same ? (saved.backlogTo ?? 0) : 0;
     this.pending = false;
     if (box.exists === 0) return [];
     // `N:*` also answers the highest UID when it is below N (RFC 3501 §6.4.8): filtered here.
@@ -97,8 +106,9 @@ export class ImapSource implements MailSource {
     return messages.map((m, i) => ({
       label: `uid ${m.uid}`,
       raw: m.source,
+      ...(m.uid <= backlogTo ? { backlog: true } : {}),
       done: async () => {
-        this.state.setMeta(this.key, JSON.stringify({ uidValidity: validity, uid: m.uid }));
+        this.state.setMeta(this.key, JSON.stringify({ uidValidity: validity, uid: m.uid, ...(backlogTo > 0 ? { backlogTo } : {}) }));
         if (i === messages.length - 1) this.pending = more;
       },
     }));

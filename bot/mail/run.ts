@@ -13,8 +13,11 @@ import { MboxSink } from './mbox-sink.js';
 import { SmtpSink } from './smtp.js';
 import { deliver, type ReplySink } from './outbox.js';
 import { redactUrl, redactor } from './secrets.js';
-import { outcomeLine, runWatch } from './watch.js';
+import { outcomeLine, runWatch, sentLine, type BacklogMode } from './watch.js';
 import type { MailSource } from './source.js';
+import { OwnerRelay, type OwnerTarget } from './owner.js';
+import type { RawMessage } from '../../src/ingest/mbox.js';
+import type { MessageOutcome } from './bot.js';
 
 /** What `mail` and `watch` share, resolved from argv and env by the CLI. */
 export interface MailRunOptions {
@@ -34,11 +37,16 @@ export interface MailRunOptions {
   readonly replyTo?: ReplyTo;
   /** `--maintainers FILE`, read. */
   readonly maintainers?: Maintainers;
+  /** Where a person's mail to the bot goes (`--owner`, `--owner-maildir`). */
+  readonly owner?: OwnerTarget;
+  /** What happened to each message, each reply: stderr and `--log FILE`. */
   readonly log: (line: string) => void;
+  /** How the run is set up (stderr only; defaults to `log`). */
+  readonly notice?: (line: string) => void;
   readonly now: () => number;
 }
 
-async function open(options: MailRunOptions, exclusive = false): Promise<{ state: MailState; sink: ReplySink; bot: MailBot; redact: (t: string) => string }> {
+async function open(options: MailRunOptions, exclusive = false): Promise<{ state: MailState; sink: ReplySink; bot: MailBot; relay: OwnerRelay; redact: (t: string) => string }> {
   const state = await MailState.create(options.stateFile, { dryRun: options.smtp === null, exclusive });
   const sink =
     options.smtp === null
@@ -54,25 +62,30 @@ async function open(options: MailRunOptions, exclusive = false): Promise<{ state
     ...(options.replyTo ? { replyTo: options.replyTo } : {}),
     ...(options.maintainers ? { maintainers: options.maintainers } : {}),
   });
-  if (options.replyTo !== 'author' && !options.maintainers) options.log('no --maintainers file: replies go to the patch author only');
-  if (options.smtp === null) options.log(`dry run: replies are written ${options.outFile ? `to ${options.outFile}` : 'to stdout'}, nothing is sent and the state is not changed`);
-  else options.log(`sending through ${redactUrl(options.smtp)}`);
-  return { state, sink, bot, redact: redactor(options.smtp) };
+  const notice = options.notice ?? options.log;
+  if (options.replyTo !== 'author' && !options.maintainers) notice('no --maintainers file: replies go to the patch author only');
+  if (options.smtp === null) notice(`dry run: replies are written ${options.outFile ? `to ${options.outFile}` : 'to stdout'}, nothing is sent and the state is not changed`);
+  else notice(`sending through ${redactUrl(options.smtp)}`);
+  const relay = new OwnerRelay(state, options.from, options.owner ?? {}, options.smtp === null);
+  return { state, sink, bot, relay, redact: redactor(options.smtp) };
 }
 
-/** A dry run could not write its replies (--out on a full disk): exit 2, the run named. */
+/** A dry run could not write its replies (--out on a full disk): the run fails, named. */
 export class DryRunWriteError extends Error {
   override name = 'DryRunWriteError';
 }
 
 /** `patchsentry mail [PATH|-]`: one run over a message or an mbox, then the due replies. */
 export async function runMail(input: string, options: MailRunOptions & { readonly stdin?: Readable; readonly flushAll: boolean }): Promise<{ sent: number; queued: number }> {
-  const { state, sink, bot, redact } = await open(options);
+  const { state, sink, bot, relay, redact } = await open(options);
+  const dryRun = options.smtp === null;
   try {
-    const outcomes = await bot.receive(readInput(input, options.stdin), options.now(), options.flushAll);
-    for (const outcome of outcomes) options.log(outcomeLine(input === '-' ? 'stdin' : input, outcome));
+    const label = input === '-' ? 'stdin' : input;
+    const relayed: MessageOutcome[] = [];
+    const outcomes = await bot.receive(passOn(readInput(input, options.stdin), relay, relayed, options.now()), options.now(), options.flushAll);
+    for (const outcome of [...relayed, ...outcomes]) options.log(outcomeLine(label, outcome, dryRun));
     const result = await deliver(state, sink, options.now(), { perHour: options.perHour }, redact);
-    for (const entry of result.sent) options.log(`${options.smtp ? 'sent' : 'written'} ${entry.messageId} in reply to ${entry.inReplyTo}`);
+    for (const entry of result.sent) options.log(sentLine(entry, dryRun ? `written to ${options.outFile ?? 'stdout'}` : null));
     if (options.smtp === null && result.failed.length > 0) {
       // A dry run keeps nothing for a later run: a reply it could not write is lost, so say so.
       const [first] = result.failed;
@@ -88,6 +101,8 @@ export async function runMail(input: string, options: MailRunOptions & { readonl
 }
 
 export interface WatchRunOptions extends MailRunOptions {
+  /** What a first watch does with the mail already in the mailbox (default `skip`). */
+  readonly backlog?: BacklogMode;
   readonly maildir?: string;
   readonly imap?: URL;
   readonly pollMs: number;
@@ -97,17 +112,35 @@ export interface WatchRunOptions extends MailRunOptions {
 /** `patchsentry watch`: the long-running bot over a Maildir or an IMAP mailbox. */
 export async function runWatchCommand(options: WatchRunOptions): Promise<void> {
   // One watch per state file: a second one would read the same mailbox and race the first.
-  const { state, sink, bot, redact } = await open(options, true);
+  const { state, sink, bot, relay, redact } = await open(options, true);
+  const dryRun = options.smtp === null;
   const redactAll = (text: string): string => redactor(options.imap)(redact(text));
   let source: MailSource | null = null;
   try {
     // Loaded here, not at the top: imapflow alone costs `mail` (one process per message) ~0.4 s.
     source = options.imap
       ? await (await import('./imap.js')).ImapSource.create(options.imap, state)
-      : await (await import('./maildir.js')).MaildirSource.create(options.maildir!);
-    options.log(`watching ${options.imap ? redactUrl(options.imap) : options.maildir}`);
-    await runWatch({ source, bot, state, sink, limits: { perHour: options.perHour }, pollMs: options.pollMs, signal: options.signal, now: options.now, log: options.log, redact: redactAll });
-    options.log('stopped');
+      : await (
+          await import('./maildir.js')
+        ).MaildirSource.create(options.maildir!, { known: (raw) => bot.known(raw), getMeta: (k) => state.getMeta(k), setMeta: (k, v) => state.setMeta(k, v) }, { readOnly: dryRun });
+    const notice = options.notice ?? options.log;
+    notice(`watching ${options.imap ? redactUrl(options.imap) : options.maildir}`);
+    await runWatch({
+      source,
+      bot,
+      state,
+      sink,
+      relay,
+      dryRun,
+      backlog: options.backlog ?? 'skip',
+      limits: { perHour: options.perHour },
+      pollMs: options.pollMs,
+      signal: options.signal,
+      now: options.now,
+      log: options.log,
+      redact: redactAll,
+    });
+    notice('stopped');
   } catch (error) {
     throw new Error(redactAll(error instanceof Error ? error.message : String(error)));
   } finally {
@@ -116,3 +149,16 @@ export async function runWatchCommand(options: WatchRunOptions): Promise<void> {
     state.close();
   }
 }
+
+/**
+ * Hands each message to the owner relay (a person writing to the bot) on its way into the
+ * review; what the relay did is collected in `outcomes`.
+ */
+async function* passOn(raws: AsyncIterable<RawMessage>, relay: OwnerRelay, outcomes: MessageOutcome[], now: number): AsyncGenerator<RawMessage> {
+  for await (const raw of raws) {
+    const outcome = await relay.consider(raw.bytes, now);
+    if (outcome) outcomes.push(outcome);
+    yield raw;
+  }
+}
+

@@ -5,6 +5,8 @@ export class SecretUrlError extends Error {
   constructor(
     message: string,
     readonly option: string,
+    /** A mistake on the command line (exit 2), not a fault of the environment (a file, a variable). */
+    readonly usage = true,
   ) {
     super(`${option}: ${message}`);
     this.name = 'SecretUrlError';
@@ -20,13 +22,13 @@ export function resolveUrl(value: string, option: string, envName: string, env: 
   let text = value;
   if (value === 'env') {
     const fromEnv = env[envName];
-    if (!fromEnv) throw new SecretUrlError(`"env" given but ${envName} is not set`, option);
+    if (!fromEnv) throw new SecretUrlError(`"env" given but ${envName} is not set`, option, false);
     text = fromEnv;
   } else if (value.startsWith('@')) {
     try {
       text = read(value.slice(1)).split('\n')[0]?.trim() ?? '';
     } catch (error) {
-      throw new SecretUrlError(`cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, option);
+      throw new SecretUrlError(`cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, option, false);
     }
   }
   let url: URL;

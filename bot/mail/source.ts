@@ -3,6 +3,11 @@ export interface IncomingMail {
   /** Where it came from, for the log: a Maildir file name, `uid 42`. */
   readonly label: string;
   readonly raw: Buffer;
+  /**
+   * It was in the mailbox before this state first watched it: the watch records it as seen
+   * without a reply, unless `--backlog review`.
+   */
+  readonly backlog?: boolean;
   /** Marks it handled in the mailbox (moved to cur/, last UID remembered). */
   done(): Promise<void>;
 }

@@ -144,7 +144,8 @@ export class MailState {
           }
         }
       } else {
-        if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+        // 0700: the state holds other people's mail (held messages, the outbox).
+        if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         // The busy timeout first: the pragmas below may already wait for another writer.
         db = new Database(file, { timeout: BUSY_MS });
       }
@@ -203,6 +204,15 @@ export class MailState {
 
   isReviewed(key: string): boolean {
     return this.guard(() => this.stmt('SELECT 1 FROM reviewed WHERE message_key = ?').get(key) !== undefined);
+  }
+
+  isHeld(key: string): boolean {
+    return this.guard(() => this.stmt('SELECT 1 FROM held WHERE message_key = ?').get(key) !== undefined);
+  }
+
+  /** Whether `messageId` is one of the bot's own replies (or forwards) in the outbox. */
+  isOwnMessage(messageId: string): boolean {
+    return this.guard(() => this.stmt('SELECT 1 FROM outbox WHERE message_id = ?').get(messageId) !== undefined);
   }
 
   reviewedOutcome(key: string): { outcome: string; fingerprints: string[] } | null {

@@ -3,7 +3,8 @@
 // `/etc/passwd` or `..\..\x` are read like any other and nothing is written anywhere. `--out`
 // and `--state` are the user's own choice of file, taken as given (`..` included, the way
 // every Unix tool takes a path), never derived from message content; a path that cannot be
-// written is a usage error naming it (exit 2), never a stack trace.
+// written is an error naming it (exit 2 for `--out`, checked before anything is read; 75 for
+// the state, so an MTA keeps the mail), never a stack trace.
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -106,6 +107,8 @@ beforeAll(() => {
   writeFileSync(join(cwd, 'attached.mbox'), MBOX);
 }, 480_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+/** The default state of these runs: under root, never the user's own (a dry run reads it). */
+const xdg = (): Record<string, string> => ({ XDG_STATE_HOME: join(root, 'xdg') });
 
 function noStack(run: Run): string {
   const text = everything(run);
@@ -149,7 +152,7 @@ describe('attachment names that climb out of the directory', () => {
   it('mail (dry run to --out, and sending) answers each one and creates only the files it was told to', async () => {
     const before = snapshot(root);
     const system = systemState();
-    const dry = await cli(['mail', 'attached.mbox', '--out', 'replies.mbox'], { cwd });
+    const dry = await cli(['mail', 'attached.mbox', '--out', 'replies.mbox'], { cwd, env: xdg() });
     expect(dry.code, dry.stderr).toBe(0);
     noStack(dry);
     const replies = readFileSync(join(cwd, 'replies.mbox'), 'utf8');
@@ -163,17 +166,18 @@ describe('attachment names that climb out of the directory', () => {
     await smtp.start();
     try {
       const middle = snapshot(root);
-      const sent = await cli(['mail', '-', '--smtp', `smtp://127.0.0.1:${smtp.port}`], { cwd, stdin: MBOX });
+      const sent = await cli(['mail', '-', '--smtp', `smtp://127.0.0.1:${smtp.port}`], { cwd, stdin: MBOX, env: xdg() });
       expect(sent.code, sent.stderr).toBe(0);
       noStack(sent);
       expect(smtp.received).toHaveLength(ATTACHMENTS.length);
-      // Only the default state database (SQLite may keep its -wal/-shm beside it).
+      // Only the default state database, per user and not in the working directory (SQLite
+      // may keep its -wal/-shm beside it).
       const created = changes(middle, snapshot(root));
-      expect(created).toContain('a/b/c/d/.patchsentry/state.db');
-      expect(created.filter((p) => !/^a\/b\/c\/d\/\.patchsentry(\/state\.db(-wal|-shm)?)?$/.test(p))).toEqual([]);
+      expect(created).toContain('xdg/patchsentry/state.db');
+      expect(created.filter((p) => !/^xdg(\/patchsentry(\/state\.db(-wal|-shm)?)?)?$/.test(p))).toEqual([]);
     } finally {
       await smtp.stop();
-      rmSync(join(cwd, '.patchsentry'), { recursive: true, force: true });
+      rmSync(join(root, 'xdg'), { recursive: true, force: true });
       rmSync(join(cwd, 'replies.mbox'));
     }
     expect(systemState()).toEqual(system);
@@ -187,8 +191,8 @@ describe('--out and --state: the user\'s own paths', () => {
   it('--out with .. writes exactly the file it resolves to, appending, and nothing else', async () => {
     mkdirSync(join(root, 'a', 'b', 'out'));
     const before = snapshot(root);
-    const first = await cli(['mail', '--out', '../../out/replies.mbox'], { cwd, stdin: input });
-    const second = await cli(['mail', '--out', `${cwd}/../../../../a/b/out/./replies.mbox`], { cwd, stdin: input });
+    const first = await cli(['mail', '--out', '../../out/replies.mbox'], { cwd, stdin: input, env: xdg() });
+    const second = await cli(['mail', '--out', `${cwd}/../../../../a/b/out/./replies.mbox`], { cwd, stdin: input, env: xdg() });
     for (const run of [first, second]) {
       expect([run.code, run.stdout]).toEqual([0, '']);
       noStack(run);
@@ -212,7 +216,7 @@ describe('--out and --state: the user\'s own paths', () => {
       const base = mkdtempSync(join(root, 'out-'));
       writeFileSync(join(base, 'file'), 'not a directory\n');
       const before = snapshot(root);
-      const run = await cli(['mail', '--out', path(base)], { cwd, stdin: input });
+      const run = await cli(['mail', '--out', path(base)], { cwd, stdin: input, env: xdg() });
       expect(run.code).toBe(2);
       const text = noStack(run);
       expect(text).toMatch(/^patchsentry: .*--out\b/m);
@@ -224,15 +228,16 @@ describe('--out and --state: the user\'s own paths', () => {
   }
 
   it('--out to a device that refuses the write (/dev/full, ENOSPC): the failure is named, no stack trace', async () => {
-    const run = await cli(['mail', '--out', '/dev/full'], { cwd, stdin: input });
+    const run = await cli(['mail', '--out', '/dev/full'], { cwd, stdin: input, env: xdg() });
     const text = noStack(run);
     expect(text).toMatch(/cannot write 1 reply to \/dev\/full: .*ENOSPC/);
     expect(text).not.toMatch(/Unhandled 'error' event|kept in the outbox/);
-    // A dry run keeps nothing for later, so a reply it could not write is a failed run.
-    expect(run.code).toBe(2);
+    // A dry run keeps nothing for later, so a reply it could not write is a failed run; a
+    // full disk is a fault of the environment: 75, as for the real run under an MTA.
+    expect(run.code).toBe(75);
   });
 
-  it('--state to a directory or below a regular file: exit 2 naming the path', async () => {
+  it('--state to a directory or below a regular file: exit 75 (the MTA retries) naming the path', async () => {
     const base = mkdtempSync(join(root, 'state-'));
     writeFileSync(join(base, 'file'), 'not a directory\n');
     const send = ['--smtp', `smtp://127.0.0.1:${await closedPort()}`];
@@ -241,7 +246,7 @@ describe('--out and --state: the user\'s own paths', () => {
     for (const [state, args] of [[base, []], [base, send], [join(base, 'file', 'state.db'), send]] as const) {
       {
         const run = await cli(['mail', '--state', state, ...args], { cwd, stdin: input });
-        expect(run.code, `${state} ${args.join(' ')}`).toBe(2);
+        expect(run.code, `${state} ${args.join(' ')}`).toBe(75);
         const text = noStack(run);
         expect(text).toMatch(new RegExp(`^patchsentry: .*${state.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*state database`, 'm'));
       }
@@ -266,6 +271,8 @@ const ALLOWED: Record<string, { names: RegExp; why: string }> = {
   'bot/mail/run.ts': { names: /^(createWriteStream|openSync)$/, why: '--out FILE' },
   'bot/cli/mail-commands.ts': { names: /^(openSync|closeSync)$/, why: '--out FILE, opened early to give a usage error' },
   'bot/mail/maildir.ts': { names: /^rename$/, why: 'new/NAME to cur/NAME:2,S, NAME from readdir of --maildir' },
+  'bot/mail/log.ts': { names: /^appendFileSync$/, why: '--log FILE' },
+  'bot/mail/owner.ts': { names: /^(mkdir|writeFile|rename)$/, why: '--owner-maildir DIR: tmp/NAME then new/NAME, NAME made of the time, pid and a hash' },
   'bot/action/run.ts': { names: /^(writeFileSync|appendFileSync)$/, why: 'RUNNER_TEMP/patchsentry.sarif, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY' },
   'bot/io/input.ts': { names: /^open$/, why: 'opens an input path given on the command line, read-only' },
   'bot/workers/piece.ts': { names: /^open$/, why: 'opens a piece of an input path given on the command line, read-only' },

@@ -60,7 +60,7 @@ describe(`watch --imap drains a ${N.toLocaleString('en')}-message mailbox`, () =
     const url = `imap://${dovecot.user}:${encodeURIComponent(dovecot.password)}@127.0.0.1:${dovecot.port}/INBOX`;
     const started = Date.now();
     watch = startCli(
-      ['watch', '--imap', url, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--poll', '1s'],
+      ['watch', '--imap', url, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--backlog', 'review', '--poll', '1s'],
       dir,
       [`--max-old-space-size=${HEAP_MB}`],
     );

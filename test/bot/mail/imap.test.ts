@@ -55,6 +55,8 @@ async function watchUntil(until: (logs: string[]) => boolean): Promise<string[]>
     now: () => Date.now(),
     imap: url,
     pollMs: 3_600_000,
+    // The mail put in the mailbox before the watch starts is what this test is about.
+    backlog: 'review',
     signal: controller.signal,
   });
   const end = Date.now() + 100_000;

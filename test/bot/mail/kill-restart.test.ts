@@ -164,7 +164,7 @@ describe('watch --maildir killed with SIGKILL and started again', () => {
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
     messages.forEach((m, i) => writeFileSync(join(maildir, 'new', `${1764000000 + i}.M${i}P1.host`), m.raw));
     state = join(dir, 'state.db');
-    args = ['watch', '--maildir', maildir, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--poll', '200ms'];
+    args = ['watch', '--maildir', maildir, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--backlog', 'review', '--poll', '200ms'];
   });
 
   /** Starts watch again, lets it finish the mailbox and the outbox, stops it with SIGTERM. */
@@ -218,7 +218,7 @@ describe('watch --imap killed with SIGKILL mid-backlog and started again', () =>
     fillMaildir(dovecot, messages.map((m) => m.raw));
     const state = join(dir, 'state.db');
     const url = `imap://${dovecot.user}:${encodeURIComponent(dovecot.password)}@127.0.0.1:${dovecot.port}/INBOX`;
-    const args = ['watch', '--imap', url, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--poll', '1s'];
+    const args = ['watch', '--imap', url, '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--state', state, '--from', 'patchsentry <bot@example.org>', '--per-hour', '100000', '--per-thread', '100000', '--backlog', 'review', '--poll', '1s'];
     const first = start(args);
     await waitFor(() => reviewedCount(state) >= 250, 160_000, first.stderr);
     await kill(first);

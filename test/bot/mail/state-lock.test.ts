@@ -173,9 +173,9 @@ describe('a dry run beside real runs', () => {
     const maildir = join(dir, 'Maildir');
     for (const sub of ['new', 'cur', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
     writeFileSync(join(maildir, 'new', '1764000000.1.host'), fixture('domctl-handler.patch'));
-    const dry = cli(['watch', '--maildir', maildir, '--state', state, '--out', join(dir, 'dry.mbox'), '--poll', '200ms']);
+    const dry = cli(['watch', '--maildir', maildir, '--state', state, '--out', join(dir, 'dry.mbox'), '--poll', '200ms', '--backlog', 'review']);
     // It has reviewed (and so written, in its own copy) before the real run starts.
-    await waitFor(() => /1764000000\.1\.host .* replied/.test(dry.stderr()), 60_000, dry.stderr);
+    await waitFor(() => /1764000000\.1\.host .* would reply \(dry run\)/.test(dry.stderr()), 60_000, dry.stderr);
     writeFileSync(join(dir, 'patch.eml'), fixture('domctl-violation.patch'));
     // A lock kept by the dry run would make this run wait 5 s and exit 75 (the test above).
     const real = cli(mailArgs('patch.eml'));
