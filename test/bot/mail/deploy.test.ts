@@ -323,7 +323,9 @@ describe('watch on a fresh state starts from now', () => {
     let watch = start(args);
     await waitFor(() => (watch.stderr().match(/skipped: in the mailbox before the first watch/g) ?? []).length === 2, watch.stderr);
     // New mail after the start is answered.
-    writeFileSync(join(box, 'new', '1764000300.3.host'), withHeaders(fixture('domctl-violation.patch'), { 'Message-Id': '<after-start@example.org>' }));
+    // (Another diff: the same one re-posted would be answered as a re-send, not reviewed.)
+    const another = fixture('domctl-violation.patch').toString().replaceAll('get_views', 'list_views');
+    writeFileSync(join(box, 'new', '1764000300.3.host'), withHeaders(another, { 'Message-Id': '<after-start@example.org>' }));
     await waitFor(() => smtp.received.length === 1, watch.stderr);
     expect(headersOf(smtp.received[0]!.raw).get('in-reply-to')).toBe('<after-start@example.org>');
     watch.child.kill('SIGTERM');
