@@ -66,7 +66,7 @@ function start(args: string[], options: { stdin?: Buffer | null; env?: NodeJS.Pr
 const cli = (args: string[], options: Parameters<typeof start>[1] = {}): Promise<Run> => start(args, { stdin: null, ...options }).exited;
 const smtpUrl = (): string => `smtp://bot:${PASS}@127.0.0.1:${smtp.port}`;
 
-async function waitFor(test: () => boolean, what: () => string, ms = 25_000): Promise<void> {
+async function waitFor(test: () => boolean, what: () => string, ms = 100_000): Promise<void> {
   const end = Date.now() + ms;
   while (!test()) {
     if (Date.now() > end) throw new Error(`timed out waiting\n${what()}`);
@@ -84,7 +84,7 @@ function maildir(name = 'Maildir'): string {
   return path;
 }
 
-describe('mail under an MTA: the exit status never bounces a list post', () => {
+describe('mail under an MTA: the exit status never bounces a list post', { timeout: 240_000 }, () => {
   it('a state directory it may not write: exit 75 naming the state, no command line, no password; delivered once it is fixed', async () => {
     // As the MTA runs the command: as the bot's user (root could write anywhere).
     const user = nobody();
@@ -188,7 +188,7 @@ describe('mail under an MTA: the exit status never bounces a list post', () => {
   });
 });
 
-describe('the default state file', () => {
+describe('the default state file', { timeout: 240_000 }, () => {
   it('is $XDG_STATE_HOME/patchsentry/state.db, else ~/.local/state/patchsentry/state.db; never relative', () => {
     expect(defaultStatePath({ XDG_STATE_HOME: '/var/lib/bot/state' }, () => '/home/bot')).toBe('/var/lib/bot/state/patchsentry/state.db');
     expect(defaultStatePath({}, () => '/home/bot')).toBe('/home/bot/.local/state/patchsentry/state.db');
@@ -216,7 +216,7 @@ describe('the default state file', () => {
   });
 });
 
-describe('--log FILE', () => {
+describe('--log FILE', { timeout: 240_000 }, () => {
   it('appends one timestamped line per message with its Message-ID and what was done, and survives logrotate', async () => {
     const log = join(dir, 'bot.log');
     const args = ['mail', '--smtp', smtpUrl(), '--state', join(dir, 'state.db'), '--log', log];
@@ -238,7 +238,7 @@ describe('--log FILE', () => {
   });
 });
 
-describe('watch --maildir beside a mail reader', () => {
+describe('watch --maildir beside a mail reader', { timeout: 240_000 }, () => {
   it('answers what lands in cur/ too, skips what the state has, and a restart answers nothing twice', async () => {
     const box = maildir();
     const state = join(dir, 'state.db');
@@ -267,7 +267,7 @@ describe('watch --maildir beside a mail reader', () => {
     expect(smtp.received).toHaveLength(2);
   });
 
-  it('a reader moving files between new/ and cur/ while the watch reads: each message handled once, no error', { timeout: 90_000 }, async () => {
+  it('a reader moving files between new/ and cur/ while the watch reads: each message handled once, no error', async () => {
     const box = maildir();
     const n = 40;
     const args = ['watch', '--maildir', box, '--smtp', smtpUrl(), '--state', join(dir, 'state.db'), '--from', 'patchsentry <bot@example.org>', '--poll', '100ms', '--per-hour', '1000', '--per-thread', '1000'];
@@ -300,7 +300,7 @@ describe('watch --maildir beside a mail reader', () => {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    await waitFor(() => names.every((_, i) => watch.stderr().includes(`<race-${i}@example.org>`)), watch.stderr, 60_000);
+    await waitFor(() => names.every((_, i) => watch.stderr().includes(`<race-${i}@example.org>`)), watch.stderr);
     moving = false;
     await reader;
     watch.child.kill('SIGTERM');
@@ -313,8 +313,8 @@ describe('watch --maildir beside a mail reader', () => {
   });
 });
 
-describe('watch on a fresh state starts from now', () => {
-  it('records the Maildir backlog as seen without replies; --backlog review answers it', { timeout: 120_000 }, async () => {
+describe('watch on a fresh state starts from now', { timeout: 240_000 }, () => {
+  it('records the Maildir backlog as seen without replies; --backlog review answers it', async () => {
     const box = maildir();
     writeFileSync(join(box, 'new', '1764000000.1.host'), fixture('domctl-violation.patch'));
     writeFileSync(join(box, 'cur', '1764000001.2.host:2,S'), fixture('domctl-handler.patch'));
@@ -346,7 +346,7 @@ describe('watch on a fresh state starts from now', () => {
   });
 });
 
-describe('dry runs change nothing', () => {
+describe('dry runs change nothing', { timeout: 240_000 }, () => {
   it('a dry-run watch says "would", moves nothing out of new/ and leaves the state file as it was', async () => {
     const box = maildir();
     const state = join(dir, 'state.db');
@@ -386,7 +386,7 @@ describe('dry runs change nothing', () => {
   });
 });
 
-describe('mail people write to the bot', () => {
+describe('mail people write to the bot', { timeout: 240_000 }, () => {
   /** A person's answer to the bot's reply (as a mail client writes it). */
   function answer(replyId: string, id = '<jane-answers@example.org>'): Buffer {
     return Buffer.from(
