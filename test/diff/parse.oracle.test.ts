@@ -128,7 +128,7 @@ describe('parseDiff agrees with parse-diff on well-formed git diffs', () => {
         const ambiguous = /^(?:-- |--- )$/m.test(text.replace(/-- \n2\.39\.5\n\n?$/, ''));
         expect(counts === null).toBe(ambiguous);
         if (counts === null) return;
-        expect(counts!.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary }))).toEqual(
+        expect(counts.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary }))).toEqual(
           parseDiff(text).files.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary })),
         );
       }),
