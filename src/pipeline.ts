@@ -6,7 +6,7 @@ import type { FileCount } from './diff/grammar.js';
 import { leanPatchFromBytes } from './ingest/bytepath.js';
 import { loadMimeCodecs, needsMimeCodecs, readHeaderBlock } from './ingest/headers.js';
 import { SeriesAssembler, type Series } from './ingest/series.js';
-import { reviewSeries, type RuleFailure } from './engine/engine.js';
+import { reviewSeries, type RuleFailure, type WaiverInputs } from './engine/engine.js';
 import type { Config } from './engine/config.js';
 import { watchMatcher } from './engine/config.js';
 import type { Finding } from './engine/finding.js';
@@ -50,6 +50,8 @@ export type ReviewEvent =
       /** The series' messages (cover first), each with the findings anchored on it. */
       readonly patches: readonly PatchReport[];
       readonly failures: readonly RuleFailure[];
+      /** Waiver trailers that cannot count (an unknown rule, no reason), each naming its message. */
+      readonly waiverProblems?: readonly ErrorEntry[];
     }
   | {
       readonly kind: 'error';
@@ -70,6 +72,8 @@ export interface ReviewOptions {
    * `ingest/fastpath.ts`). Results are the same either way; default on.
    */
   readonly fastPath?: boolean;
+  /** Who may waive (MAINTAINERS) and the acks given in replies (the mail bot's state). */
+  readonly waivers?: WaiverInputs;
 }
 
 export const DEFAULT_SERIES_WINDOW = 500;
@@ -179,9 +183,9 @@ function reviewed(series: Series, run: Run): ReviewEvent {
   // with just those modelled, and nothing at all when no file of the series is watched.
   const forRules = series.patches.map((p) => run.review.get(p) ?? p);
   const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i]!.diff.files.length === 0);
-  const { findings, failures } = quiet
+  const { findings, failures, waiverProblems = [] } = quiet
     ? { findings: [], failures: [] }
-    : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
+    : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series, run.options.waivers);
   // Each finding goes on the message it is anchored on: the patch whose diff holds its line
   // (docs/series.md). Identities never collide, so grouping cannot move a finding elsewhere.
   const byMessage = new Map<string, Finding[]>();
@@ -191,7 +195,11 @@ function reviewed(series: Series, run: Run): ReviewEvent {
     else byMessage.set(finding.anchor, [finding]);
   }
   const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.id) ?? [], run));
-  return { kind: 'series', series, patches, failures };
+  if (waiverProblems.length === 0) return { kind: 'series', series, patches, failures };
+  const source = run.options.source === undefined ? {} : { source: run.options.source };
+  const index = new Map(members.map((m) => [m.message.id, m.message.index]));
+  const problems = waiverProblems.map((p): ErrorEntry => ({ ...source, index: index.get(p.anchor) ?? 0, messageId: p.messageId, reason: p.reason }));
+  return { kind: 'series', series, patches, failures, waiverProblems: problems };
 }
 
 function reportFor(patch: Patch, series: Series | null, findings: Finding[], run: Run): PatchReport {

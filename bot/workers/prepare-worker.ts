@@ -30,7 +30,7 @@ export interface PieceRequest {
 export type BatchReply = { readonly id: number; readonly items: readonly SlimPrepared[] } | { readonly id: number; readonly error: string };
 
 const { watch, fastPath } = workerData as { watch: string[]; fastPath: boolean };
-const isWatched = watchMatcher({ rules: {}, watch, waivers: [] });
+const isWatched = watchMatcher({ rules: {}, watch, waivers: [], trusted: [] });
 
 parentPort?.on('message', (request: BatchRequest | PieceRequest) => {
   void (async () => {

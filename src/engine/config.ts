@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import type { Severity } from './finding.js';
+import { parseAddressList, type Address } from '../ingest/message.js';
 
 /**
  * `.patchsentry.yml`, after validation:
@@ -18,6 +19,8 @@ import type { Severity } from './finding.js';
  *     links:                             # where reports link each patch (off: no link)
  *       lore: https://lore.kernel.org/xen-devel/
  *       patchew: https://patchew.org/Xen/
+ *     trusted:                           # whose Altp2m-Policy-Ack counts on any file
+ *       - "Jan Beulich <jbeulich@suse.com>"
  */
 export interface RuleSetting {
   readonly enabled: boolean;
@@ -46,6 +49,8 @@ export interface Config {
   readonly waivers: readonly ConfigWaiver[];
   /** Absent: DEFAULT_LINK_BASES. */
   readonly links?: LinkBases;
+  /** People whose `Altp2m-Policy-Ack` counts on any file (besides its maintainers and reviewers). */
+  readonly trusted: readonly Address[];
 }
 
 /** The watched paths (docs/policy.md), across Xen's history of file moves. */
@@ -65,7 +70,7 @@ export const DEFAULT_WATCH: readonly string[] = [
   'docs/man/xl.cfg*',
 ];
 
-export const DEFAULT_CONFIG: Config = { rules: {}, watch: DEFAULT_WATCH, waivers: [] };
+export const DEFAULT_CONFIG: Config = { rules: {}, watch: DEFAULT_WATCH, waivers: [], trusted: [] };
 
 const SEVERITIES = new Set(['error', 'warning', 'info']);
 
@@ -73,7 +78,7 @@ const SEVERITIES = new Set(['error', 'warning', 'info']);
 export function validateConfig(raw: unknown, knownRules: readonly string[], file?: string): Config {
   if (raw === null || raw === undefined) return DEFAULT_CONFIG;
   if (!isRecord(raw)) throw new ConfigError('the top level must be a mapping', file);
-  const allowed = new Set(['rules', 'watch', 'watch-extra', 'waivers', 'links']);
+  const allowed = new Set(['rules', 'watch', 'watch-extra', 'waivers', 'links', 'trusted']);
   for (const key of Object.keys(raw)) if (!allowed.has(key)) throw new ConfigError(`unknown key "${key}" (expected one of: ${[...allowed].join(', ')})`, file);
 
   const rules: Record<string, RuleSetting> = {};
@@ -138,8 +143,17 @@ export function validateConfig(raw: unknown, knownRules: readonly string[], file
       });
     });
   }
+  const trusted: Address[] = [];
+  if (raw['trusted'] !== undefined) {
+    if (!Array.isArray(raw['trusted'])) throw new ConfigError('"trusted" must be a list of "Name <address>"', file);
+    raw['trusted'].forEach((entry: unknown, i: number) => {
+      const person = typeof entry === 'string' ? parseAddressList(entry) : [];
+      if (person.length !== 1 || !/^[^@\s]+@[^@\s]+$/.test(person[0]!.address)) throw new ConfigError(`trusted[${i}] must be one "Name <address>", got ${JSON.stringify(entry)}`, file);
+      trusted.push(person[0]!);
+    });
+  }
   const links = raw['links'] === undefined ? undefined : linkBases(raw['links'], file);
-  return links === undefined ? { rules, watch, waivers } : { rules, watch, waivers, links };
+  return links === undefined ? { rules, watch, waivers, trusted } : { rules, watch, waivers, trusted, links };
 }
 
 /** `links:` — lore and patchew base URLs (http or https), or off. */

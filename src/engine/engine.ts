@@ -1,11 +1,13 @@
 import type { Config } from './config.js';
 import { watchMatcher } from './config.js';
-import type { Finding, RuleFinding, Severity } from './finding.js';
+import type { Finding, RuleFinding, Severity, Waiver, WaiverRequest } from './finding.js';
 import { fingerprint } from './fingerprint.js';
 import type { RulePack } from './rule.js';
 import type { Series } from '../ingest/series.js';
 import type { Patch } from '../ingest/patch.js';
 import { touchesPath, type FileInPatch } from '../diff/queries.js';
+import type { Maintainers } from './maintainers.js';
+import { acksOf, formatPerson, judgeAck, type Ack } from './waivers.js';
 
 export const POLICY_REFERENCE = 'xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()';
 
@@ -15,10 +17,36 @@ export interface RuleFailure {
   readonly reason: string;
 }
 
+/** A waiver trailer that cannot count (an unknown rule, no reason), on the message it is in. */
+export interface WaiverProblem {
+  /** Identity (`Message.id`) of the message. */
+  readonly anchor: string;
+  readonly messageId: string | null;
+  readonly reason: string;
+}
+
 export interface SeriesReview {
   readonly findings: readonly Finding[];
   /** A rule that threw: recorded, never a crash (b4's pattern). */
   readonly failures: readonly RuleFailure[];
+  /** Waiver trailers of the series that cannot count, each to be reported. */
+  readonly waiverProblems?: readonly WaiverProblem[];
+}
+
+/** An ack given in a reply in a patch's thread (the mail bot keeps them in its state). */
+export interface ThreadAck extends Ack {
+  /** The patches (`Message.id`) it was given on. */
+  readonly anchors: readonly string[];
+  /** The fingerprints of the findings it waived there: the same findings of later versions. */
+  readonly fingerprints: readonly string[];
+}
+
+/** What decides a waiver beyond the series itself (docs/policy.md#waivers). */
+export interface WaiverInputs {
+  /** The MAINTAINERS file, read: its M: and R: people may waive findings on their files. */
+  readonly maintainers?: Maintainers;
+  /** Acks given in replies in the series' threads, this version's or an earlier one's. */
+  readonly threadAcks?: readonly ThreadAck[];
 }
 
 /**
@@ -27,9 +55,18 @@ export interface SeriesReview {
  * `series` holds only the watched ones, as the archive fast path gives it): rules may ask
  * for the others through `context.unwatchedFiles`.
  */
-export function reviewSeries(series: Series, pack: RulePack, config: Config, isWatched = watchMatcher(config), whole: Series = series): SeriesReview {
+export function reviewSeries(series: Series, pack: RulePack, config: Config, isWatched = watchMatcher(config), whole: Series = series, waivers: WaiverInputs = {}): SeriesReview {
   const scoped = scopeSeries(series, isWatched);
   if (scoped.patches.length === 0) return { findings: [], failures: [] };
+  const knownRules = pack.rules.map((r) => r.id);
+  const acks = new Map<Patch, Ack[]>();
+  const waiverProblems: WaiverProblem[] = [];
+  for (const patch of [...(series.cover ? [series.cover] : []), ...series.patches]) {
+    const read = acksOf(patch.trailers, patch.message.author ?? patch.message.from, knownRules);
+    acks.set(patch, read.acks);
+    for (const reason of read.problems) waiverProblems.push({ anchor: patch.message.id, messageId: patch.message.messageId, reason });
+  }
+  const context: WaiverContext = { config, acks, inputs: waivers };
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   let unwatched: FileInPatch[] | undefined;
@@ -47,10 +84,10 @@ export function reviewSeries(series: Series, pack: RulePack, config: Config, isW
     }
     for (const finding of produced) {
       const adjusted: Severity = setting?.severity !== undefined && finding.severity === rule.defaultSeverity ? setting.severity : finding.severity;
-      findings.push(finalize(rule.id, { ...finding, severity: adjusted }, series, config));
+      findings.push(finalize(rule.id, { ...finding, severity: adjusted }, series, context));
     }
   }
-  return { findings, failures };
+  return waiverProblems.length > 0 ? { findings, failures, waiverProblems } : { findings, failures };
 }
 
 /** The series with each patch's files limited to the watched paths. */
@@ -72,9 +109,14 @@ function unwatchedFilesOf(whole: Series, isWatched: (path: string) => boolean): 
   return out;
 }
 
-const ACK_TRAILER = /^Altp2m-Policy-Ack$/i;
+interface WaiverContext {
+  readonly config: Config;
+  /** The acks in each message's own trailers. */
+  readonly acks: ReadonlyMap<Patch, readonly Ack[]>;
+  readonly inputs: WaiverInputs;
+}
 
-function finalize(rule: string, finding: RuleFinding, series: Series, config: Config): Finding {
+function finalize(rule: string, finding: RuleFinding, series: Series, context: WaiverContext): Finding {
   const { subject, ...rest } = finding;
   const base: Finding = {
     ...rest,
@@ -82,40 +124,41 @@ function finalize(rule: string, finding: RuleFinding, series: Series, config: Co
     policy: POLICY_REFERENCE,
     fingerprint: fingerprint(rule, finding.path, finding.evidence, subject),
   };
-  const waiver = findWaiver(rule, finding.anchor, series, config);
-  return waiver ? { ...base, severity: 'info', waiver } : base;
+  const decided = decideWaiver(base, series, context);
+  if (decided?.waiver) return { ...base, severity: 'info', waiver: decided.waiver };
+  return decided?.request ? { ...base, waiverRequest: decided.request } : base;
 }
 
-function findWaiver(rule: string, anchor: string, series: Series, config: Config): Finding['waiver'] | undefined {
+function decideWaiver(finding: Finding, series: Series, context: WaiverContext): { waiver?: Waiver; request?: WaiverRequest } | undefined {
   // Only the patch the finding sits on waives it, or the cover letter, which speaks for the
   // whole series: a trailer on one patch never waives a sibling's finding.
-  const candidates = [...series.patches, ...(series.cover ? [series.cover] : [])].filter((p) => p.message.id === anchor || p === series.cover);
-  for (const patch of candidates) {
-    for (const trailer of patch.trailers) {
-      if (!ACK_TRAILER.test(trailer.key)) continue;
-      const [id, ...reason] = trailer.value.split(/\s+/);
-      if (id === rule) {
-        const who = patch.message.author ?? patch.message.from;
-        return { by: who ? formatAddress(who) : 'the patch author', reason: reason.join(' ') || '(no reason given)' };
-      }
-    }
+  const candidates = [...series.patches, ...(series.cover ? [series.cover] : [])].filter((p) => p.message.id === finding.anchor || p === series.cover);
+  const home = series.patches.find((p) => p.message.id === finding.anchor) ?? series.cover ?? series.patches[0];
+  const author = home ? (home.message.author ?? home.message.from) : null;
+  const given: Ack[] = [
+    ...candidates.flatMap((p) => context.acks.get(p) ?? []),
+    ...(context.inputs.threadAcks ?? []).filter((a) => a.anchors.includes(finding.anchor) || a.fingerprints.includes(finding.fingerprint)),
+  ].filter((a) => a.rule === finding.rule);
+  const authority = { ...(context.inputs.maintainers ? { maintainers: context.inputs.maintainers } : {}), trusted: context.config.trusted };
+  let request: WaiverRequest | undefined;
+  for (const ack of given) {
+    const verdict = judgeAck(ack, finding.path, author, authority);
+    if (verdict.granted) return { waiver: { by: formatPerson(ack.by!), reason: ack.reason } };
+    request ??= { by: ack.by ? formatPerson(ack.by) : 'unknown', reason: ack.reason, why: verdict.why };
   }
-  for (const waiver of config.waivers) {
-    if (waiver.rule !== rule) continue;
+  for (const waiver of context.config.waivers) {
+    if (waiver.rule !== finding.rule) continue;
     const matches = candidates.some(
       (p) =>
         (waiver.messageId !== undefined && normalizeId(p.message.messageId) === normalizeId(waiver.messageId)) ||
         (waiver.subject !== undefined && new RegExp(waiver.subject).test(p.message.subject)),
     );
-    if (matches) return { by: waiver.by, reason: waiver.reason };
+    if (matches) return { waiver: { by: waiver.by, reason: waiver.reason } };
   }
-  return undefined;
+  return request ? { request } : undefined;
 }
 
 function normalizeId(id: string | null): string {
   return (id ?? '').replace(/^<|>$/g, '').trim();
 }
 
-function formatAddress(a: { name: string; address: string }): string {
-  return a.name ? `${a.name} <${a.address}>` : a.address;
-}

@@ -35,6 +35,15 @@ export interface Finding {
   readonly fingerprint: string;
   /** Present when the finding was waived (`Altp2m-Policy-Ack:` or config); severity is then info. */
   readonly waiver?: Waiver;
+  /** An `Altp2m-Policy-Ack:` that does not count (the author's own, or not a maintainer's): the severity stays. */
+  readonly waiverRequest?: WaiverRequest;
+}
+
+export interface WaiverRequest {
+  readonly by: string;
+  readonly reason: string;
+  /** Why it is no waiver: "it is the patch author's own", "X is neither a maintainer or reviewer of F nor trusted". */
+  readonly why: string;
 }
 
 /** What a rule returns: a finding before the engine fingerprints and anchors it. */

@@ -22,7 +22,7 @@ export interface Patch {
   readonly problems?: readonly string[];
 }
 
-const TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
+const TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*?)\s*$/;
 
 export function toPatch(message: Message): Patch {
   const subject = parseSubject(message.subject);
@@ -47,7 +47,8 @@ export function readTrailers(prose: string): Trailer[] {
   const out: Trailer[] = [];
   for (const raw of prose.split('\n')) {
     const match = TRAILER.exec(raw.replace(/\r$/, ''));
-    if (match?.[1] && match[2] && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested|^Altp2m-/i.test(match[1])) {
+    // An empty Altp2m- trailer is kept too: a waiver without a reason is reported, not dropped.
+    if (match?.[1] && match[2] !== undefined && (match[2] !== '' || /^Altp2m-/i.test(match[1])) && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested|^Altp2m-/i.test(match[1])) {
       out.push({ key: match[1], value: match[2] });
     }
   }

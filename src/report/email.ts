@@ -138,7 +138,10 @@ function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOp
         const marker = finding.side === 'old' ? '-' : '+';
         out.push(quoteLine(`+++ b/${finding.path}`), ...finding.evidence.slice(0, QUOTE_BUDGET).map((e) => quoteLine(`${marker}${e}`)));
       }
-      out.push('', ...wrap(notes[i]!, WIDTH), '');
+      out.push('', ...wrap(notes[i]!, WIDTH));
+      const asked = finding.waiverRequest;
+      if (asked) out.push(...wrap(`Waiver requested; needs a maintainer's ack (${asked.why}): "${asked.reason}".`, WIDTH));
+      out.push('');
     });
     // One paragraph per rule: its severity and reasoning; the last one also carries the footer.
     const label = `${block.rule} (${severityLabel(block.findings)})`;

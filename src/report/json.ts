@@ -38,6 +38,7 @@ function jsonFinding(f: PatchReport['findings'][number]): object {
     policy: f.policy,
     fingerprint: f.fingerprint,
     ...(f.waiver ? { waiver: f.waiver } : {}),
+    ...(f.waiverRequest ? { waiverRequest: f.waiverRequest } : {}),
   };
 }
 

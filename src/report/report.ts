@@ -34,6 +34,7 @@ export class ReportBuilder {
     if (event.series) this.seriesCount++;
     this.patches.push(...event.patches);
     for (const failure of event.failures) this.errors.push(failureEntry(failure));
+    for (const problem of event.waiverProblems ?? []) this.errors.push(problem);
   }
 
   addError(error: ErrorEntry): void {
@@ -85,6 +86,7 @@ export class ReportStream {
     }
     if (event.series) this.seriesCount++;
     for (const failure of event.failures) this.errors.push(failureEntry(failure));
+    for (const problem of event.waiverProblems ?? []) this.errors.push(problem);
     let out: PatchReport[] = [];
     for (const patch of event.patches) {
       out = out.concat(this.switchTo(patch.source));

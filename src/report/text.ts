@@ -75,6 +75,7 @@ function findingBlock(f: Finding, paint: (code: string, text: string) => string)
   for (const e of f.evidence.slice(0, 12)) lines.push(`${marker}${clean(e)}`);
   if (f.evidence.length > 12) lines.push(`[... ${f.evidence.length - 12} more lines]`);
   if (f.waiver) lines.push(clean(`waived by ${f.waiver.by}: ${f.waiver.reason}`));
+  if (f.waiverRequest) lines.push(clean(`waiver requested by ${f.waiverRequest.by}; needs a maintainer's ack (${f.waiverRequest.why}): ${f.waiverRequest.reason}`));
   lines.push(`policy: ${f.policy}`);
   return lines;
 }

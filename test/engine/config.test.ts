@@ -23,7 +23,19 @@ describe('validateConfig', () => {
       rules: { 'altp2m-domctl': { enabled: true, severity: 'warning' }, 'altp2m-new-subop': { enabled: false } },
       watch: ['xen/arch/x86/hvm/hvm.c', 'xen/arch/x86/mm/altp2m.c'],
       waivers: [{ rule: 'altp2m-domctl', messageId: '<a@b>', by: 'Jan', reason: 'agreed on the list' }],
+      trusted: [],
     });
+  });
+
+  it('reads the trusted list of people whose Altp2m-Policy-Ack counts, each one "Name <address>"', () => {
+    expect(validateConfig({ trusted: ['Jan Keeper <jan.keeper@example.com>', 'ada@example.org'] }, RULES).trusted).toEqual([
+      { name: 'Jan Keeper', address: 'jan.keeper@example.com' },
+      { name: '', address: 'ada@example.org' },
+    ]);
+    expect(() => validateConfig({ trusted: 'Jan <jan@example.com>' }, RULES, 'c.yml')).toThrow(/c\.yml: "trusted" must be a list/);
+    expect(() => validateConfig({ trusted: ['Jan Keeper'] }, RULES)).toThrow(/trusted\[0\] must be one "Name <address>", got "Jan Keeper"/);
+    expect(() => validateConfig({ trusted: ['a@example.org, b@example.org'] }, RULES)).toThrow(/trusted\[0\]/);
+    expect(() => validateConfig({ trusted: [7] }, RULES)).toThrow(/trusted\[0\]/);
   });
 
   it.each([

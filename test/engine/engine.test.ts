@@ -68,11 +68,13 @@ describe('reviewSeries', () => {
     expect(reviewSeries(s, PACK, bySubject).findings[0]!.waiver).toEqual({ by: 'config', reason: 'agreed' });
   });
 
-  it('waives by an Altp2m-Policy-Ack trailer on the patch', async () => {
+  it("takes the author's own Altp2m-Policy-Ack trailer as a waiver requested, not granted", async () => {
     const text = fixture('input/domctl.patch').toString().replace('Signed-off-by: Carol Dev', 'Altp2m-Policy-Ack: test-domctl-define toolstack only\nSigned-off-by: Carol Dev');
     const patches = await patchesOf(Buffer.from(text));
     const { findings } = reviewSeries(assembleSeries(patches)[0]!, PACK, DEFAULT_CONFIG);
-    expect(findings.map((f) => [f.severity, f.waiver])).toEqual([['info', { by: 'Carol Dev <carol@example.net>', reason: 'toolstack only' }]]);
+    expect(findings.map((f) => [f.severity, f.waiver, f.waiverRequest])).toEqual([
+      ['error', undefined, { by: 'Carol Dev <carol@example.net>', reason: 'toolstack only', why: "it is the patch author's own" }],
+    ]);
   });
 
   it('fingerprints from rule, path and evidence: stable when lines move', async () => {

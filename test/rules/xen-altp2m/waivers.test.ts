@@ -17,12 +17,22 @@ const config = (yaml: string) => validateConfig(parse(yaml), RULE_IDS, '.patchse
 describe('Altp2m-Policy-Ack trailer', () => {
   const acked = one('altp2m-domctl--fires--acked-by-trailer');
 
-  it('turns the acked rule finding into info naming the author and the reason', async () => {
+  it("takes the author's own trailer as a waiver requested: the finding keeps its severity", async () => {
     const reviewed = await review(acked.mbox);
     expectGolden(reviewed, acked.expected);
     const f = only(reviewed, messageIds(acked)[0]!, 'altp2m-domctl');
-    expect(f.severity).toBe('info');
-    expect(f.waiver).toEqual({ by: 'Greta Holm <greta.holm@example.dk>', reason: 'creation-time option only, agreed with the x86 maintainers' });
+    expect(f.severity).toBe('warning');
+    expect(f.waiver).toBeUndefined();
+    expect(f.waiverRequest).toEqual({ by: 'Greta Holm <greta.holm@example.dk>', reason: 'creation-time option only, agreed with the x86 maintainers', why: "it is the patch author's own" });
+  });
+
+  it('turns the finding into info when a trusted person gives the trailer, in the form b4 carries', async () => {
+    const text = readFileSync(acked.mbox, 'utf8').replace(
+      'Altp2m-Policy-Ack: altp2m-domctl creation-time option only, agreed with the x86 maintainers',
+      'Altp2m-Policy-Ack: Jan Keeper <jan.keeper@example.com> # altp2m-domctl creation-time option only',
+    );
+    const f = only(await review(Buffer.from(text), config('trusted: [ "Jan Keeper <jan.keeper@example.com>" ]')), messageIds(acked)[0]!, 'altp2m-domctl');
+    expect([f.severity, f.waiver]).toEqual(['info', { by: 'Jan Keeper <jan.keeper@example.com>', reason: 'creation-time option only' }]);
   });
 
   it('waives only the rule it names', async () => {
