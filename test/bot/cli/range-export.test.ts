@@ -71,11 +71,17 @@ describe('a branch exported with git format-patch --stdout', () => {
   });
 
   it("is waived by the trailer on the patch itself, and the text report names only that patch", async () => {
-    // The same export with the ack moved into 2/5's own commit message.
-    const acked = mbox.replace(/(Subject: \[PATCH 2\/5\][^]*?\n\n[^]*?)(Signed-off-by: Alice)/, '$1Altp2m-Policy-Ack: altp2m-domctl agreed on the list\n$2');
+    // The same export with Carol's ack (trusted by the config) moved into 2/5's own commit
+    // message, in the form b4 carries from a reply; Alice's own ack there is only a request.
+    const acked = mbox.replace(/(Subject: \[PATCH 2\/5\][^]*?\n\n[^]*?)(Signed-off-by: Alice)/, '$1Altp2m-Policy-Ack: Carol Maint <carol@example.com> # altp2m-domctl agreed on the list\n$2');
     expect(acked).not.toBe(mbox);
-    const json = report(await cli(['check', '--format', 'json', '-'], { stdin: acked }));
+    const config = join(repo.dir, 'trusted.yml');
+    writeFileSync(config, 'trusted:\n  - Carol Maint <carol@example.com>\n');
+    const json = report(await cli(['check', '--format', 'json', '-c', config, '-'], { stdin: acked }));
     expect(json.patches[1]!.findings.map((f) => [f.severity, f.waiver?.reason])).toEqual([['info', 'agreed on the list']]);
+    const own = mbox.replace(/(Subject: \[PATCH 2\/5\][^]*?\n\n[^]*?)(Signed-off-by: Alice)/, '$1Altp2m-Policy-Ack: altp2m-domctl agreed on the list\n$2');
+    const requested = report(await cli(['check', '--format', 'json', '-'], { stdin: own }));
+    expect(requested.patches[1]!.findings.map((f) => [f.severity, f.waiver])).toEqual([['error', undefined]]);
     const text = await cli(['check', '--format', 'text', '--no-progress', '-'], { stdin: mbox, env: { ...process.env, NO_COLOR: '1' } });
     expect(text.stdout.match(/altp2m-domctl/g)?.length ?? 0).toBeGreaterThan(0);
     // The finding is listed once, under 2/5 only.
