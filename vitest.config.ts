@@ -22,6 +22,7 @@ const UNIT = [
   'test/bot/cli/malformed.test.ts',
   'test/bot/mail/bot.test.ts',
   'test/bot/mail/resend.test.ts',
+  'test/bot/mail/waivers.test.ts',
   'test/bot/mail/secrets.test.ts',
   'test/bot/mail/state.test.ts',
   'test/bot/server/queue.test.ts',

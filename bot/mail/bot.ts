@@ -13,6 +13,7 @@ import type { ReplyTo } from '../../src/report/recipients.js';
 import { formatEmail, renderReply } from '../../src/report/email.js';
 import type { MailState } from './state.js';
 import { replyFindings, seriesKey, silenceReason, threadOf } from './manners.js';
+import { takeReplyAcks, threadAcksOf } from './acks.js';
 
 export interface MailBotOptions {
   readonly pack: RulePack;
@@ -70,7 +71,12 @@ export class MailBot {
       if (needsMimeCodecs(block)) await loadMimeCodecs();
       const { key, subject } = identify(bytes, block);
       if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
-      else if (this.state.hold(key, bytes, now)) fresh.add(key);
+      else if (this.state.hold(key, bytes, now)) {
+        fresh.add(key);
+        // A maintainer's Altp2m-Policy-Ack in a reply: kept for this patch and later versions.
+        const knownRules = this.options.pack.rules.map((r) => r.id);
+        for (const note of await takeReplyAcks(bytes, key, this.state, knownRules, this.options.from.address, now)) outcomes.push({ key, subject, ...note });
+      }
       else outcomes.push({ key, subject, outcome: 'duplicate (held)' });
       if (fresh.size >= CHUNK) {
         // A long mbox: review as it goes, so only incomplete series stay held in memory.
@@ -107,7 +113,8 @@ export class MailBot {
     const raws: RawMessage[] = held.map((h, index) => ({ index, bytes: h.raw }));
     const outcomes: MessageOutcome[] = [];
     const { pack, config } = this.options;
-    for await (const event of reviewMessages(fromArray(raws), { pack, config, source: 'mail', seriesWindow: Number.MAX_SAFE_INTEGER })) {
+    const waivers = { ...(this.options.maintainers ? { maintainers: this.options.maintainers } : {}), threadAcks: threadAcksOf(this.state) };
+    for await (const event of reviewMessages(fromArray(raws), { pack, config, source: 'mail', seriesWindow: Number.MAX_SAFE_INTEGER, waivers })) {
       if (event.kind === 'error') {
         const h = held[event.error.index ?? -1];
         if (!h) continue;
@@ -136,6 +143,11 @@ export class MailBot {
       const series = event.series;
       // A rule that threw is a recorded failure, never a crash (b4's pattern): logged here.
       for (const failure of event.failures) outcomes.push({ key: series.id, subject: `rule ${failure.rule}`, outcome: `error: the rule failed: ${failure.reason}` });
+      // A waiver trailer naming no rule or giving no reason: said, never ignored.
+      for (const problem of event.waiverProblems ?? []) {
+        const h = held[problem.index ?? -1];
+        outcomes.push({ key: h?.key ?? series.id, subject: h ? identify(h.raw).subject : '', outcome: `warning: ${problem.reason}` });
+      }
       const patches = [...(series.cover ? [series.cover] : []), ...series.patches];
       outcomes.push(...this.state.atomically(() => this.answer(members, patches, series.version, now)));
     }
@@ -153,6 +165,7 @@ export class MailBot {
     for (const { report, held } of members) {
       const patch = patches.find((p) => p.message.index === report.index);
       const fingerprints = report.findings.map((f) => f.fingerprint);
+      state.recordFindings(held.key, report.findings);
       const findings = replyFindings(report.findings, options.minSeverity ?? 'info', previous);
       let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'nothing new to report' : 'replied';
       let replyId: string | undefined;

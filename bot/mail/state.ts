@@ -18,6 +18,9 @@ import Database from 'better-sqlite3';
  * - `patch_ids`: the patch identity (`src/ingest/patch-id.ts`, as `git patch-id --stable`) of
  *   every patch reviewed, with the first message that carried it: the same diff sent again
  *   under a new Message-ID (`[PATCH RESEND]`) is recognised and gets no second reply.
+ * - `thread_acks`: `Altp2m-Policy-Ack` trailers given in replies in a patch's thread (the
+ *   patch they were given on is `target`); `findings_seen`: each reviewed patch's findings by
+ *   rule and fingerprint, so an ack on v1 waives the same findings of v2 and later.
  *
  * Locking: SQLite's own (WAL: readers never wait; one writer at a time, others wait up to
  * BUSY_MS, then a StateError names the file). A `watch` also takes `<file>.lock`, an SQLite
@@ -44,6 +47,13 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 CREATE TABLE IF NOT EXISTS patch_ids (
   patch_id TEXT PRIMARY KEY, message_key TEXT NOT NULL, seen_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS thread_acks (
+  reply_key TEXT NOT NULL, target TEXT NOT NULL, rule TEXT NOT NULL, reason TEXT NOT NULL,
+  by_name TEXT NOT NULL, by_address TEXT NOT NULL, given_at INTEGER NOT NULL,
+  PRIMARY KEY (reply_key, rule));
+CREATE TABLE IF NOT EXISTS findings_seen (
+  message_key TEXT NOT NULL, rule TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  PRIMARY KEY (message_key, fingerprint));
 `;
 
 /** How long a write waits for another process's write transaction before giving up. */
@@ -69,6 +79,16 @@ export interface OutboxEntry {
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
   readonly sentAt: number | null;
+}
+
+/** An `Altp2m-Policy-Ack` given in a reply: who gave it, on which patch. */
+export interface StoredAck {
+  readonly replyKey: string;
+  /** The patch (its key, the Message-ID) the reply was about. */
+  readonly target: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly by: { readonly name: string; readonly address: string };
 }
 
 export interface NewReply {
@@ -257,6 +277,57 @@ export class MailState {
   /** Remembers a patch identity with the first message that carried it. */
   recordPatchId(patchId: string, key: string, now: number): void {
     this.guard(() => this.stmt('INSERT OR IGNORE INTO patch_ids (patch_id, message_key, seen_at) VALUES (?, ?, ?)').run(patchId, key, now));
+  }
+
+  /** Keeps an ack given in a reply (once per reply and rule). */
+  recordThreadAck(ack: StoredAck, now: number): void {
+    this.guard(() =>
+      this.stmt('INSERT OR IGNORE INTO thread_acks (reply_key, target, rule, reason, by_name, by_address, given_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        ack.replyKey,
+        ack.target,
+        ack.rule,
+        ack.reason,
+        ack.by.name,
+        ack.by.address,
+        now,
+      ),
+    );
+  }
+
+  /** Every ack given in a reply, with the fingerprints of its rule's findings on its target. */
+  threadAcks(): (StoredAck & { fingerprints: string[] })[] {
+    const rows = this.guard(
+      () =>
+        this.stmt('SELECT reply_key, target, rule, reason, by_name, by_address FROM thread_acks ORDER BY given_at').all() as {
+          reply_key: string;
+          target: string;
+          rule: string;
+          reason: string;
+          by_name: string;
+          by_address: string;
+        }[],
+    );
+    return rows.map((r) => ({
+      replyKey: r.reply_key,
+      target: r.target,
+      rule: r.rule,
+      reason: r.reason,
+      by: { name: r.by_name, address: r.by_address },
+      fingerprints: (this.guard(() => this.stmt('SELECT fingerprint FROM findings_seen WHERE message_key = ? AND rule = ?').all(r.target, r.rule)) as { fingerprint: string }[]).map((f) => f.fingerprint),
+    }));
+  }
+
+  /** Remembers the findings of a reviewed patch (rule and fingerprint). */
+  recordFindings(key: string, findings: readonly { rule: string; fingerprint: string }[]): void {
+    this.guard(() => {
+      for (const f of findings) this.stmt('INSERT OR IGNORE INTO findings_seen (message_key, rule, fingerprint) VALUES (?, ?, ?)').run(key, f.rule, f.fingerprint);
+    });
+  }
+
+  /** The message a reply of ours answered, by the reply's Message-ID. */
+  answeredBy(replyId: string): string | null {
+    const row = this.guard(() => this.stmt('SELECT in_reply_to FROM outbox WHERE message_id = ?').get(replyId) as { in_reply_to: string } | undefined);
+    return row?.in_reply_to ?? null;
   }
 
   hasReplyTo(messageId: string): boolean {
