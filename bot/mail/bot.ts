@@ -184,6 +184,7 @@ export class MailBot {
             related: patches,
             ...(options.replyTo ? { replyTo: options.replyTo } : {}),
             ...(options.maintainers ? { maintainers: options.maintainers } : {}),
+            ...(options.config.links ? { links: options.config.links } : {}),
           });
           const queued = state.enqueue(
             {

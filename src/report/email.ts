@@ -6,6 +6,8 @@ import { version } from '../version.js';
 import type { Maintainers } from '../engine/maintainers.js';
 import { replyRecipients, type ReplyTo } from './recipients.js';
 import { quoteFinding } from './quote.js';
+import { escapeMessageId } from './links.js';
+import { DEFAULT_LINK_BASES, type LinkBases } from '../engine/config.js';
 
 /**
  * The list reply to one patch (docs/mail-bot.md, RFC 3834 for Auto-Submitted, RFC 5322 §3.6.4
@@ -39,6 +41,8 @@ export interface ReplyOptions {
   readonly replyTo?: ReplyTo;
   /** The MAINTAINERS file, read; without it `maintainers` means the author alone. */
   readonly maintainers?: Maintainers;
+  /** Where the patch's page is (the config's `links:`); default lore.kernel.org/xen-devel. */
+  readonly links?: LinkBases;
 }
 
 export interface EmailReply {
@@ -149,7 +153,8 @@ function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOp
     out.push(...wrap(b === blocks.length - 1 ? `${text} ${footer}` : text, WIDTH));
     if (b < blocks.length - 1) out.push('');
   });
-  if (message.messageId !== null) out.push(loreLink(message.messageId));
+  const lore = (options.links ?? DEFAULT_LINK_BASES).lore;
+  if (message.messageId !== null && lore !== null) out.push(loreLink(message.messageId, lore));
   out.push('', '-- ', `patchsentry ${version}: automated review of Xen's altp2m interface policy`);
   return out.join('\n') + '\n';
 }
@@ -157,9 +162,9 @@ function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOp
 /** Lines of extra statements a finding may quote beyond its first (see quote.ts). */
 const QUOTE_BUDGET = 4;
 
-/** The patch on lore.kernel.org; the URL stays whole even past 79 columns. */
-export function loreLink(messageId: string): string {
-  const url = `https://lore.kernel.org/xen-devel/${encodeURIComponent(messageId.replace(/^<|>$/g, '')).replace(/%40/g, '@')}/`;
+/** The patch on lore.kernel.org (or the configured archive); the URL stays whole even past 79 columns. */
+export function loreLink(messageId: string, base = DEFAULT_LINK_BASES.lore ?? 'https://lore.kernel.org/xen-devel/'): string {
+  const url = `${base}${escapeMessageId(messageId.replace(/^\s*<|>\s*$/g, ''))}/`;
   return columns(`The patch: ${url}`) <= MAX_COLUMNS ? `The patch: ${url}` : url;
 }
 

@@ -94,6 +94,10 @@ describe('renderReply', () => {
     // Alone on its line when "The patch: " would take it past 79 columns; never broken.
     expect(body).toContain('\nhttps://lore.kernel.org/xen-devel/20261125081244.4711-1-jane.dev@example.org/\n');
     expect(loreLink('<short@example.org>')).toBe('The patch: https://lore.kernel.org/xen-devel/short@example.org/');
+    // The configured archive (links: in .patchsentry.yml), escaped as public-inbox does; off: none.
+    expect(loreLink('<a/b@example.org>', 'https://lore.example.org/xen/')).toBe('The patch: https://lore.example.org/xen/a%2Fb@example.org/');
+    const off = renderReply(patch, findings, { from: BOT, date: DATE, links: { lore: null, patchew: null } }).body;
+    expect(off).not.toContain('https://');
     expect(body).toMatch(/\n-- \npatchsentry [\d.]+: automated review of Xen's altp2m interface policy\n$/);
   });
 
