@@ -90,14 +90,15 @@ export function validateConfig(raw: unknown, knownRules: readonly string[], file
       else if (value === true || value === 'on') rules[id] = { enabled: true };
       else if (typeof value === 'string' && SEVERITIES.has(value)) rules[id] = { enabled: true, severity: value as Severity };
       else if (isRecord(value)) {
+        for (const key of Object.keys(value)) if (key !== 'severity' && key !== 'enabled') throw new ConfigError(`rules.${id}: unknown key "${key}" (expected one of: severity, enabled)`, file);
         const severity = value['severity'];
         if (severity !== undefined && (typeof severity !== 'string' || !SEVERITIES.has(severity))) {
-          throw new ConfigError(`rules.${id}.severity must be error, warning or info`, file);
+          throw new ConfigError(`rules.${id}.severity: ${shown(severity)} is not one of ${[...SEVERITIES].join(', ')}`, file);
         }
         const enabled = value['enabled'] ?? true;
-        if (typeof enabled !== 'boolean') throw new ConfigError(`rules.${id}.enabled must be true or false`, file);
+        if (typeof enabled !== 'boolean') throw new ConfigError(`rules.${id}.enabled: ${shown(enabled)} is not one of true, false`, file);
         rules[id] = severity === undefined ? { enabled } : { enabled, severity: severity as Severity };
-      } else throw new ConfigError(`rules.${id} must be on, off, a severity or a mapping`, file);
+      } else throw new ConfigError(`rules.${id}: ${shown(value)} is not one of off, on, ${[...SEVERITIES].join(', ')} (or a mapping with severity and enabled)`, file);
     }
   }
 
@@ -117,8 +118,9 @@ export function validateConfig(raw: unknown, knownRules: readonly string[], file
     raw['waivers'].forEach((entry: unknown, i: number) => {
       const where = `waivers[${i}]`;
       if (!isRecord(entry)) throw new ConfigError(`${where} must be a mapping`, file);
+      for (const key of Object.keys(entry)) if (!WAIVER_KEYS.includes(key)) throw new ConfigError(`${where}: unknown key "${key}" (expected one of: ${WAIVER_KEYS.join(', ')})`, file);
       const rule = entry['rule'];
-      if (typeof rule !== 'string' || !knownRules.includes(rule)) throw new ConfigError(`${where}.rule must name a known rule`, file);
+      if (typeof rule !== 'string' || !knownRules.includes(rule)) throw new ConfigError(`${where}.rule: ${shown(rule)} is not a known rule (known: ${knownRules.join(', ')})`, file);
       const reason = entry['reason'];
       if (typeof reason !== 'string' || reason.trim() === '') throw new ConfigError(`${where}.reason is required`, file);
       const messageId = entry['message-id'];
@@ -178,6 +180,14 @@ function linkBases(value: unknown, file: string | undefined): LinkBases {
     out[key] = url.href.endsWith('/') ? url.href : `${url.href}/`;
   }
   return out;
+}
+
+const WAIVER_KEYS = ['rule', 'message-id', 'subject', 'by', 'reason'];
+
+/** A config value as the error quotes it: "onn", 3, [a, b], or (missing). */
+function shown(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  return typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -175,7 +175,8 @@ describe('config file', () => {
     ['rules: [unclosed', /config: .*not valid YAML/],
     ['colour: red\n', /config: .*unknown key "colour"/],
     ['rules:\n  altp2m-nonsense: off\n', /config: .*unknown rule "altp2m-nonsense"/],
-    ['rules:\n  altp2m-domctl: { severity: fatal }\n', /config: .*rules\.altp2m-domctl\.severity must be error, warning or info/],
+    ['rules:\n  altp2m-domctl: { severity: fatal }\n', /config: .*rules\.altp2m-domctl\.severity: "fatal" is not one of error, warning, info/],
+    ['rules:\n  altp2m-new-subop: onn\n', /config: .*rules\.altp2m-new-subop: "onn" is not one of off, on, error, warning, info/],
     ['watch: xen/\n', /config: .*"watch" must be a list of path globs/],
     ['waivers:\n  - rule: altp2m-domctl\n    subject: "("\n    reason: x\n', /config: .*waivers\[0\]\.subject is not a valid regular expression/],
   ])('%j is refused with a clear message and exit 2', async (yaml, message) => {
