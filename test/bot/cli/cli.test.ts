@@ -120,7 +120,7 @@ describe('formats', () => {
     expect(r.stdout).toMatch(/^ERROR: altp2m-domctl: /m);
     expect(r.stdout).toMatch(/^FILE: xen\/include\/public\/domctl\.h:9$/m);
     expect(r.stdout).toMatch(/^\+#define XEN_DOMCTL_altp2m_get_views {14}89$/m);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^total: \d+ errors, \d+ warnings, \d+ notes; 1 patches in 1 series, 1 messages read, 0 input errors$/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^total: \d+ errors?, \d+ warnings?, \d+ notes?; 1 patch in 1 series, 1 message read, 0 input errors$/);
   });
 
   it('json: version 1, every message listed with messageId, subject, series, files, findings', async () => {
