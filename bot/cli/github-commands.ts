@@ -5,6 +5,7 @@ import { loadConfig } from '../config.js';
 import { GitHubError, parseRepo } from '../github/errors.js';
 import type { Mode } from '../github/publish.js';
 import { exitCodeFor } from '../../src/report/report.js';
+import { checkReachable, UnreachableError } from './reach.js';
 import type { Severity } from '../../src/engine/finding.js';
 
 interface Output {
@@ -36,6 +37,12 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
       const token = env['GITHUB_TOKEN'] ?? env['GH_TOKEN'];
       if (!token && !opts.dryRun) throw new GitHubError('set GITHUB_TOKEN to post (or use --dry-run)', undefined, 'patchsentry github');
       const log = (line: string): void => void err.write(`${line}\n`);
+      try {
+        await checkReachable(env['GITHUB_API_URL'] || 'https://api.github.com');
+      } catch (error) {
+        if (error instanceof UnreachableError) throw new GitHubError(error.message, undefined, 'patchsentry github');
+        throw error;
+      }
       // Loaded on use: octokit and the server cost the other commands' start-up nothing.
       const [{ createGitHubClient }, { reviewPullRequest }, { renderPreview }] = await Promise.all([
         import('../github/client.js'),
