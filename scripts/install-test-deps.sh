@@ -11,6 +11,7 @@ NEEDS='
 git            git            the numstat and patch-id tests compare with git itself
 script         bsdutils       the progress-bar tests give the CLI a terminal with script(1)
 /usr/sbin/dovecot dovecot-imapd the IMAP tests of the mail bot (a private Dovecot on loopback)
+public-inbox-init public-inbox the watch --public-inbox test builds a real v2 archive (public-inbox-init, -mda, -learn)
 '
 
 missing=''

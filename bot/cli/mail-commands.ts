@@ -50,6 +50,13 @@ export function parseDuration(value: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
+/** `2026-11-25`, `2026-11-25T09:00:00Z`, any date Date.parse reads → milliseconds. */
+export function parseDate(value: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('expected a date such as 2026-11-25 or 2026-11-25T09:00:00Z');
+  return ms;
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number above 0');
@@ -200,15 +207,18 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
   sharedOptions(
     program
       .command('watch')
-      .description('run as the list bot: watch a Maildir or an IMAP mailbox, review new mail, send replies; stops on SIGTERM')
+      .description('run as the list bot: watch a Maildir, an IMAP mailbox or a public-inbox archive, review new mail, send replies; stops on SIGTERM')
       .option('--maildir <dir>', 'the Maildir to watch (new/ and cur/ are read; handled mail in new/ moves to cur/)')
       .option('--imap <url>', 'the IMAP mailbox: imap://user:pass@host:143/INBOX or imaps://...; "env" reads $PATCHSENTRY_IMAP_URL, "@FILE" the first line of FILE')
+      .option('--public-inbox <dir>', 'a public-inbox v2 archive (a lore mirror: DIR/git/<N>.git) to follow, see docs/public-inbox.md')
+      .option('--since <date>', 'with --public-inbox, on the first run: review the messages dated from DATE on (default: from now)', parseDate)
       .option('--poll <duration>', 'longest wait between two looks at the mailbox', parseDuration, 30_000)
       .addOption(
         new Option('--backlog <what>', 'the first watch of a mailbox on a state: skip = record the mail already there as seen, without replies; review = answer it').choices(['skip', 'review']).default('skip'),
       ),
-  ).action(async (flags: SharedFlags & { maildir?: string; imap?: string; poll: number; backlog: 'skip' | 'review' }) => {
-    if ((flags.maildir === undefined) === (flags.imap === undefined)) invalid('watch', 'give exactly one of --maildir DIR or --imap URL');
+  ).action(async (flags: SharedFlags & { maildir?: string; imap?: string; publicInbox?: string; since?: number; poll: number; backlog: 'skip' | 'review' }) => {
+    if ([flags.maildir, flags.imap, flags.publicInbox].filter((v) => v !== undefined).length !== 1) invalid('watch', 'give exactly one of --maildir DIR, --imap URL or --public-inbox DIR');
+    if (flags.since !== undefined && flags.publicInbox === undefined) invalid('--since', 'only with --public-inbox');
     const options = resolveShared(flags, env);
     const controller = new AbortController();
     const stop = (): void => controller.abort();
@@ -220,6 +230,8 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
         ...options,
         ...(flags.maildir === undefined ? {} : { maildir: flags.maildir }),
         ...(flags.imap === undefined ? {} : { imap: resolveUrl(flags.imap, '--imap', 'PATCHSENTRY_IMAP_URL', env) }),
+        ...(flags.publicInbox === undefined ? {} : { publicInbox: flags.publicInbox }),
+        ...(flags.since === undefined ? {} : { since: flags.since }),
         pollMs: flags.poll,
         backlog: flags.backlog,
         signal: controller.signal,

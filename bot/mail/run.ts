@@ -105,11 +105,15 @@ export interface WatchRunOptions extends MailRunOptions {
   readonly backlog?: BacklogMode;
   readonly maildir?: string;
   readonly imap?: URL;
+  /** A public-inbox v2 archive (a lore mirror) to follow. */
+  readonly publicInbox?: string;
+  /** With publicInbox: on the first run, review the messages dated from here (ms) on. */
+  readonly since?: number;
   readonly pollMs: number;
   readonly signal: AbortSignal;
 }
 
-/** `patchsentry watch`: the long-running bot over a Maildir or an IMAP mailbox. */
+/** `patchsentry watch`: the long-running bot over a Maildir, an IMAP mailbox or a public-inbox archive. */
 export async function runWatchCommand(options: WatchRunOptions): Promise<void> {
   // One watch per state file: a second one would read the same mailbox and race the first.
   const { state, sink, bot, relay, redact } = await open(options, true);
@@ -120,11 +124,13 @@ export async function runWatchCommand(options: WatchRunOptions): Promise<void> {
     // Loaded here, not at the top: imapflow alone costs `mail` (one process per message) ~0.4 s.
     source = options.imap
       ? await (await import('./imap.js')).ImapSource.create(options.imap, state)
-      : await (
+      : options.publicInbox !== undefined
+        ? await (await import('./public-inbox.js')).PublicInboxSource.create(options.publicInbox, state, { log: options.log, ...(options.since === undefined ? {} : { since: options.since }) })
+        : await (
           await import('./maildir.js')
         ).MaildirSource.create(options.maildir!, { known: (raw) => bot.known(raw), getMeta: (k) => state.getMeta(k), setMeta: (k, v) => state.setMeta(k, v) }, { readOnly: dryRun });
     const notice = options.notice ?? options.log;
-    notice(`watching ${options.imap ? redactUrl(options.imap) : options.maildir}`);
+    notice(`watching ${options.imap ? redactUrl(options.imap) : (options.publicInbox ?? options.maildir)}`);
     await runWatch({
       source,
       bot,

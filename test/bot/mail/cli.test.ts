@@ -54,7 +54,7 @@ describe('patchsentry mail (the built CLI)', () => {
   it('exits 2 with a message on a usage error', async () => {
     const result = await cli(['watch', '--state', join(dir, 's.db')], null);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('exactly one of --maildir DIR or --imap URL');
+    expect(result.stderr).toContain('exactly one of --maildir DIR, --imap URL or --public-inbox DIR');
   });
 });
 
