@@ -12,6 +12,7 @@ import { renderCodeQuality } from '../../src/report/codequality.js';
 import { renderTerse } from '../../src/report/terse.js';
 import { DEFAULT_LINK_BASES, type Config, type LinkBases } from '../../src/engine/config.js';
 import type { RulePack } from '../../src/engine/rule.js';
+import { withPostImageLines } from '../../src/engine/post-image.js';
 import type { Severity } from '../../src/engine/finding.js';
 
 /** `terse`: one line per finding (`check --quiet`). */
@@ -46,7 +47,9 @@ export interface CheckOptions {
  */
 export async function runCheck(options: CheckOptions): Promise<{ report: Report; output: string; exitCode: number }> {
   const builder = new ReportBuilder();
-  const inputs = new Inputs(options, (failure) => builder.addError(failure));
+  // SARIF points into the new file only: findings on removed lines are told where that is.
+  const pack = options.format === 'sarif' ? withPostImageLines(options.pack) : options.pack;
+  const inputs = new Inputs({ ...options, pack }, (failure) => builder.addError(failure));
   for await (const event of inputs.events()) {
     if (event.kind === 'error') options.onInputError?.(inputs.located(event.error));
     builder.add(event);

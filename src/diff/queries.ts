@@ -74,6 +74,28 @@ export function lineNumber(line: DiffLine): number {
   return (line.kind === 'del' ? line.oldLine : line.newLine) ?? 0;
 }
 
+/**
+ * The line of the post-image nearest to the removed line `oldLine` of `file`: the line that
+ * now follows the removal (the text that took its place), else the one before it, else the
+ * hunk's position (`+N,0`: after line N). Undefined when no hunk removes that line.
+ *
+ *     @@ -10,4 +10,2 @@
+ *      a           old 10, new 10
+ *     -b           old 11  → 11 (c, the line now there)
+ *     -c           old 12  → 11
+ *      d           old 13, new 11
+ */
+export function postImageLineOf(file: FileDiff, oldLine: number): number | undefined {
+  for (const hunk of file.hunks) {
+    const at = hunk.lines.findIndex((l) => l.kind === 'del' && l.oldLine === oldLine);
+    if (at < 0) continue;
+    const after = hunk.lines.slice(at + 1).find((l) => l.newLine !== undefined)?.newLine;
+    const before = hunk.lines.slice(0, at).findLast((l) => l.newLine !== undefined)?.newLine;
+    return Math.max(1, after ?? before ?? hunk.newStart);
+  }
+  return undefined;
+}
+
 export function sideOf(line: DiffLine): 'new' | 'old' {
   return line.kind === 'del' ? 'old' : 'new';
 }

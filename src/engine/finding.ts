@@ -24,6 +24,11 @@ export interface Finding {
   /** Last line of a multi-line range on the same side (GitHub's `start_line`..`line`). */
   readonly endLine?: number;
   readonly side: Side;
+  /**
+   * Side `old` only, when known: the nearest line of the new file to the removed ones (where
+   * the hunk puts them in the post-image), for a reader that shows the new file alone (SARIF).
+   */
+  readonly postImageLine?: number;
   readonly message: string;
   /** The offending lines, as they stand in the diff (without +/- markers). */
   readonly evidence: readonly string[];
@@ -53,6 +58,8 @@ export interface RuleFinding {
   readonly line: number;
   readonly endLine?: number;
   readonly side: Side;
+  /** See `Finding.postImageLine` (set by `withPostImageLines`, not by rules). */
+  readonly postImageLine?: number;
   readonly message: string;
   readonly evidence: readonly string[];
   /**

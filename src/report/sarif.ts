@@ -1,5 +1,6 @@
 import type { Report } from './report.js';
 import type { Rule } from '../engine/rule.js';
+import type { Finding } from '../engine/finding.js';
 import { version } from '../version.js';
 
 /** SARIF 2.1.0 for code-scanning upload (github/codeql-action/upload-sarif). */
@@ -9,18 +10,20 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
     patch.findings.map((f) => ({
       ruleId: f.rule,
       level: level[f.severity],
-      message: { text: f.waiver ? `${f.message} (waived by ${f.waiver.by}: ${f.waiver.reason})` : f.message },
+      message: { text: messageOf(f) },
       locations: [
         {
           physicalLocation: {
             artifactLocation: { uri: f.path },
-            // A deleted line has no place in the post-image the scanner shows; anchor on line 1.
-            region: { startLine: f.side === 'new' && f.line > 0 ? f.line : 1, ...(f.side === 'new' && f.endLine ? { endLine: f.endLine } : {}), snippet: { text: f.evidence.join('\n') } },
+            // Code scanning shows the new file only: a removal is put on the nearest line of it
+            // (where the hunk puts the removed lines); their old line numbers are in the message
+            // and the properties.
+            region: { startLine: startLine(f), ...(f.side === 'new' && f.endLine ? { endLine: f.endLine } : {}), snippet: { text: f.evidence.join('\n') } },
           },
         },
       ],
       partialFingerprints: { 'patchsentry/v1': f.fingerprint },
-      properties: { messageId: patch.messageId, id: patch.id, subject: patch.subject, side: f.side },
+      properties: { messageId: patch.messageId, id: patch.id, subject: patch.subject, side: f.side, ...(f.side === 'old' && f.line > 0 ? { oldLine: f.line, ...(f.endLine ? { oldEndLine: f.endLine } : {}) } : {}) },
     })),
   );
   const sarif = {
@@ -48,4 +51,14 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
     ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+function startLine(f: Finding): number {
+  if (f.side === 'new') return f.line > 0 ? f.line : 1;
+  return f.postImageLine ?? 1;
+}
+
+function messageOf(f: Finding): string {
+  const removed = f.side === 'old' && f.line > 0 ? ` (removed: line ${f.endLine && f.endLine > f.line ? `${f.line}-${f.endLine}` : f.line} of the old file)` : '';
+  return `${f.message}${removed}${f.waiver ? ` (waived by ${f.waiver.by}: ${f.waiver.reason})` : ''}`;
 }

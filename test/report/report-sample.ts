@@ -15,7 +15,7 @@ export const DOMCTL_FINDING: Finding = {
   anchor: '<20240603154011.4242-1-carol@example.net>',
   fingerprint: 'fe741c3f21469388',
 };
-export const REMOVED_FINDING: Finding = { ...DOMCTL_FINDING, rule: 'altp2m-doc-warning', severity: 'warning', line: 4512, side: 'old', evidence: [' * mixed mode has not been evaluated for safety'], fingerprint: '0123456789abcdef', waiver: { by: 'Jan <jan@example.org>', reason: 'moved to docs' } };
+export const REMOVED_FINDING: Finding = { ...DOMCTL_FINDING, rule: 'altp2m-doc-warning', severity: 'warning', line: 4512, side: 'old', postImageLine: 4510, evidence: [' * mixed mode has not been evaluated for safety'], fingerprint: '0123456789abcdef', waiver: { by: 'Jan <jan@example.org>', reason: 'moved to docs' } };
 
 export function patchReport(over: Partial<PatchReport> = {}): PatchReport {
   return {

@@ -38,9 +38,11 @@ describe('sarif reporter', () => {
     const results = sarif.runs[0]!.results;
     expect(results.map((r) => [r.ruleId, r.level, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine])).toEqual([
       ['altp2m-domctl', 'error', 'xen/include/public/domctl.h', 9],
-      // A deleted line has no post-image line: anchored on line 1.
-      ['altp2m-doc-warning', 'warning', 'xen/include/public/domctl.h', 1],
+      // A deleted line: on the nearest line of the new file, where the hunk put it.
+      ['altp2m-doc-warning', 'warning', 'xen/include/public/domctl.h', 4510],
     ]);
+    expect(results[1]!.message.text).toContain('(removed: line 4512 of the old file)');
+    expect((results[1] as unknown as { properties: Record<string, unknown> }).properties).toMatchObject({ side: 'old', oldLine: 4512 });
     expect(results[0]!.locations[0]!.physicalLocation.region.snippet.text).toBe('#define XEN_DOMCTL_altp2m_get_views              89');
     expect(results[0]!.partialFingerprints).toEqual({ 'patchsentry/v1': 'fe741c3f21469388' });
     expect(results[1]!.message.text).toMatch(/\(waived by Jan <jan@example.org>: moved to docs\)$/);

@@ -156,3 +156,12 @@ describe('network commands', () => {
     expect([r.code, r.stderr]).toEqual([2, 'patchsentry serve: GITHUB_APP_ID is not set\n']);
   });
 });
+
+describe('sarif', () => {
+  it('anchors a finding on removed lines at the nearest line of the new file, the old line kept', async () => {
+    const r = await runCli(['check', '--format', 'sarif', '--fail-on', 'never', FIXTURES + 'rules/altp2m-doc-warning--fires--paragraph-deleted.mbox']);
+    const results = (JSON.parse(r.stdout) as { runs: { results: { ruleId: string; message: { text: string }; locations: { physicalLocation: { region: { startLine: number } } }[]; properties: Record<string, unknown> }[] }[] }).runs[0]!.results;
+    expect(results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.region.startLine, x.properties['side'], x.properties['oldLine']])).toEqual([['altp2m-doc-warning', 4555, 'old', 4556]]);
+    expect(results[0]!.message.text).toMatch(/\(removed: line 4556 of the old file\)$/);
+  });
+});
