@@ -12,6 +12,8 @@ git            git            the numstat and patch-id tests compare with git it
 script         bsdutils       the progress-bar tests give the CLI a terminal with script(1)
 /usr/sbin/dovecot dovecot-imapd the IMAP tests of the mail bot (a private Dovecot on loopback)
 public-inbox-init public-inbox the watch --public-inbox test builds a real v2 archive (public-inbox-init, -mda, -learn)
+/usr/sbin/postfix postfix       the end-to-end test of the list bot (a private Postfix on loopback)
+/usr/lib/git-core/git-send-email git-email the end-to-end test posts its patches with git send-email
 '
 
 missing=''
@@ -42,6 +44,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-test-deps: apt-get install$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix's package asks how to configure the system's mail; the tests run a private instance
+# (test/support/postfix.ts) and want the system one left alone: "No configuration".
+if command -v debconf-set-selections >/dev/null 2>&1; then
+  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+fi
 # Waits for another apt-get holding the lock rather than failing.
 apt-get -o DPkg::Lock::Timeout=600 update -q </dev/null
 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends$missing </dev/null
