@@ -2,11 +2,12 @@
 // are one input (one series, the same report as `cat`), and `git log -p` output is one patch
 // per commit.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeXenRepo, type XenRepo } from '../../support/altp2m-branch.js';
 import { runCli, type Run } from '../../support/cli.js';
+import { writeArchive } from '../../scale/archive-gen.js';
 
 const run = (args: string[], stdin?: Buffer): Promise<Run> => runCli(args, stdin === undefined ? {} : { stdin });
 
@@ -67,6 +68,24 @@ describe('several files are one input', () => {
     expect(report(jobs).summary.series).toBe(1);
     expect(report(jobs)).toEqual(report(plain));
   });
+
+  it('-j over large mbox files (read in pieces by the workers) and a patch between them: the report -j 0 gives, numbered across the files', async () => {
+    const first = join(dir, 'first.mbox');
+    const second = join(dir, 'second.mbox');
+    // Past the size from which the workers read an mbox file themselves, in pieces.
+    const a = await writeArchive(first, 9, { violationEvery: 400 });
+    const b = await writeArchive(second, 9, { violationEvery: 400 });
+    const inputs = [first, patches[0]!, second];
+    const single = await run(['check', '--format', 'json', '--fail-on', 'never', '-j', '0', ...inputs]);
+    const threaded = await run(['check', '--format', 'json', '--fail-on', 'never', '-j', String(Math.min(2, availableParallelism())), ...inputs]);
+    expect(threaded.stderr).toBe('');
+    expect(threaded.stdout).toBe(single.stdout);
+    const doc = report(single);
+    expect(doc.summary.messages).toBe(a.messages + 1 + b.messages);
+    expect(doc.patches.map((p) => p.index)).toEqual(doc.patches.map((_, i) => i));
+    expect(doc.patches[a.messages]).toMatchObject({ source: patches[0], index: a.messages });
+    expect(doc.patches.at(-1)).toMatchObject({ source: second, index: a.messages + b.messages });
+  }, 480_000);
 
   it('the same in text and sarif: one series, no false warning', async () => {
     const text = await run(['check', '--fail-on', 'never', ...patches]);
