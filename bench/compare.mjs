@@ -8,8 +8,10 @@
 // Exit 0 when every input agrees in json and text, 1 otherwise.
 import { Writable } from 'node:stream';
 import { runCheck, streamCheck } from '../dist/bot/cli/check.js';
-import { xenAltp2m } from '../dist/rules/xen-altp2m/index.js';
-import { DEFAULT_CONFIG } from '../dist/src/engine/config.js';
+import { DEFAULT_PACK, packNamed } from '../dist/bot/packs.js';
+import { defaultConfig } from '../dist/src/engine/config.js';
+
+const pack = packNamed(DEFAULT_PACK);
 
 const inputs = process.argv.slice(2);
 if (inputs.length === 0) {
@@ -19,7 +21,7 @@ if (inputs.length === 0) {
 let failed = false;
 for (const input of inputs) {
   for (const format of ['json', 'text']) {
-    const base = { inputs: [input], format, failOn: 'error', pack: xenAltp2m, config: DEFAULT_CONFIG };
+    const base = { inputs: [input], format, failOn: 'error', pack, config: defaultConfig(pack) };
     const old = await runCheck({ ...base, fastPath: false });
     let streamed = '';
     const out = new Writable({

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../bot/cli/check.js';
 import { xenAltp2m } from '../rules/xen-altp2m/index.js';
-import { DEFAULT_CONFIG } from '../src/engine/config.js';
+import { DEFAULT_CONFIG } from './support/pack.js';
 
 const DIR = 'test/fixtures/golden';
 const cases = readdirSync(DIR)

@@ -19,7 +19,7 @@ const { FakeGitHub } = await import(serverJs);
 const { createGitHubClient } = await import(join(root, 'dist', 'bot', 'github', 'client.js'));
 const { reviewPullRequest } = await import(join(root, 'dist', 'bot', 'github', 'review-pr.js'));
 const { xenAltp2m } = await import(join(root, 'dist', 'rules', 'xen-altp2m', 'index.js'));
-const { DEFAULT_CONFIG } = await import(join(root, 'dist', 'src', 'engine', 'config.js'));
+const { defaultConfig } = await import(join(root, 'dist', 'src', 'engine', 'config.js'));
 
 const fake = await FakeGitHub.start();
 fake.addToken('ghp_bench');
@@ -50,7 +50,7 @@ try {
       client: createGitHubClient({ auth: 'ghp_bench', baseUrl: fake.url, waitUnitMs: 5 }),
       ref: { owner: 'xen-project', repo: 'xen', number },
       pack: xenAltp2m,
-      config: DEFAULT_CONFIG,
+      config: defaultConfig(xenAltp2m),
       mode: 'review',
       failOn: 'never',
       fallback: { write: () => undefined, summary: () => undefined },

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
-import { loadConfig } from '../config.js';
+import { DEFAULT_PACK, packNamed } from '../packs.js';
+import { loadSettings } from '../config.js';
 import { createGitHubClient } from '../github/client.js';
 import { GitHubError, parseRepo } from '../github/errors.js';
 import { reviewPullRequest } from '../github/review-pr.js';
@@ -45,6 +45,7 @@ export async function runAction(env: ActionEnv, out: { write(text: string): void
   let report: Report = new ReportBuilder().build();
   let findings = 0;
   let code = 0;
+  let pack = packNamed(DEFAULT_PACK);
   try {
     if (!PR_EVENTS.has(env.eventName)) {
       log(`patchsentry: event "${env.eventName}" is not a pull request; nothing to review`);
@@ -54,12 +55,14 @@ export async function runAction(env: ActionEnv, out: { write(text: string): void
       const full = event.repository?.full_name ?? env.repository;
       if (typeof number !== 'number' || !full) throw new GitHubError('the event payload has no pull_request.number or repository', undefined, 'reading GITHUB_EVENT_PATH');
       const { owner, repo } = parseRepo(full);
-      const config = loadConfig(xenAltp2m, env.config === undefined ? undefined : join(env.workspace, env.config), env.workspace);
+      // The pack is the config's `pack:` (a registered name: the workspace's config never loads code).
+      const settings = await loadSettings({ config: env.config === undefined ? undefined : join(env.workspace, env.config) }, env.workspace);
+      pack = settings.pack;
       const result = await reviewPullRequest({
         client: createGitHubClient({ auth: env.token, baseUrl: env.apiUrl, log }),
         ref: { owner, repo, number },
-        pack: xenAltp2m,
-        config,
+        pack,
+        config: settings.config,
         mode: env.mode,
         failOn: env.failOn,
         fallback: {
@@ -73,7 +76,7 @@ export async function runAction(env: ActionEnv, out: { write(text: string): void
       if (result.publish.fellBack && env.mode !== 'annotations') {
         out.write(`::warning title=patchsentry::${commandData(`GitHub refused to write the review and check run: ${readOnlyReason(event)}. The findings are reported as annotations and in the job summary instead.`)}\n`);
       }
-      if (!result.publish.fellBack && env.summaryFile) appendFileSync(env.summaryFile, summaryMarkdown(result.findings, result.headSha));
+      if (!result.publish.fellBack && env.summaryFile) appendFileSync(env.summaryFile, summaryMarkdown(result.findings, result.headSha, pack.wording));
       log(`patchsentry: ${findings} finding(s); check conclusion ${result.publish.conclusion}`);
       code = exitCodeFor(report, env.failOn);
     }
@@ -83,7 +86,7 @@ export async function runAction(env: ActionEnv, out: { write(text: string): void
     code = 2;
   }
   const sarif = join(env.tempDir, 'patchsentry.sarif');
-  writeFileSync(sarif, renderSarif(report, xenAltp2m.rules));
+  writeFileSync(sarif, renderSarif(report, pack.rules));
   if (env.outputFile) appendFileSync(env.outputFile, formatOutputs({ findings: String(findings), sarif }));
   return code;
 }

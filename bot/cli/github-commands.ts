@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
-import { loadConfig } from '../config.js';
+import { DEFAULT_PACK, PACKS } from '../packs.js';
+import { loadSettings } from '../config.js';
 import { GitHubError, parseRepo } from '../github/errors.js';
 import type { Mode } from '../github/publish.js';
 import { exitCodeFor } from '../../src/report/report.js';
@@ -32,7 +32,8 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
     .addOption(new Option('--mode <mode>', 'what to post').choices(['review', 'check', 'annotations']).default('review'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
-    .action(async (opts: { repo: string; pr: number; dryRun?: boolean; mode: Mode; failOn: Severity | 'never'; config?: string }) => {
+    .option('--pack <name|module>', `rule pack: ${PACKS.map((p) => p.name).join(', ')}, or the path of a pack module (default: the config's pack:, else ${DEFAULT_PACK})`)
+    .action(async (opts: { repo: string; pr: number; dryRun?: boolean; mode: Mode; failOn: Severity | 'never'; config?: string; pack?: string }) => {
       const { owner, repo } = parseRepo(opts.repo);
       const token = env['GITHUB_TOKEN'] ?? env['GH_TOKEN'];
       if (!token && !opts.dryRun) throw new GitHubError('set GITHUB_TOKEN to post (or use --dry-run)', undefined, 'patchsentry github');
@@ -52,8 +53,7 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
       const result = await reviewPullRequest({
         client: createGitHubClient({ ...(token ? { auth: token } : {}), ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}), log }),
         ref: { owner, repo, number: opts.pr },
-        pack: xenAltp2m,
-        config: loadConfig(xenAltp2m, opts.config),
+        ...(await loadSettings(opts)),
         mode: opts.mode,
         failOn: opts.failOn,
         dryRun: opts.dryRun === true,
@@ -72,7 +72,8 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .addOption(new Option('--fail-on <severity>', 'check-run conclusion: failure at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
-    .action(async (opts: { port: number; host: string; failOn: Severity | 'never'; config?: string }) => {
+    .option('--pack <name|module>', `rule pack: ${PACKS.map((p) => p.name).join(', ')}, or the path of a pack module (default: the config's pack:, else ${DEFAULT_PACK})`)
+    .action(async (opts: { port: number; host: string; failOn: Severity | 'never'; config?: string; pack?: string }) => {
       const need = (name: string): string => {
         const value = env[name];
         if (!value) throw new GitHubError(`${name} is not set`, undefined, 'patchsentry serve');
@@ -87,8 +88,7 @@ export function registerGithubCommands(program: Command, env: NodeJS.ProcessEnv 
         ...(env['GITHUB_API_URL'] ? { baseUrl: env['GITHUB_API_URL'] } : {}),
         port: opts.port,
         host: opts.host,
-        pack: xenAltp2m,
-        config: loadConfig(xenAltp2m, opts.config),
+        ...(await loadSettings(opts)),
         failOn: opts.failOn,
         log,
       });

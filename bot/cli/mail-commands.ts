@@ -2,8 +2,8 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
-import { loadConfig } from '../config.js';
+import { DEFAULT_PACK, PACKS } from '../packs.js';
+import { loadSettings } from '../config.js';
 import { parseAddressList } from '../../src/ingest/message.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Severity } from '../../src/engine/finding.js';
@@ -38,6 +38,7 @@ interface SharedFlags {
   perThread: number;
   perHour: number;
   config?: string;
+  pack?: string;
   replyTo: ReplyTo;
   maintainers?: string;
 }
@@ -77,6 +78,7 @@ function sharedOptions(command: Command): Command {
     .option('--per-thread <n>', 'replies per thread per day at most', positiveInt, 10)
     .option('--per-hour <n>', 'replies sent per hour at most; the rest wait in the outbox', positiveInt, 30)
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
+    .option('--pack <name|module>', `rule pack: ${PACKS.map((p) => p.name).join(', ')}, or the path of a pack module (default: the config's pack:, else ${DEFAULT_PACK})`)
     .addOption(new Option('--reply-to <who>', 'who replies go to: the patch author; the author and the maintainers and reviewers of the files concerned (--maintainers); or the list, the author and those on Cc').choices([...REPLY_TO]).default('maintainers'))
     .option('--maintainers <file>', "Xen's MAINTAINERS file: replies go to the M: and R: people of the files the findings are on");
 }
@@ -95,13 +97,12 @@ function logger(flags: SharedFlags): { log: (line: string) => void; notice: (lin
   };
 }
 
-function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv, logs = logger(flags)): MailRunOptions {
+async function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv, logs = logger(flags)): Promise<MailRunOptions> {
   const address = (option: string, value: string): Address => parseAddressList(value)[0] ?? invalid(option, 'not an e-mail address');
   const maintainers = flags.maintainers === undefined ? undefined : readMaintainers(flags.maintainers, logs.notice);
   const from: Address = flags.from ? address('--from', flags.from) : { name: 'patchsentry', address: `patchsentry@${hostname()}` };
   return {
-    pack: xenAltp2m,
-    config: loadConfig(xenAltp2m, flags.config),
+    ...(await loadSettings(flags)),
     from,
     stateFile: flags.state ?? defaultStatePath(env),
     smtp: flags.smtp === undefined ? null : resolveUrl(flags.smtp, '--smtp', 'PATCHSENTRY_SMTP_URL', env),
@@ -189,7 +190,7 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
   ).action(async (input: string, flags: SharedFlags) => {
     const logs = logger(flags);
     try {
-      const options = resolveShared(flags, env, logs);
+      const options = await resolveShared(flags, env, logs);
       // A file is read whole: what is incomplete in it will not complete later.
       const flushAll = input !== '-' && flags.flushOlderThan === undefined;
       // Loaded on use: SQLite and nodemailer cost the other commands' start-up nothing.
@@ -219,7 +220,7 @@ export function registerMailCommands(program: Command, env: NodeJS.ProcessEnv = 
   ).action(async (flags: SharedFlags & { maildir?: string; imap?: string; publicInbox?: string; since?: number; poll: number; backlog: 'skip' | 'review' }) => {
     if ([flags.maildir, flags.imap, flags.publicInbox].filter((v) => v !== undefined).length !== 1) invalid('watch', 'give exactly one of --maildir DIR, --imap URL or --public-inbox DIR');
     if (flags.since !== undefined && flags.publicInbox === undefined) invalid('--since', 'only with --public-inbox');
-    const options = resolveShared(flags, env);
+    const options = await resolveShared(flags, env);
     const controller = new AbortController();
     const stop = (): void => controller.abort();
     process.once('SIGTERM', stop);

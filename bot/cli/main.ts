@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
-import { loadConfig } from '../config.js';
+import { loadSettings } from '../config.js';
+import { DEFAULT_PACK, PACKS } from '../packs.js';
 import { runCheck, streamCheck, type Format } from './check.js';
 import { registerMailCommands } from './mail-commands.js';
 import { rangeInput } from '../git/range.js';
@@ -17,7 +17,7 @@ export const EXIT = { clean: 0, findings: 1, usage: 2, tempfail: 75, brokenPipe:
 
 export function buildProgram(): Command {
   const program = new Command('patchsentry')
-    .description("Reviews Xen patches against the altp2m interface policy (rule pack xen-altp2m).")
+    .description(`Reviews patches against a rule pack's policy (${PACKS.map((p) => `${p.name}: ${p.wording.reviews}`).join('; ')}).`)
     .version(version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -29,22 +29,23 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'codequality']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
+    .option('--pack <name|module>', `rule pack: ${PACKS.map((p) => p.name).join(', ')}, or the path of a pack module (default: the config's pack:, else ${DEFAULT_PACK})`)
     .option('--no-progress', 'no progress bar on stderr')
     .option('-q, --quiet', 'checkpatch-style: one line per finding, nothing at all when clean, input errors on stderr (for b4 prep --check, see docs/b4.md)')
     .option('--range [BASE..TIP]', 'review the commits of a git range as a series (no value: BASE_SHA or CI_COMMIT_BEFORE_SHA .. TIP_SHA or CI_COMMIT_SHA; see docs/gitlab.md)')
     .option('--repo <dir>', 'the git repository of --range (default: the working directory)')
     .option('-j, --jobs <n>', `worker threads that read and count messages, 0 to ${availableParallelism()} (the cores here; default 0: on 2 cores they cost more than they gain, see npm run bench)`, jobs(availableParallelism()))
     .option('--no-color', 'no colours in the text report (also NO_COLOR=1 or TERM=dumb; colours are only ever used on a terminal)')
-    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string; quiet?: boolean; color: boolean }) => {
+    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; pack?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string; quiet?: boolean; color: boolean }) => {
       if (opts.quiet && opts.format !== 'text') throw new Error('check: --quiet prints its own one-line format; leave out --format');
-      const config = loadConfig(xenAltp2m, opts.config);
+      const { pack, config } = await loadSettings(opts);
       const range = opts.range === undefined ? null : await rangeOf(opts.range, inputs, opts.repo);
       const progress = opts.progress && !opts.quiet && opts.format === 'text' && process.stderr.isTTY === true ? progressBar() : null;
       const common = {
         inputs: range ? range.inputs : inputs.length > 0 ? inputs : ['-'],
         ...(range ? { read: range.read } : {}),
         failOn: opts.failOn,
-        pack: xenAltp2m,
+        pack,
         config,
         color: opts.format === 'text' && useColor(opts.color, process.stdout, process.env),
         ...(opts.format === 'text' ? textWidth(process.stdout, process.env) : {}),
@@ -83,10 +84,13 @@ export function buildProgram(): Command {
 
   program
     .command('rules')
-    .description('list the rules of the xen-altp2m pack')
+    .description(`list the rules of a pack (default ${DEFAULT_PACK})`)
     .option('--long', 'with each rule\'s documentation')
-    .action((opts: { long?: boolean }) => {
-      for (const rule of xenAltp2m.rules) {
+    .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
+    .option('--pack <name|module>', `rule pack: ${PACKS.map((p) => p.name).join(', ')}, or the path of a pack module (default: the config's pack:, else ${DEFAULT_PACK})`)
+    .action(async (opts: { long?: boolean; config?: string; pack?: string }) => {
+      const { pack } = await loadSettings(opts);
+      for (const rule of pack.rules) {
         process.stdout.write(`${rule.id.padEnd(26)} ${rule.defaultSeverity.padEnd(8)} ${rule.summary}\n`);
         if (opts.long) process.stdout.write(`\n${rule.docs.trim()}\n\n`);
       }

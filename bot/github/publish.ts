@@ -1,4 +1,5 @@
 import type { Finding, Severity } from '../../src/engine/finding.js';
+import type { PackWording } from '../../src/engine/rule.js';
 import {
   ANNOTATIONS_PER_REQUEST,
   batches,
@@ -41,6 +42,8 @@ export interface PublishOptions {
   readonly fallback: FallbackSink;
   readonly log: (line: string) => void;
   readonly checkName?: string;
+  /** The pack's wording of a clean check run and job summary. */
+  readonly wording: PackWording;
 }
 
 export interface PublishResult {
@@ -104,7 +107,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         resolved.push(fp);
       }
     }
-    await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
+    await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion, options.wording);
   } catch (error) {
     // A 403 is also how GitHub reports an exhausted (secondary) rate limit: that is not a
     // permission problem, and the throttling plugin has already waited and retried.
@@ -116,7 +119,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       // The check run was created, so checks may be written: complete it rather than leave it
       // "in progress" on the PR for ever (a token that may write checks but not reviews).
       try {
-        await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
+        await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion, options.wording);
       } catch (completing) {
         options.log(`patchsentry: could not complete check run ${checkRunId} either: ${completing instanceof Error ? completing.message : String(completing)}`);
       }
@@ -166,8 +169,8 @@ async function postReview(client: GitHubClient, params: { owner: string; repo: s
   }
 }
 
-async function completeCheck(client: GitHubClient, ref: PullRef, id: number, findings: readonly Finding[], index: DiffIndex, headSha: string, conclusion: Conclusion): Promise<void> {
-  const output = checkOutput(findings, headSha);
+async function completeCheck(client: GitHubClient, ref: PullRef, id: number, findings: readonly Finding[], index: DiffIndex, headSha: string, conclusion: Conclusion, wording: PackWording): Promise<void> {
+  const output = checkOutput(findings, headSha, wording);
   const groups = batches(buildAnnotations(findings, index), ANNOTATIONS_PER_REQUEST);
   const params = { owner: ref.owner, repo: ref.repo, check_run_id: id };
   // The checks API takes 50 annotations per request; the earlier batches go in updates of
@@ -179,5 +182,5 @@ async function completeCheck(client: GitHubClient, ref: PullRef, id: number, fin
 
 function fallBack(options: PublishOptions): void {
   options.fallback.write(workflowCommands(options.findings, options.index));
-  options.fallback.summary?.(summaryMarkdown(options.findings, options.headSha));
+  options.fallback.summary?.(summaryMarkdown(options.findings, options.headSha, options.wording));
 }

@@ -51,6 +51,7 @@ export async function reviewPullRequest(options: ReviewPullOptions): Promise<Rev
     ...(pr.source === 'files' ? { note: `This pull request is over the limits of GitHub's diff (${pr.fileCount} files); it was reviewed as one patch of its whole diff.` } : {}),
     fallback: options.fallback,
     log: options.log,
+    wording: options.pack.wording,
   });
   return { headSha: pr.headSha, report, findings, publish: result };
 }

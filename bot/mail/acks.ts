@@ -3,9 +3,11 @@ import { toPatch } from '../../src/ingest/patch.js';
 import { acksOf, formatPerson } from '../../src/engine/waivers.js';
 import type { ThreadAck } from '../../src/engine/engine.js';
 import type { MailState } from './state.js';
+import type { RulePack } from '../../src/engine/rule.js';
 
 /**
- * Waivers given on the list: a maintainer answers a patch (or the bot's reply to it) with
+ * Waivers given on the list: a maintainer answers a patch (or the bot's reply to it) with the
+ * pack's waiver trailer (`RulePack.waiverTrailer`; xen-altp2m's here)
  *
  *     Altp2m-Policy-Ack: altp2m-domctl creation-time option only
  *
@@ -17,8 +19,6 @@ import type { MailState } from './state.js';
  * finding on this patch and the same finding (fingerprint) on later versions of the series,
  * when the giver may waive it (src/engine/waivers.ts). Quoted lines (`> …`) never count.
  */
-const ACK_BYTES = /altp2m-policy-ack/i;
-
 /** What a reply said about waivers, one log line each. */
 export interface AckNote {
   readonly outcome: string;
@@ -28,20 +28,21 @@ export interface AckNote {
  * Reads the acks of a reply and keeps them; the notes say what was kept or why not. A message
  * that is no reply (a patch carries its trailers itself), or has none, gives nothing.
  */
-export async function takeReplyAcks(bytes: Buffer, key: string, state: MailState, knownRules: readonly string[], self: string, now: number): Promise<AckNote[]> {
-  if (!ACK_BYTES.test(bytes.toString('latin1'))) return [];
+export async function takeReplyAcks(bytes: Buffer, key: string, state: MailState, pack: Pick<RulePack, 'rules' | 'waiverTrailer'>, self: string, now: number): Promise<AckNote[]> {
+  // A quick look at the bytes first: most mail holds no such trailer.
+  if (!bytes.toString('latin1').toLowerCase().includes(pack.waiverTrailer.toLowerCase())) return [];
   const patch = toPatch(await parseMessage({ index: 0, bytes }));
   const { message } = patch;
   if (patch.kind === 'patch' || patch.kind === 'cover' || message.inReplyTo === null) return [];
   const sender = message.author ?? message.from;
   if (sender && sender.address.toLowerCase() === self.toLowerCase()) return [];
-  const { acks, problems } = acksOf(patch.trailers, sender, knownRules);
+  const { acks, problems } = acksOf(patch.trailers, sender, pack.rules.map((r) => r.id), pack.waiverTrailer);
   const notes: AckNote[] = problems.map((p) => ({ outcome: `warning: ${p}` }));
   if (acks.length === 0) return notes;
   const target = targetOf(message.inReplyTo, message.references, state);
   for (const ack of acks) {
     if (ack.by === null) {
-      notes.push({ outcome: `warning: Altp2m-Policy-Ack: ${ack.rule} in a reply with no sender: not kept` });
+      notes.push({ outcome: `warning: ${pack.waiverTrailer}: ${ack.rule} in a reply with no sender: not kept` });
       continue;
     }
     state.recordThreadAck({ replyKey: key, target, rule: ack.rule, reason: ack.reason, by: ack.by }, now);

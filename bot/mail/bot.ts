@@ -73,9 +73,8 @@ export class MailBot {
       if (this.state.isReviewed(key)) outcomes.push({ key, subject, outcome: 'duplicate' });
       else if (this.state.hold(key, bytes, now)) {
         fresh.add(key);
-        // A maintainer's Altp2m-Policy-Ack in a reply: kept for this patch and later versions.
-        const knownRules = this.options.pack.rules.map((r) => r.id);
-        for (const note of await takeReplyAcks(bytes, key, this.state, knownRules, this.options.from.address, now)) outcomes.push({ key, subject, ...note });
+        // A maintainer's waiver trailer in a reply: kept for this patch and later versions.
+        for (const note of await takeReplyAcks(bytes, key, this.state, this.options.pack, this.options.from.address, now)) outcomes.push({ key, subject, ...note });
       }
       else outcomes.push({ key, subject, outcome: 'duplicate (held)' });
       if (fresh.size >= CHUNK) {
@@ -181,6 +180,7 @@ export class MailBot {
           const reply = renderReply(patch, findings, {
             from: options.from,
             date: new Date(now),
+            pack: options.pack,
             related: patches,
             ...(options.replyTo ? { replyTo: options.replyTo } : {}),
             ...(options.maintainers ? { maintainers: options.maintainers } : {}),

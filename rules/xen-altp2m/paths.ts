@@ -2,6 +2,23 @@
  * Where the altp2m interface lives in the Xen tree, across its file moves
  * (tools/libxc → tools/libs/ctrl in 2020, xen/include/asm-x86 → xen/arch/x86/include/asm in 2022).
  */
+/** The paths the pack's rules look at (docs/policy.md), across Xen's history of file moves. */
+export const WATCHED: readonly string[] = [
+  'xen/arch/x86/hvm/hvm.c',
+  'xen/include/public/hvm/hvm_op.h',
+  'xen/include/public/hvm/params.h',
+  'xen/include/public/domctl.h',
+  'xen/include/xsm/**',
+  'xen/xsm/**',
+  'xen/common/domctl.c',
+  'xen/arch/*/domctl.c',
+  'tools/libxc/*altp2m*',
+  'tools/libs/ctrl/*altp2m*',
+  'tools/libxc/include/xenctrl.h',
+  'tools/include/xenctrl.h',
+  'docs/man/xl.cfg*',
+];
+
 export const isHvmC = (p: string): boolean => /^xen\/arch\/[^/]+\/hvm\/hvm\.c$/.test(p);
 export const isHvmOpHeader = (p: string): boolean => p === 'xen/include/public/hvm/hvm_op.h';
 export const isParamsHeader = (p: string): boolean => p === 'xen/include/public/hvm/params.h';

@@ -2,6 +2,12 @@
  * The policy text findings quote from (docs/policy.md), documented in 2018 (commit "hvm/altp2m:
  * Clarify the proper way to extend the altp2m interface") above do_altp2m_op().
  */
+/** Where the policy is written, as every finding cites it (the JSON report's `policy`). */
+export const POLICY_REFERENCE = 'xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()';
+
+/** The trailer a maintainer waives a finding with: `Altp2m-Policy-Ack: <rule> <reason>`. */
+export const WAIVER_TRAILER = 'Altp2m-Policy-Ack';
+
 export const WHERE = 'the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c';
 
 export const ONE_INTERFACE =

@@ -2,24 +2,26 @@ import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import type { Severity } from './finding.js';
 import { parseAddressList, type Address } from '../ingest/message.js';
+import type { RulePack } from './rule.js';
 
 /**
  * `.patchsentry.yml`, after validation:
  *
+ *     pack: some-pack                    # the rule pack, by the name bot/packs.ts gives it
  *     rules:
- *       altp2m-new-subop: off            # or: { severity: warning }
- *     watch:                             # replaces the default watched paths
+ *       some-rule: off                   # or: { severity: warning }
+ *     watch:                             # replaces the pack's watched paths
  *       - xen/arch/x86/hvm/hvm.c
- *     watch-extra: [ "xen/arch/x86/mm/altp2m.c" ]
+ *     watch-extra: [ "xen/arch/x86/mm/p2m.c" ]
  *     waivers:
- *       - rule: altp2m-domctl
+ *       - rule: some-rule
  *         message-id: "<20240101.1234@example.org>"   # or subject: "regex"
  *         by: Jan Beulich <jbeulich@suse.com>
  *         reason: createdomain option, agreed on the list
  *     links:                             # where reports link each patch (off: no link)
  *       lore: https://lore.kernel.org/xen-devel/
  *       patchew: https://patchew.org/Xen/
- *     trusted:                           # whose Altp2m-Policy-Ack counts on any file
+ *     trusted:                           # whose waiver trailer counts on any file
  *       - "Jan Beulich <jbeulich@suse.com>"
  */
 export interface RuleSetting {
@@ -49,38 +51,43 @@ export interface Config {
   readonly waivers: readonly ConfigWaiver[];
   /** Absent: DEFAULT_LINK_BASES. */
   readonly links?: LinkBases;
-  /** People whose `Altp2m-Policy-Ack` counts on any file (besides its maintainers and reviewers). */
+  /** People whose waiver trailer (the pack's) counts on any file (besides its maintainers and reviewers). */
   readonly trusted: readonly Address[];
 }
 
-/** The watched paths (docs/policy.md), across Xen's history of file moves. */
-export const DEFAULT_WATCH: readonly string[] = [
-  'xen/arch/x86/hvm/hvm.c',
-  'xen/include/public/hvm/hvm_op.h',
-  'xen/include/public/hvm/params.h',
-  'xen/include/public/domctl.h',
-  'xen/include/xsm/**',
-  'xen/xsm/**',
-  'xen/common/domctl.c',
-  'xen/arch/*/domctl.c',
-  'tools/libxc/*altp2m*',
-  'tools/libs/ctrl/*altp2m*',
-  'tools/libxc/include/xenctrl.h',
-  'tools/include/xenctrl.h',
-  'docs/man/xl.cfg*',
-];
+/** What the config is checked against: the pack's rule ids, and its watched paths as the default. */
+export interface ConfigPack {
+  readonly name: string;
+  readonly rules: readonly Pick<RulePack['rules'][number], 'id'>[];
+  readonly watch: readonly string[];
+}
 
-export const DEFAULT_CONFIG: Config = { rules: {}, watch: DEFAULT_WATCH, waivers: [], trusted: [] };
+/** The config of a run without a config file: the pack's watched paths, nothing else. */
+export function defaultConfig(pack: ConfigPack): Config {
+  let config = defaults.get(pack);
+  if (config === undefined) {
+    config = { rules: {}, watch: pack.watch, waivers: [], trusted: [] };
+    defaults.set(pack, config);
+  }
+  return config;
+}
+
+const defaults = new WeakMap<ConfigPack, Config>();
 
 const SEVERITIES = new Set(['error', 'warning', 'info']);
 
 /** Validates parsed YAML; every problem is named with its key. */
-export function validateConfig(raw: unknown, knownRules: readonly string[], file?: string): Config {
-  if (raw === null || raw === undefined) return DEFAULT_CONFIG;
+export function validateConfig(raw: unknown, pack: ConfigPack, file?: string): Config {
+  if (raw === null || raw === undefined) return defaultConfig(pack);
   if (!isRecord(raw)) throw new ConfigError('the top level must be a mapping', file);
-  const allowed = new Set(['rules', 'watch', 'watch-extra', 'waivers', 'links', 'trusted']);
+  const allowed = new Set(['pack', 'rules', 'watch', 'watch-extra', 'waivers', 'links', 'trusted']);
   for (const key of Object.keys(raw)) if (!allowed.has(key)) throw new ConfigError(`unknown key "${key}" (expected one of: ${[...allowed].join(', ')})`, file);
 
+  // The caller chose the pack from this key (bot/packs.ts); another pack in use is a conflict.
+  if (raw['pack'] !== undefined && raw['pack'] !== pack.name) {
+    throw new ConfigError(`pack: ${JSON.stringify(raw['pack'])} is not the pack in use (${pack.name})`, file);
+  }
+  const knownRules = pack.rules.map((r) => r.id);
   const rules: Record<string, RuleSetting> = {};
   if (raw['rules'] !== undefined) {
     if (!isRecord(raw['rules'])) throw new ConfigError('"rules" must be a mapping of rule id to settings', file);
@@ -110,7 +117,7 @@ export function validateConfig(raw: unknown, knownRules: readonly string[], file
     }
     return value as string[];
   };
-  const watch = [...(stringList('watch') ?? DEFAULT_WATCH), ...(stringList('watch-extra') ?? [])];
+  const watch = [...(stringList('watch') ?? pack.watch), ...(stringList('watch-extra') ?? [])];
 
   const waivers: ConfigWaiver[] = [];
   if (raw['waivers'] !== undefined) {

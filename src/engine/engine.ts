@@ -9,8 +9,6 @@ import { touchesPath, type FileInPatch } from '../diff/queries.js';
 import type { Maintainers } from './maintainers.js';
 import { acksOf, formatPerson, judgeAck, type Ack } from './waivers.js';
 
-export const POLICY_REFERENCE = 'xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()';
-
 export interface RuleFailure {
   readonly rule: string;
   readonly seriesId: string;
@@ -62,11 +60,11 @@ export function reviewSeries(series: Series, pack: RulePack, config: Config, isW
   const acks = new Map<Patch, Ack[]>();
   const waiverProblems: WaiverProblem[] = [];
   for (const patch of [...(series.cover ? [series.cover] : []), ...series.patches]) {
-    const read = acksOf(patch.trailers, patch.message.author ?? patch.message.from, knownRules);
+    const read = acksOf(patch.trailers, patch.message.author ?? patch.message.from, knownRules, pack.waiverTrailer);
     acks.set(patch, read.acks);
     for (const reason of read.problems) waiverProblems.push({ anchor: patch.message.id, messageId: patch.message.messageId, reason });
   }
-  const context: WaiverContext = { config, acks, inputs: waivers };
+  const context: WaiverContext = { config, acks, inputs: waivers, policy: pack.policy };
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   let unwatched: FileInPatch[] | undefined;
@@ -114,6 +112,8 @@ interface WaiverContext {
   /** The acks in each message's own trailers. */
   readonly acks: ReadonlyMap<Patch, readonly Ack[]>;
   readonly inputs: WaiverInputs;
+  /** The pack's policy reference, which every finding cites. */
+  readonly policy: string;
 }
 
 function finalize(rule: string, finding: RuleFinding, series: Series, context: WaiverContext): Finding {
@@ -121,7 +121,7 @@ function finalize(rule: string, finding: RuleFinding, series: Series, context: W
   const base: Finding = {
     ...rest,
     rule,
-    policy: POLICY_REFERENCE,
+    policy: context.policy,
     fingerprint: fingerprint(rule, finding.path, finding.evidence, subject),
   };
   const decided = decideWaiver(base, series, context);

@@ -38,9 +38,9 @@ export interface Finding {
   readonly anchor: string;
   /** Stable across versions of a series: rule, path and evidence, never line numbers. */
   readonly fingerprint: string;
-  /** Present when the finding was waived (`Altp2m-Policy-Ack:` or config); severity is then info. */
+  /** Present when the finding was waived (the pack's waiver trailer, or config); severity is then info. */
   readonly waiver?: Waiver;
-  /** An `Altp2m-Policy-Ack:` that does not count (the author's own, or not a maintainer's): the severity stays. */
+  /** A waiver trailer that does not count (the author's own, or not a maintainer's): the severity stays. */
   readonly waiverRequest?: WaiverRequest;
 }
 

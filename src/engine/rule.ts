@@ -26,7 +26,30 @@ export interface RuleContext {
   readonly unwatchedFiles?: () => readonly FileInPatch[];
 }
 
+/**
+ * A rule pack: its rules and everything the core and the reporters say in its name, so that
+ * nothing outside the pack knows which policy it enforces (docs/packs.md).
+ */
 export interface RulePack {
+  /** What `--pack` and the config's `pack:` call it. */
   readonly name: string;
   readonly rules: readonly Rule[];
+  /** Where the policy is written: every finding cites it (the JSON report's `policy`). */
+  readonly policy: string;
+  /**
+   * The trailer that waives a finding (`<trailer>: <rule> <reason>`), matched without case; it
+   * ends in `-Ack` (the trailers src/ingest/patch.ts keeps).
+   */
+  readonly waiverTrailer: string;
+  /** The paths the rules look at when the config names none (`watch:`), as globs. */
+  readonly watch: readonly string[];
+  readonly wording: PackWording;
+}
+
+/** What the reporters and the CLI say about the pack. */
+export interface PackWording {
+  /** What is reviewed, ending "automated review of …" (the mail signature) and the CLI's description. */
+  readonly reviews: string;
+  /** The heading of a clean report: the GitHub check's title, the job summary's line. */
+  readonly clean: string;
 }

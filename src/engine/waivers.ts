@@ -3,7 +3,8 @@ import type { Trailer } from '../ingest/patch.js';
 import { roleFor, type Maintainers } from './maintainers.js';
 
 /**
- * Waivers: `Altp2m-Policy-Ack` trailers, and who may give one (docs/policy.md#waivers).
+ * Waivers: a pack's waiver trailers (`RulePack.waiverTrailer`; xen-altp2m's is shown), and who
+ * may give one (docs/policy.md#waivers).
  *
  * Two forms are read:
  *
@@ -28,8 +29,6 @@ export interface Ack {
   readonly by: Address | null;
 }
 
-export const ACK_TRAILER = /^Altp2m-Policy-Ack$/i;
-
 /** Who may waive, besides the maintainers and reviewers of a file. */
 export interface WaiverAuthority {
   readonly maintainers?: Maintainers;
@@ -37,14 +36,15 @@ export interface WaiverAuthority {
   readonly trusted?: readonly Address[];
 }
 
-/** One `Altp2m-Policy-Ack` trailer read, or why it cannot count. */
+/** One waiver trailer read, or why it cannot count. */
 export type ReadAck = { readonly ack: Ack } | { readonly problem: string };
 
 /**
- * Reads one trailer value. `sender` gives the first form; `knownRules` are the rule ids a
- * trailer may name: another name, or no reason, is a problem to report, never a waiver.
+ * Reads one value of the trailer `trailerKey`. `sender` gives the first form; `knownRules` are
+ * the rule ids a trailer may name: another name, or no reason, is a problem to report, never a
+ * waiver.
  */
-export function readAck(value: string, sender: Address | null, knownRules: readonly string[]): ReadAck {
+export function readAck(value: string, sender: Address | null, knownRules: readonly string[], trailerKey: string): ReadAck {
   let by = sender;
   let text = value.trim();
   const person = /^(.*?<[^<>@\s]+@[^<>\s]+>)\s*#\s*(.*)$/.exec(text);
@@ -54,21 +54,21 @@ export function readAck(value: string, sender: Address | null, knownRules: reado
   }
   const [rule = '', ...words] = text.split(/\s+/);
   const reason = words.join(' ').trim();
-  const shown = `Altp2m-Policy-Ack: ${value.trim()}`;
+  const shown = `${trailerKey}: ${value.trim()}`;
   if (!knownRules.includes(rule)) {
     return { problem: `${shown}: names no rule of this pack ("${rule}"; the rules are ${knownRules.join(', ')}), so it waives nothing` };
   }
-  if (reason === '') return { problem: `${shown}: gives no reason, so it waives nothing (write "Altp2m-Policy-Ack: ${rule} <reason>")` };
+  if (reason === '') return { problem: `${shown}: gives no reason, so it waives nothing (write "${trailerKey}: ${rule} <reason>")` };
   return { ack: { rule, reason, by } };
 }
 
-/** The acks of a message's trailers, and the problems of those that cannot count. */
-export function acksOf(trailers: readonly Trailer[], sender: Address | null, knownRules: readonly string[]): { acks: Ack[]; problems: string[] } {
+/** The acks of a message's `trailerKey` trailers, and the problems of those that cannot count. */
+export function acksOf(trailers: readonly Trailer[], sender: Address | null, knownRules: readonly string[], trailerKey: string): { acks: Ack[]; problems: string[] } {
   const acks: Ack[] = [];
   const problems: string[] = [];
   for (const trailer of trailers) {
-    if (!ACK_TRAILER.test(trailer.key)) continue;
-    const read = readAck(trailer.value, sender, knownRules);
+    if (trailer.key.toLowerCase() !== trailerKey.toLowerCase()) continue;
+    const read = readAck(trailer.value, sender, knownRules, trailerKey);
     if ('ack' in read) acks.push(read.ack);
     else problems.push(read.problem);
   }

@@ -42,13 +42,13 @@ export function kindOf(subject: ParsedSubject, hasFiles: boolean): MessageKind {
   return 'other';
 }
 
-/** `Key: value` lines of the commit message (Signed-off-by, Altp2m-Policy-Ack, ...). */
+/** `Key: value` lines of the commit message (Signed-off-by, Acked-by, a pack's waiver trailer ending in -Ack, ...). */
 export function readTrailers(prose: string): Trailer[] {
   const out: Trailer[] = [];
   for (const raw of prose.split('\n')) {
     const match = TRAILER.exec(raw.replace(/\r$/, ''));
-    // An empty Altp2m- trailer is kept too: a waiver without a reason is reported, not dropped.
-    if (match?.[1] && match[2] !== undefined && (match[2] !== '' || /^Altp2m-/i.test(match[1])) && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested|^Altp2m-/i.test(match[1])) {
+    // An empty waiver trailer (a key ending in -Ack) is kept too: a waiver without a reason is reported, not dropped.
+    if (match?.[1] && match[2] !== undefined && (match[2] !== '' || /-ack$/i.test(match[1])) && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested/i.test(match[1])) {
       out.push({ key: match[1], value: match[2] });
     }
   }

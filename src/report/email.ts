@@ -4,6 +4,7 @@ import type { Patch } from '../ingest/patch.js';
 import type { Finding } from '../engine/finding.js';
 import { version } from '../version.js';
 import type { Maintainers } from '../engine/maintainers.js';
+import type { RulePack } from '../engine/rule.js';
 import { replyRecipients, type ReplyTo } from './recipients.js';
 import { quoteFinding } from './quote.js';
 import { escapeMessageId } from './links.js';
@@ -43,6 +44,8 @@ export interface ReplyOptions {
   readonly maintainers?: Maintainers;
   /** Where the patch's page is (the config's `links:`); default lore.kernel.org/xen-devel. */
   readonly links?: LinkBases;
+  /** The pack that made the findings: how to waive one, what the bot reviews. */
+  readonly pack: Pick<RulePack, 'waiverTrailer' | 'wording'>;
 }
 
 export interface EmailReply {
@@ -124,7 +127,7 @@ function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOp
   const policies = [...new Set(findings.map((f) => f.policy))];
   // Said once per reply: where the policy is written and how to waive.
   const footer =
-    `Policy: ${policies.join('; ')}. A maintainer waives a finding by replying "Altp2m-Policy-Ack: <rule> <reason>".`;
+    `Policy: ${policies.join('; ')}. A maintainer waives a finding by replying "${options.pack.waiverTrailer}: <rule> <reason>".`;
   blocks.forEach((block, b) => {
     const { notes, rationale } = splitMessages(block.findings);
     block.findings.forEach((finding, i) => {
@@ -155,7 +158,7 @@ function renderBody(patch: Patch, findings: readonly Finding[], options: ReplyOp
   });
   const lore = (options.links ?? DEFAULT_LINK_BASES).lore;
   if (message.messageId !== null && lore !== null) out.push(loreLink(message.messageId, lore));
-  out.push('', '-- ', `patchsentry ${version}: automated review of Xen's altp2m interface policy`);
+  out.push('', '-- ', `patchsentry ${version}: automated review of ${options.pack.wording.reviews}`);
   return out.join('\n') + '\n';
 }
 

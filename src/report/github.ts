@@ -11,6 +11,7 @@
  */
 import type { DiffModel } from '../diff/model.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/finding.js';
+import type { PackWording } from '../engine/rule.js';
 
 export const MAX_INLINE_COMMENTS = 30;
 /** Under GitHub's 65,536: room for the footer and multi-byte surprises. */
@@ -248,15 +249,15 @@ export function conclusionFor(findings: readonly Finding[], failOn: Severity | '
 }
 
 /** The check run's title and summary (markdown). */
-export function checkOutput(findings: readonly Finding[], headSha: string): { title: string; summary: string } {
-  if (findings.length === 0) return { title: 'No altp2m policy findings', summary: `patchsentry reviewed ${headSha.slice(0, 12)}: nothing to report.` };
-  return { title: `patchsentry: ${countBySeverity(findings)}`, summary: clip(summaryMarkdown(findings, headSha), MAX_BODY_CHARS) };
+export function checkOutput(findings: readonly Finding[], headSha: string, wording: PackWording): { title: string; summary: string } {
+  if (findings.length === 0) return { title: wording.clean, summary: `patchsentry reviewed ${headSha.slice(0, 12)}: nothing to report.` };
+  return { title: `patchsentry: ${countBySeverity(findings)}`, summary: clip(summaryMarkdown(findings, headSha, wording), MAX_BODY_CHARS) };
 }
 
 /** The job summary / check summary: a table of findings. */
-export function summaryMarkdown(findings: readonly Finding[], headSha: string): string {
+export function summaryMarkdown(findings: readonly Finding[], headSha: string, wording: PackWording): string {
   const head = `## patchsentry on ${headSha.slice(0, 12)}\n\n`;
-  if (findings.length === 0) return `${head}No altp2m policy findings.\n`;
+  if (findings.length === 0) return `${head}${wording.clean}.\n`;
   const rows = findings.map((f) => `| ${f.severity} | \`${f.rule}\` | \`${f.path}:${f.line}\`${f.side === 'old' ? ' (deleted)' : ''} | ${f.message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   return `${head}${countBySeverity(findings)}\n\n| severity | rule | where | message |\n|---|---|---|---|\n${rows.join('\n')}\n`;
 }

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, DEFAULT_WATCH, validateConfig, watchMatcher } from '../../src/engine/config.js';
+import { validateConfig, watchMatcher } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
+import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { ConfigError } from '../../src/errors.js';
 
-const RULES = ['altp2m-domctl', 'altp2m-new-subop'];
+const RULES = { name: 'test-pack', rules: [{ id: 'altp2m-domctl' }, { id: 'altp2m-new-subop' }], watch: ['xen/**'] };
 
 describe('validateConfig', () => {
   it('an empty file is the defaults', () => {
-    expect(validateConfig(null, RULES)).toBe(DEFAULT_CONFIG);
+    expect(validateConfig(null, RULES)).toEqual({ rules: {}, watch: ['xen/**'], waivers: [] });
+    expect(validateConfig(null, xenAltp2m)).toBe(DEFAULT_CONFIG);
+  });
+
+  it('the watched paths are the pack\'s unless the config names them', () => {
+    expect(validateConfig({ 'watch-extra': ['docs/**'] }, RULES).watch).toEqual(['xen/**', 'docs/**']);
+  });
+
+  it('pack: must name the pack in use', () => {
+    expect(validateConfig({ pack: 'test-pack' }, RULES).watch).toEqual(['xen/**']);
+    expect(() => validateConfig({ pack: 'other' }, RULES, '.patchsentry.yml')).toThrow('.patchsentry.yml: pack: "other" is not the pack in use (test-pack)');
   });
 
   it('reads rule switches, severities, watch lists and waivers', () => {
@@ -80,6 +92,6 @@ describe('watchMatcher', () => {
   });
 
   it('the default list is the one docs/policy.md names', () => {
-    expect(DEFAULT_WATCH).toContain('xen/common/domctl.c');
+    expect(xenAltp2m.watch).toContain('xen/common/domctl.c');
   });
 });

@@ -2,7 +2,8 @@
 // recorded instead of thrown, waivers and fingerprints.
 import { describe, expect, it } from 'vitest';
 import { reviewSeries } from '../../src/engine/engine.js';
-import { DEFAULT_CONFIG, validateConfig, type Config } from '../../src/engine/config.js';
+import { validateConfig, type Config } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import type { Rule, RulePack } from '../../src/engine/rule.js';
 import type { RuleFinding } from '../../src/engine/finding.js';
 import { assembleSeries, type Series } from '../../src/ingest/series.js';
@@ -28,8 +29,14 @@ const defineRule: Rule = {
 const seenFiles: string[] = [];
 const spyRule: Rule = { id: 'test-spy', defaultSeverity: 'info', summary: 'records the files it sees', docs: 'Test-only rule.', check: (s) => (seenFiles.push(...s.patches.flatMap((p) => p.diff.files.map((f) => f.path))), []) };
 const brokenRule: Rule = { id: 'test-broken', defaultSeverity: 'warning', summary: 'always throws', docs: 'Test-only rule.', check: () => { throw new Error('rule bug'); } };
-const PACK: RulePack = { name: 'test-pack', rules: [defineRule, spyRule, brokenRule] };
-const ids = PACK.rules.map((r) => r.id);
+const PACK: RulePack = {
+  name: 'test-pack',
+  rules: [defineRule, spyRule, brokenRule],
+  policy: 'docs/test-policy.md',
+  waiverTrailer: 'Test-Policy-Ack',
+  watch: DEFAULT_CONFIG.watch,
+  wording: { reviews: 'a test policy', clean: 'No test findings' },
+};
 
 async function series(name: string): Promise<Series> {
   const patches = (await patchesOf(fixture(name))).filter((p) => p.kind === 'patch' || p.kind === 'cover');
@@ -40,7 +47,7 @@ describe('reviewSeries', () => {
   it('runs every rule; a throwing rule is a recorded failure, not a crash', async () => {
     const { findings, failures } = reviewSeries(await series('input/domctl.patch'), PACK, DEFAULT_CONFIG);
     expect(findings.map((f) => [f.rule, f.severity, f.path, f.line])).toEqual([['test-domctl-define', 'error', 'xen/include/public/domctl.h', 9]]);
-    expect(findings[0]!.policy).toMatch(/do_altp2m_op/);
+    expect(findings[0]!.policy).toBe('docs/test-policy.md');
     expect(failures).toEqual([{ rule: 'test-broken', seriesId: '<20240603154011.4242-1-carol@example.net>', reason: 'rule bug' }]);
   });
 
@@ -56,20 +63,20 @@ describe('reviewSeries', () => {
 
   it('applies config: a rule off, a severity changed', async () => {
     const s = await series('input/domctl.patch');
-    expect(reviewSeries(s, PACK, validateConfig({ rules: { 'test-domctl-define': 'off' } }, ids)).findings).toEqual([]);
-    expect(reviewSeries(s, PACK, validateConfig({ rules: { 'test-domctl-define': 'warning' } }, ids)).findings.map((f) => f.severity)).toEqual(['warning']);
+    expect(reviewSeries(s, PACK, validateConfig({ rules: { 'test-domctl-define': 'off' } }, PACK)).findings).toEqual([]);
+    expect(reviewSeries(s, PACK, validateConfig({ rules: { 'test-domctl-define': 'warning' } }, PACK)).findings.map((f) => f.severity)).toEqual(['warning']);
   });
 
   it('waives by config (message-id or subject) and says who', async () => {
     const s = await series('input/domctl.patch');
-    const byId = validateConfig({ waivers: [{ rule: 'test-domctl-define', 'message-id': '20240603154011.4242-1-carol@example.net', by: 'Jan', reason: 'agreed' }] }, ids);
+    const byId = validateConfig({ waivers: [{ rule: 'test-domctl-define', 'message-id': '20240603154011.4242-1-carol@example.net', by: 'Jan', reason: 'agreed' }] }, PACK);
     expect(reviewSeries(s, PACK, byId).findings.map((f) => [f.severity, f.waiver])).toEqual([['info', { by: 'Jan', reason: 'agreed' }]]);
-    const bySubject = validateConfig({ waivers: [{ rule: 'test-domctl-define', subject: 'XEN_DOMCTL_altp2m', reason: 'agreed' }] }, ids);
+    const bySubject = validateConfig({ waivers: [{ rule: 'test-domctl-define', subject: 'XEN_DOMCTL_altp2m', reason: 'agreed' }] }, PACK);
     expect(reviewSeries(s, PACK, bySubject).findings[0]!.waiver).toEqual({ by: 'config', reason: 'agreed' });
   });
 
-  it("takes the author's own Altp2m-Policy-Ack trailer as a waiver requested, not granted", async () => {
-    const text = fixture('input/domctl.patch').toString().replace('Signed-off-by: Carol Dev', 'Altp2m-Policy-Ack: test-domctl-define toolstack only\nSigned-off-by: Carol Dev');
+  it("takes the author's own waiver trailer (the pack's; another pack's is not read) as a waiver requested, not granted", async () => {
+    const text = fixture('input/domctl.patch').toString().replace('Signed-off-by: Carol Dev', 'Altp2m-Policy-Ack: test-domctl-define another pack\'s trailer\nTest-Policy-Ack: test-domctl-define toolstack only\nSigned-off-by: Carol Dev');
     const patches = await patchesOf(Buffer.from(text));
     const { findings } = reviewSeries(assembleSeries(patches)[0]!, PACK, DEFAULT_CONFIG);
     expect(findings.map((f) => [f.severity, f.waiver, f.waiverRequest])).toEqual([

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { reviewSeries } from '../../src/engine/engine.js';
-import { DEFAULT_CONFIG, validateConfig } from '../../src/engine/config.js';
+import { validateConfig } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import { parseMaintainers } from '../../src/engine/maintainers.js';
 import { judgeAck, readAck } from '../../src/engine/waivers.js';
 import { assembleSeries, type Series } from '../../src/ingest/series.js';
@@ -28,16 +29,16 @@ const verdicts = (series: Series, config = DEFAULT_CONFIG, maintainers = MAINTAI
 
 describe('readAck', () => {
   it('reads the rule and reason form, given by the sender, and the b4 person form', () => {
-    expect(readAck('altp2m-domctl toolstack only', CAROL, RULES)).toEqual({ ack: { rule: 'altp2m-domctl', reason: 'toolstack only', by: CAROL } });
-    expect(readAck('Julia Rest <julia.rest@example.org> # altp2m-domctl agreed at the summit', CAROL, RULES)).toEqual({ ack: { rule: 'altp2m-domctl', reason: 'agreed at the summit', by: JULIA } });
+    expect(readAck('altp2m-domctl toolstack only', CAROL, RULES, 'Altp2m-Policy-Ack')).toEqual({ ack: { rule: 'altp2m-domctl', reason: 'toolstack only', by: CAROL } });
+    expect(readAck('Julia Rest <julia.rest@example.org> # altp2m-domctl agreed at the summit', CAROL, RULES, 'Altp2m-Policy-Ack')).toEqual({ ack: { rule: 'altp2m-domctl', reason: 'agreed at the summit', by: JULIA } });
     // b4 quotes a display name with special characters.
-    expect(readAck('"Rest, Julia" <julia.rest@example.org> # altp2m-domctl ok', CAROL, RULES)).toEqual({ ack: { rule: 'altp2m-domctl', reason: 'ok', by: { name: 'Rest, Julia', address: 'julia.rest@example.org' } } });
+    expect(readAck('"Rest, Julia" <julia.rest@example.org> # altp2m-domctl ok', CAROL, RULES, 'Altp2m-Policy-Ack')).toEqual({ ack: { rule: 'altp2m-domctl', reason: 'ok', by: { name: 'Rest, Julia', address: 'julia.rest@example.org' } } });
   });
 
   it('reports a trailer naming no rule of the pack, or giving no reason', () => {
-    expect(readAck('altp2m-domtcl toolstack only', CAROL, RULES)).toEqual({ problem: expect.stringMatching(/^Altp2m-Policy-Ack: altp2m-domtcl toolstack only: names no rule of this pack \("altp2m-domtcl"; the rules are altp2m-domctl, /) });
-    expect(readAck('altp2m-domctl', CAROL, RULES)).toEqual({ problem: expect.stringMatching(/gives no reason, so it waives nothing/) });
-    expect(readAck('', CAROL, RULES)).toEqual({ problem: expect.stringMatching(/names no rule/) });
+    expect(readAck('altp2m-domtcl toolstack only', CAROL, RULES, 'Altp2m-Policy-Ack')).toEqual({ problem: expect.stringMatching(/^Altp2m-Policy-Ack: altp2m-domtcl toolstack only: names no rule of this pack \("altp2m-domtcl"; the rules are altp2m-domctl, /) });
+    expect(readAck('altp2m-domctl', CAROL, RULES, 'Altp2m-Policy-Ack')).toEqual({ problem: expect.stringMatching(/gives no reason, so it waives nothing/) });
+    expect(readAck('', CAROL, RULES, 'Altp2m-Policy-Ack')).toEqual({ problem: expect.stringMatching(/names no rule/) });
   });
 });
 
@@ -70,7 +71,7 @@ describe('waivers in reviewSeries', () => {
     const byAda = await withTrailers('Altp2m-Policy-Ack: Ada Toolstack <ada.toolstack@example.com> # altp2m-domctl toolstack only');
     // Ada maintains LIBS, not public/domctl.h: a request, until the config trusts her.
     expect(verdicts(byAda).map((v) => v[0])).toEqual(['error', 'error']);
-    const trusting = validateConfig({ trusted: ['Ada Toolstack <ada.toolstack@example.com>'] }, RULES);
+    const trusting = validateConfig({ trusted: ['Ada Toolstack <ada.toolstack@example.com>'] }, xenAltp2m);
     expect(verdicts(byAda, trusting).map((v) => v[0])).toEqual(['info', 'info']);
   });
 

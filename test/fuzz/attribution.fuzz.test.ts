@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import type { RawMessage } from '../../src/ingest/mbox.js';
 import { fcOptions } from './runs.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { reviewMessages } from '../../src/pipeline.js';
 import { ReportBuilder } from '../../src/report/report.js';
 import { renderJson } from '../../src/report/json.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import type { RawMessage } from '../../src/ingest/mbox.js';
 import { FIXTURES, fixture, split } from '../ingest/read.js';

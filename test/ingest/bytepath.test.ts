@@ -4,7 +4,8 @@ import { loadMimeCodecs, readHeaderBlock } from '../../src/ingest/headers.js';
 import { parseMessage, type Message } from '../../src/ingest/message.js';
 import { toPatch } from '../../src/ingest/patch.js';
 import { leanPatch } from '../../src/ingest/fastpath.js';
-import { DEFAULT_CONFIG, watchMatcher } from '../../src/engine/config.js';
+import { watchMatcher } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import type { RawMessage } from '../../src/ingest/mbox.js';
 import { fixture, split } from './read.js';
 

@@ -5,7 +5,7 @@ import { codeQualityFingerprint, renderCodeQuality, type CodeQualityIssue } from
 import { ReportBuilder } from '../../src/report/report.js';
 import { runCheck } from '../../bot/cli/check.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import { FIXTURES } from '../ingest/read.js';
 import { codeQualityValidator, parseCodeQuality } from '../support/codequality-schema.js';
 import { DOMCTL_FINDING, REMOVED_FINDING, patchReport, sampleReport } from './report-sample.js';

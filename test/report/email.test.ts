@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/ingest/message.js';
 import { toPatch, type Patch } from '../../src/ingest/patch.js';
 import { reviewSeries } from '../../src/engine/engine.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import type { Finding } from '../../src/engine/finding.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { columns, formatEmail, loreLink, quoteLine, renderReply, ReplyError } from '../../src/report/email.js';
@@ -26,7 +26,7 @@ describe('renderReply', () => {
     });
     const { patch, findings } = await reviewed(raw);
     expect(findings.length).toBeGreaterThan(0);
-    const reply = renderReply(patch, findings, { from: BOT, date: DATE });
+    const reply = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m });
     const headers = new Map(reply.headers.map(([k, v]) => [k, v]));
     expect(headers.get('Subject')).toBe('Re: [PATCH] xen/domctl: add XEN_DOMCTL_altp2m_get_views');
     expect(headers.get('In-Reply-To')).toBe('<20261125081244.4711-1-jane.dev@example.org>');
@@ -39,7 +39,7 @@ describe('renderReply', () => {
     expect(headers.get('Date')).toBe('Wed, 25 Nov 2026 12:00:00 +0000');
     expect(reply.messageId).toMatch(/^<patchsentry\.[0-9a-f]{24}@example\.org>$/);
     // Same patch, same findings: same Message-ID (the outbox recognises it across runs).
-    expect(renderReply(patch, findings, { from: BOT, date: new Date(0) }).messageId).toBe(reply.messageId);
+    expect(renderReply(patch, findings, { from: BOT, date: new Date(0), pack: xenAltp2m }).messageId).toBe(reply.messageId);
   });
 
   it('writes to X-Original-From when From is a relay no-reply address', async () => {
@@ -48,13 +48,13 @@ describe('renderReply', () => {
       'X-Original-From': 'Jane Developer <jane.dev@example.org>',
     });
     const { patch, findings } = await reviewed(raw);
-    const reply = renderReply(patch, findings, { from: BOT, date: DATE });
+    const reply = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m });
     expect(reply.to.map((a) => a.address)).toEqual(['jane.dev@example.org']);
   });
 
   it('quotes each finding as a whole statement under its file name, with what it is under it', async () => {
     const { patch, findings } = await reviewed(withHeaders(fixture('domctl-violation.patch'), {}));
-    const body = renderReply(patch, findings, { from: BOT, date: DATE }).body;
+    const body = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m }).body;
     const lines = body.split('\n');
     expect(lines[0]).toBe('On Wed, 25 Nov 2026 08:12:44 +0000, Jane Developer wrote:');
     expect(lines[1]).toBe('> +++ b/xen/include/public/domctl.h');
@@ -83,7 +83,7 @@ describe('renderReply', () => {
   it('says the rationale, the policy and how to waive once per reply, and links the patch on lore', async () => {
     const { patch, findings } = await reviewed(withHeaders(fixture('domctl-violation.patch'), {}));
     expect(findings.map((f) => f.rule)).toEqual(['altp2m-domctl', 'altp2m-domctl', 'altp2m-domctl']);
-    const body = renderReply(patch, findings, { from: BOT, date: DATE }).body;
+    const body = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m }).body;
     const once = (text: string | RegExp) => expect(body.split(text).length - 1, String(text)).toBe(1);
     once('altp2m-domctl (error): altp2m has one interface');
     once('one interface');
@@ -96,7 +96,7 @@ describe('renderReply', () => {
     expect(loreLink('<short@example.org>')).toBe('The patch: https://lore.kernel.org/xen-devel/short@example.org/');
     // The configured archive (links: in .patchsentry.yml), escaped as public-inbox does; off: none.
     expect(loreLink('<a/b@example.org>', 'https://lore.example.org/xen/')).toBe('The patch: https://lore.example.org/xen/a%2Fb@example.org/');
-    const off = renderReply(patch, findings, { from: BOT, date: DATE, links: { lore: null, patchew: null } }).body;
+    const off = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m, links: { lore: null, patchew: null } }).body;
     expect(off).not.toContain('https://');
     expect(body).toMatch(/\n-- \npatchsentry [\d.]+: automated review of Xen's altp2m interface policy\n$/);
   });
@@ -110,7 +110,7 @@ describe('renderReply', () => {
       'altp2m-domctl xen/include/public/domctl.h',
       'altp2m-domctl xen/include/public/domctl.h',
     ]);
-    const body = renderReply(patch, findings, { from: BOT, date: DATE }).body;
+    const body = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m }).body;
     const lines = body.replace(/\n$/, '').split('\n');
     expect(lines.length).toBeLessThanOrEqual(40);
     // The handler: its case label and the first statement doing altp2m work, the brace between.
@@ -128,7 +128,7 @@ describe('renderReply', () => {
         bytes: Buffer.from('From: Jane <jane@example.org>\nTo: xen-devel@lists.example.org\nSubject: [PATCH 0/2] altp2m views\nMessage-ID: <c@example.org>\n\nCover.\n'),
       }),
     );
-    const body = renderReply(cover, findings.slice(0, 1), { from: BOT, date: DATE }).body;
+    const body = renderReply(cover, findings.slice(0, 1), { from: BOT, date: DATE, pack: xenAltp2m }).body;
     expect(body).toContain('> +struct xen_domctl_altp2m_views {');
     expect(body).toContain('Jane wrote:');
   });
@@ -137,7 +137,7 @@ describe('renderReply', () => {
     const { patch } = await reviewed(withHeaders(fixture('clean.patch'), {}));
     const base = { severity: 'error' as const, path: 'xen/include/public/domctl.h', policy: 'the policy', anchor: patch.message.id, fingerprint: 'f' };
     const removed: Finding = { ...base, rule: 'test-old', line: 1212, side: 'old', message: 'Removed.', evidence: ['nothing that matches'] };
-    const body = renderReply(patch, [removed], { from: BOT, date: DATE }).body;
+    const body = renderReply(patch, [removed], { from: BOT, date: DATE, pack: xenAltp2m }).body;
     expect(body).toContain(
       '> +++ b/xen/include/public/domctl.h\n> -    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION */\n> +    uint64_aligned_t value; /* IN/OUT - @OP_GET_OPTION / @OP_SET_OPTION. */\n\nRemoved.\n',
     );
@@ -171,7 +171,7 @@ describe('renderReply', () => {
     );
     const patch = toPatch(await parseMessage({ index: 0, bytes: raw }));
     const finding: Finding = { rule: 'test-warning', severity: 'error', path: 'xen/arch/x86/hvm/hvm.c', line: 14, side: 'old', message: 'Weakened.', evidence: [' * for safety by anyone, and each subop must be'], policy: 'p', anchor: patch.message.id, fingerprint: 'f' };
-    const body = renderReply(patch, [finding], { from: BOT, date: DATE }).body;
+    const body = renderReply(patch, [finding], { from: BOT, date: DATE, pack: xenAltp2m }).body;
     expect(body).toContain(
       '> +++ b/xen/arch/x86/hvm/hvm.c\n>   * Note that this mode has not been evaluated\n> - * for safety by anyone, and each subop must be\n> - * evaluated before use.\n> + * for safety.\n\nWeakened.\n',
     );
@@ -179,7 +179,7 @@ describe('renderReply', () => {
 
   it('refuses a patch without a Message-ID', async () => {
     const { patch, findings } = await reviewed(withHeaders(fixture('domctl-violation.patch'), { 'Message-Id': null }));
-    expect(() => renderReply(patch, findings, { from: BOT, date: DATE })).toThrow(ReplyError);
+    expect(() => renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m })).toThrow(ReplyError);
   });
 
   it('encodes non-ASCII names and subjects as RFC 2047 words and keeps lines short', async () => {
@@ -188,7 +188,7 @@ describe('renderReply', () => {
       Subject: '=?UTF-8?Q?[PATCH]_x86/altp2m:_f=C3=BCr_views?=',
     });
     const { patch, findings } = await reviewed(raw);
-    const reply = renderReply(patch, findings, { from: BOT, date: DATE });
+    const reply = renderReply(patch, findings, { from: BOT, date: DATE, pack: xenAltp2m });
     const text = formatEmail(reply);
     expect(text).toMatch(/^To: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= <jgross@example\.com>$/m);
     expect(text).toMatch(/^Subject: =\?UTF-8\?B\?/m);

@@ -8,7 +8,7 @@ import { DEFAULT_LINK_BASES, validateConfig } from '../../src/engine/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { DOMCTL_FINDING, patchReport, sampleReport } from './report-sample.js';
 
-const RULES = ['altp2m-domctl'];
+const RULES = { name: 'test-pack', rules: [{ id: 'altp2m-domctl' }], watch: [] };
 
 describe('patch links', () => {
   it('put the Message-ID, without its angle brackets, under the lore and patchew bases', () => {

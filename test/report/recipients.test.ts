@@ -7,6 +7,7 @@ import type { Finding } from '../../src/engine/finding.js';
 import { parseMaintainers } from '../../src/engine/maintainers.js';
 import { replyRecipients, type RecipientOptions } from '../../src/report/recipients.js';
 import { renderReply } from '../../src/report/email.js';
+import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import { fixture, withHeaders } from '../bot/mail/support/messages.js';
 
 const MAINTAINERS = parseMaintainers(readFileSync(fileURLToPath(new URL('../fixtures/maintainers/MAINTAINERS', import.meta.url)), 'utf8'));
@@ -73,11 +74,11 @@ describe('replyRecipients', () => {
 
   it('is what renderReply puts in To and Cc', async () => {
     const patch = await patchOf();
-    const reply = renderReply(patch, [findingOn('xen/include/public/domctl.h')], { from: { name: 'patchsentry', address: SELF }, date: new Date(0), maintainers: MAINTAINERS });
+    const reply = renderReply(patch, [findingOn('xen/include/public/domctl.h')], { from: { name: 'patchsentry', address: SELF }, date: new Date(0), maintainers: MAINTAINERS, pack: xenAltp2m });
     const headers = new Map(reply.headers);
     expect(headers.get('To')).toBe('Jane Developer <jane.dev@example.org>');
     expect(headers.get('Cc')).toBe('Andrew Arch <andrew.arch@example.com>, Jan Keeper <jan.keeper@example.com>, Julia Rest <julia.rest@example.org>, Stefan Arm <stefan.arm@example.org>');
-    const alone = renderReply(patch, [findingOn('xen/include/public/domctl.h')], { from: { name: 'patchsentry', address: SELF }, date: new Date(0) });
+    const alone = renderReply(patch, [findingOn('xen/include/public/domctl.h')], { from: { name: 'patchsentry', address: SELF }, date: new Date(0), pack: xenAltp2m });
     expect(new Map(alone.headers).has('Cc')).toBe(false);
   });
 });

@@ -8,7 +8,8 @@ import { parseDiff } from '../../src/diff/parse.js';
 import { parseMessage } from '../../src/ingest/message.js';
 import { toPatch } from '../../src/ingest/patch.js';
 import { splitMbox } from '../../src/ingest/mbox.js';
-import { DEFAULT_CONFIG, watchMatcher } from '../../src/engine/config.js';
+import { watchMatcher } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 
 const isWatched = watchMatcher(DEFAULT_CONFIG);
 

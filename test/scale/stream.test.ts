@@ -7,7 +7,7 @@ import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail } from '../../src/report/text.js';
 import { reviewMessages, type PatchReport, type ReviewEvent } from '../../src/pipeline.js';
 import { splitMbox, type RawMessage } from '../../src/ingest/mbox.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../support/pack.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 import type { Finding } from '../../src/engine/finding.js';
 

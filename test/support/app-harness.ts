@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { FakeGitHub } from './github-server.js';
 import { startedInHooks, useFakeGitHub } from './github-harness.js';
 import { PatchsentryApp, type AppOptions } from '../../bot/server/app.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from './pack.js';
 import { xenAltp2m } from '../../rules/xen-altp2m/index.js';
 
 export interface AppHarnessOptions {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { FakeGitHub } from './github-server.js';
 import { createGitHubClient } from '../../bot/github/client.js';
 import { reviewPullRequest, type ReviewPullOptions } from '../../bot/github/review-pr.js';
-import { DEFAULT_CONFIG } from '../../src/engine/config.js';
+import { DEFAULT_CONFIG } from './pack.js';
 import type { RulePack } from '../../src/engine/rule.js';
 
 /** The repository the tests' pull requests live in. */

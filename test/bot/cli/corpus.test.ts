@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../../bot/cli/check.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 
 // PATCHSENTRY_CORPUS names another place (e.g. for a git worktree, which has no ../shared).
 const CORPUS = process.env['PATCHSENTRY_CORPUS'] ?? join(fileURLToPath(new URL('../../../', import.meta.url)), '../shared/corpus');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../../bot/cli/check.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import type { Report } from '../../../src/report/report.js';
 import { FIXTURES, fixture } from '../../ingest/read.js';
 

@@ -6,6 +6,7 @@
 import type { PullState, StoredFile } from '../../support/github-server.js';
 import type { Rule, RulePack } from '../../../src/engine/rule.js';
 import type { RuleFinding } from '../../../src/engine/finding.js';
+import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 
 export interface FileChange {
   readonly path: string;
@@ -144,6 +145,7 @@ export const CLEAN_COMMIT: Commit = {
  * `RANGE_BEGIN`..`RANGE_END` block as one multi-line finding.
  */
 export const TEST_PACK: RulePack = {
+  ...xenAltp2m,
   name: 'test-pack',
   rules: [
     rule('test-marker', 'error', (text) => text.includes('FLAG'), 'add'),

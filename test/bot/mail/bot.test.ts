@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailBot, type MailBotOptions } from '../../../bot/mail/bot.js';
 import { MailState } from '../../../bot/mail/state.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import type { Rule, RulePack } from '../../../src/engine/rule.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { fixture, plainMail, series, withHeaders } from './support/messages.js';
@@ -137,7 +137,7 @@ describe('MailBot', () => {
           p.diff.files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add' && /altp2m/.test(l.text)).slice(0, 1).map((l) => ({ severity: 'info' as const, path: f.path, line: l.newLine!, side: 'new' as const, message: 'A note.', evidence: [l.text], anchor: p.message.id })))),
         ),
     };
-    const testPack: RulePack = { name: 'test-pack', rules: [note] };
+    const testPack: RulePack = { ...xenAltp2m, name: 'test-pack', rules: [note] };
     const withInfo = await run([violation()], T0, { pack: testPack });
     expect(withInfo.outbox).toHaveLength(1);
     expect(withInfo.outbox[0]!.raw).toContain('\n\nA note.\n\ntest-note (note). Policy: ');
@@ -156,7 +156,7 @@ describe('MailBot', () => {
       check: (whole) => [{ severity: 'warning', path: 'xen/include/public/domctl.h', line: 1318, side: 'new', message: 'Series note.', evidence: ['#define XEN_DOMCTL_altp2m_get_views              89'], anchor: whole.cover!.message.id }],
     };
     const s = series({ version: 1, title: 'whole', idBase: 'w', patches: [{ fixture: 'unwatched.patch', title: 'a' }, { fixture: 'domctl-violation.patch', title: 'b' }] });
-    const result = await run(s, T0, { pack: { name: 'test-pack', rules: [whole] } });
+    const result = await run(s, T0, { pack: { ...xenAltp2m, name: 'test-pack', rules: [whole] } });
     expect(result.outcomes.map((o) => [o.key, o.outcome])).toEqual([
       ['<w-0@example.org>', 'replied'],
       ['<w-1@example.org>', 'clean'],

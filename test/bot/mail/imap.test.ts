@@ -6,7 +6,7 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWatchCommand } from '../../../bot/mail/run.js';
 import { MailState } from '../../../bot/mail/state.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { startDovecot, type Dovecot } from '../../support/dovecot.js';
 import { fixture, withHeaders } from './support/messages.js';

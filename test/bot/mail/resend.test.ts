@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailBot } from '../../../bot/mail/bot.js';
 import { MailState } from '../../../bot/mail/state.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { fixture, series, withHeaders } from './support/messages.js';
 

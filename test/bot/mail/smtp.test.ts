@@ -6,7 +6,7 @@ import { Readable, PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMail, type MailRunOptions } from '../../../bot/mail/run.js';
 import { MailState } from '../../../bot/mail/state.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import { parseMaintainers } from '../../../src/engine/maintainers.js';
 import { splitMbox } from '../../../src/ingest/mbox.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailBot } from '../../../bot/mail/bot.js';
 import { MailState } from '../../../bot/mail/state.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import { parseMaintainers } from '../../../src/engine/maintainers.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { series } from './support/messages.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { POLICY_REFERENCE } from '../../../src/engine/engine.js';
+import { POLICY_REFERENCE } from '../../../rules/xen-altp2m/policy.js';
 import { goldenSuite, messageIds, only, review } from './golden.js';
 
 const { byName } = goldenSuite('altp2m-domctl', { fires: 5, silent: 4 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../../bot/cli/check.js';
-import { DEFAULT_CONFIG } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 import { EXAMPLE, expectGolden, loadExpected, review } from './golden.js';
 

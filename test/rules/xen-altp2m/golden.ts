@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { splitMbox } from '../../../src/ingest/mbox.js';
 import { reviewMessages, type ReviewEvent } from '../../../src/pipeline.js';
-import { DEFAULT_CONFIG, type Config } from '../../../src/engine/config.js';
+import { type Config } from '../../../src/engine/config.js';
+import { DEFAULT_CONFIG } from '../../support/pack.js';
 import type { Finding, Severity, Side, Waiver } from '../../../src/engine/finding.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 
