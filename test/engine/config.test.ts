@@ -8,7 +8,7 @@ const RULES = { name: 'test-pack', rules: [{ id: 'altp2m-domctl' }, { id: 'altp2
 
 describe('validateConfig', () => {
   it('an empty file is the defaults', () => {
-    expect(validateConfig(null, RULES)).toEqual({ rules: {}, watch: ['xen/**'], waivers: [] });
+    expect(validateConfig(null, RULES)).toEqual({ rules: {}, watch: ['xen/**'], waivers: [], trusted: [] });
     expect(validateConfig(null, xenAltp2m)).toBe(DEFAULT_CONFIG);
   });
 
