@@ -54,6 +54,8 @@ describe('check --range', () => {
       'altp2m-new-subop info xen/include/public/hvm/hvm_op.h:18',
       'altp2m-subop-incomplete warning xen/include/public/hvm/hvm_op.h:18',
     ]);
+    // Each finding on the patch whose diff holds its line.
+    expect(a.patches.map((p) => p.findings.map((f) => f.rule).sort())).toEqual([[], ['altp2m-domctl'], ['altp2m-new-subop', 'altp2m-subop-incomplete']]);
     expect(a.patches[0]!.source).toBe(`${repo.base}..${repo.tip}`);
   });
 
