@@ -38,10 +38,16 @@ export function startsWithCommitLine(bytes: Buffer): boolean {
  * one commit, one diff or one mail message comes out as one message, unchanged.
  */
 export async function* splitCommits(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawMessage> {
-  const lines = readLines(chunks)[Symbol.asyncIterator]();
+  let lines: AsyncIterator<Buffer> = readLines(chunks)[Symbol.asyncIterator]();
   const first = await lines.next();
   if (first.done) return;
-  const head = first.value;
+  let head = first.value;
+  if (head[0] === ESC && startsWithCommitLine(withoutColour(head))) {
+    // `git log -p` with color.ui=always (or --color=always) into a pipe: the colour codes are
+    // git's, not the patch's, and would hide every line's meaning.
+    head = withoutColour(head);
+    lines = uncoloured(lines);
+  }
   if (startsWithCommitLine(head)) {
     yield* commitMode(head, lines);
     return;
@@ -66,6 +72,21 @@ export async function* splitCommits(chunks: AsyncIterable<Buffer>): AsyncGenerat
     return;
   }
   yield* formatMode(head, rest);
+}
+
+const ESC = 0x1b;
+// eslint-disable-next-line no-control-regex -- the ESC of a terminal colour code is the point
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** The line without terminal colour codes (SGR sequences). */
+function withoutColour(line: Buffer): Buffer {
+  return line.includes(ESC) ? Buffer.from(line.toString('utf8').replace(SGR, ''), 'utf8') : line;
+}
+
+function uncoloured(lines: AsyncIterator<Buffer>): AsyncIterator<Buffer> {
+  return (async function* () {
+    for (let next = await lines.next(); !next.done; next = await lines.next()) yield withoutColour(next.value);
+  })();
 }
 
 /** Field names any mail carries one of (a commit subject "x86/hvm: …" names none). */

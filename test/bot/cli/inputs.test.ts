@@ -138,6 +138,13 @@ describe('git log -p', () => {
     expect(doc.patches.map((p) => p.files.length)).toEqual([1, 1, 1]);
   });
 
+  it('git log -p in colour (color.ui=always into a pipe) is read as without it', async () => {
+    const plain = report(await run(['check', '--format', 'json', '--fail-on', 'never', '-'], Buffer.from(repo.git('log', '-p', '--color=never', 'staging..altp2m'))));
+    const coloured = report(await run(['check', '--format', 'json', '--fail-on', 'never', '-'], Buffer.from(repo.git('log', '-p', '--color=always', 'staging..altp2m'))));
+    expect(coloured.patches.map((p) => [p.subject, p.files])).toEqual(plain.patches.map((p) => [p.subject, p.files]));
+    expect(plain.patches).toHaveLength(3);
+  });
+
   it('git show of two commits is two patches', async () => {
     const show = Buffer.from(repo.git('show', 'altp2m~1', 'altp2m~2'));
     const doc = report(await run(['check', '--format', 'json', '--fail-on', 'never', '-'], show));
