@@ -4,7 +4,7 @@ import { readInput, splittableMboxSize } from '../io/input.js';
 import { reviewMessages, reviewPrepared, type ErrorEntry, type PatchReport, type Prepared, type ReviewEvent } from '../../src/pipeline.js';
 import type { RawMessage } from '../../src/ingest/mbox.js';
 import { prepareFileInWorkers, prepareInWorkers } from '../workers/pool.js';
-import { ReportBuilder, ReportStream, exitCodeFor, type Report } from '../../src/report/report.js';
+import { ReportBuilder, ReportStream, exitCodeFor, failureEntry, type Report } from '../../src/report/report.js';
 import { JsonReportWriter, renderJson } from '../../src/report/json.js';
 import { renderText, textPatch, textTail, type TextOptions } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
@@ -51,7 +51,7 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
   const pack = options.format === 'sarif' ? withPostImageLines(options.pack) : options.pack;
   const inputs = new Inputs({ ...options, pack }, (failure) => builder.addError(failure));
   for await (const event of inputs.events()) {
-    if (event.kind === 'error') options.onInputError?.(inputs.located(event.error));
+    for (const error of errorsOf(event)) options.onInputError?.(inputs.located(error));
     builder.add(event);
   }
   const built = builder.build();
@@ -65,7 +65,7 @@ export async function runCheck(options: CheckOptions): Promise<{ report: Report;
           ? renderCodeQuality(report)
           : options.format === 'terse'
             ? renderTerse(report)
-          : renderText({ ...report, errors: report.errors.map((e) => inputs.located(e)) }, textOptionsOf(options));
+            : renderText({ ...report, errors: report.errors.map((e) => inputs.located(e)) }, textOptionsOf(options));
   return { report, output, exitCode: exitCodeFor(report, options.failOn) };
 }
 
@@ -87,7 +87,7 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
   };
   if (json) await sink.write(json.head());
   for await (const event of inputs.events()) {
-    if (event.kind === 'error') options.onInputError?.(inputs.located(event.error));
+    for (const error of errorsOf(event)) options.onInputError?.(inputs.located(error));
     const ready = stream.add(event);
     if (ready.length > 0) {
       const flushed = sink.write(render(ready));
@@ -100,6 +100,13 @@ export async function streamCheck(options: CheckOptions & { readonly format: 'js
   await sink.write(json ? json.tail(finished.summary, errors) : textTail(finished.summary, errors.map((e) => inputs.located(e)), textOptions));
   await sink.flush();
   return stream.exitCode(options.failOn);
+}
+
+/** The errors an event adds to the report: an input error, rule failures, waiver trailers that do not parse. */
+function errorsOf(event: ReviewEvent): readonly ErrorEntry[] {
+  if (event.kind === 'error') return [event.error];
+  if (event.failures.length === 0 && !event.waiverProblems?.length) return [];
+  return [...event.failures.map(failureEntry), ...(event.waiverProblems ?? [])];
 }
 
 function textOptionsOf(options: CheckOptions): TextOptions {

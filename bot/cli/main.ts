@@ -53,7 +53,8 @@ export function buildProgram(): Command {
         // Input errors are in the report; when a text report goes to a file or a pipe they are
         // also said on stderr as they come, so that `check x.mbox > report.txt` shows them (on
         // a terminal the report itself shows them, once).
-        ...(opts.format === 'text' && !opts.quiet && process.stdout.isTTY !== true ? { onInputError: (e: ErrorEntry) => {
+        // --quiet reports them on stderr only, wherever stdout goes.
+        ...(opts.format === 'text' && (opts.quiet || process.stdout.isTTY !== true) ? { onInputError: (e: ErrorEntry) => {
               progress?.clear();
               process.stderr.write(`patchsentry: ${describeError(e)}\n`);
             } } : {}),
@@ -67,7 +68,6 @@ export function buildProgram(): Command {
       if (opts.quiet) {
         const result = await runCheck({ ...common, format: 'terse', color: false });
         process.stdout.write(result.output);
-        for (const e of result.report.errors) process.stderr.write(`patchsentry: ${[e.source, e.index === undefined ? undefined : `message ${e.index + 1}`].filter(Boolean).join(', ')}: ${e.reason}\n`);
         process.exitCode = result.exitCode;
         return;
       }

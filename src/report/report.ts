@@ -174,7 +174,8 @@ export class ReportStream {
   }
 }
 
-function failureEntry(failure: RuleFailure): ErrorEntry {
+/** A rule that failed on a series, as an entry of the report's errors. */
+export function failureEntry(failure: RuleFailure): ErrorEntry {
   return { reason: `rule ${failure.rule} failed on series ${failure.seriesId}: ${failure.reason}` };
 }
 
