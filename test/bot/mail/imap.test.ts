@@ -36,7 +36,7 @@ async function append(...messages: Buffer[]): Promise<void> {
 }
 
 /** Runs `watch --imap` in-process until `until()` holds, then stops it as SIGTERM would. */
-async function watchUntil(until: (logs: string[]) => boolean): Promise<string[]> {
+async function watchUntil(until: (logs: string[]) => boolean, options: { state?: string; backlog?: 'skip' | 'review' } = {}): Promise<string[]> {
   const logs: string[] = [];
   const controller = new AbortController();
   const url = new URL(`imap://${dovecot.user}:${encodeURIComponent(dovecot.password)}@127.0.0.1:${dovecot.port}/INBOX`);
@@ -44,7 +44,7 @@ async function watchUntil(until: (logs: string[]) => boolean): Promise<string[]>
     pack: xenAltp2m,
     config: DEFAULT_CONFIG,
     from: { name: 'patchsentry', address: 'bot@example.org' },
-    stateFile: join(dir, 'state.db'),
+    stateFile: join(dir, options.state ?? 'state.db'),
     smtp: new URL(`smtp://127.0.0.1:${smtp.port}`),
     out: new PassThrough(),
     quietMs: 30 * 60_000,
@@ -55,8 +55,8 @@ async function watchUntil(until: (logs: string[]) => boolean): Promise<string[]>
     now: () => Date.now(),
     imap: url,
     pollMs: 3_600_000,
-    // The mail put in the mailbox before the watch starts is what this test is about.
-    backlog: 'review',
+    // The mail put in the mailbox before the watch starts is what the first test is about.
+    backlog: options.backlog ?? 'review',
     signal: controller.signal,
   });
   const end = Date.now() + 100_000;
@@ -100,5 +100,24 @@ describe('watch --imap against Dovecot', () => {
     });
     expect(second.filter((l) => l.startsWith('uid '))).toEqual([expect.stringMatching(/^uid 3 <20261125081245\.4711-2-jane\.dev@example\.org> .* replied/)]);
     expect(smtp.received).toHaveLength(2);
+  });
+
+  it('a first watch on a fresh state records the mailbox backlog as seen, without replies, and answers what comes after', { timeout: 240_000 }, async () => {
+    const before = smtp.received.length;
+    const logs = await watchUntil(
+      (lines) => {
+        if (lines.some((l) => l.startsWith('watching')) && !lines.includes('appended')) {
+          lines.push('appended');
+          setTimeout(() => void append(withHeaders(fixture('domctl-violation.patch'), { 'Message-Id': '<after-the-start@example.org>' })), 1500);
+        }
+        return lines.some((l) => l.startsWith('sent '));
+      },
+      { state: 'fresh.db', backlog: 'skip' },
+    );
+    // uid 1-3 are the first test's: old mail to this state.
+    for (const uid of [1, 2, 3]) expect(logs.some((l) => l.startsWith(`uid ${uid} `) && l.endsWith('skipped: in the mailbox before the first watch (--backlog review answers it)')), `uid ${uid}`).toBe(true);
+    expect(logs.filter((l) => / replied /.test(l))).toEqual([expect.stringMatching(/^uid 4 <after-the-start@example\.org> .* replied /)]);
+    expect(smtp.received.length - before).toBe(1);
+    expect(headersOf(smtp.received.at(-1)!.raw).get('in-reply-to')).toBe('<after-the-start@example.org>');
   });
 });
