@@ -60,6 +60,10 @@ export function checkPack(value: unknown, where: string): RulePack {
   (pack['rules'] as unknown[]).forEach((rule, i) => {
     const r = rule as Record<string, unknown> | null;
     if (typeof r?.['id'] !== 'string' || typeof r['check'] !== 'function') fail(`rules[${i}] needs an "id" and a "check" function`);
+    const meta = r?.['meta'] as Record<string, unknown> | undefined;
+    if (!['error', 'warning', 'info'].includes(meta?.['severity'] as string) || typeof meta?.['messages'] !== 'object' || meta['messages'] === null) {
+      fail(`rules[${i}] (${String(r?.['id'])}) needs a "meta" with a "severity" (error, warning or info) and "messages"`);
+    }
   });
   return value as RulePack;
 }

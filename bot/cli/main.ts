@@ -91,7 +91,7 @@ export function buildProgram(): Command {
     .action(async (opts: { long?: boolean; config?: string; pack?: string }) => {
       const { pack } = await loadSettings(opts);
       for (const rule of pack.rules) {
-        process.stdout.write(`${rule.id.padEnd(26)} ${rule.defaultSeverity.padEnd(8)} ${rule.summary}\n`);
+        process.stdout.write(`${rule.id.padEnd(26)} ${rule.meta.severity.padEnd(8)} ${rule.summary}\n`);
         if (opts.long) process.stdout.write(`\n${rule.docs.trim()}\n\n`);
       }
     });

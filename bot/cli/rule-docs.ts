@@ -16,10 +16,10 @@ export function renderRuleDocs(pack: RulePack): string {
     '',
     '| id | default severity | fires on |',
     '|---|---|---|',
-    ...pack.rules.map((rule) => `| [\`${rule.id}\`](#${rule.id}) | ${rule.defaultSeverity} | ${rule.summary.replace(/\|/g, '\\|')} |`),
+    ...pack.rules.map((rule) => `| [\`${rule.id}\`](#${rule.id}) | ${rule.meta.severity} | ${rule.summary.replace(/\|/g, '\\|')} |`),
   ];
   for (const rule of pack.rules) {
-    out.push('', `## ${rule.id}`, '', `Default severity: **${rule.defaultSeverity}**. ${capitalised(rule.summary)}.`, '', rule.docs.trim());
+    out.push('', `## ${rule.id}`, '', `Default severity: **${rule.meta.severity}**. ${capitalised(rule.summary)}.`, '', rule.docs.trim());
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,10 +1,12 @@
-import type { Rule } from '../../src/engine/rule.js';
-import type { RuleFinding, Severity } from '../../src/engine/finding.js';
+import type { Report, Rule } from '../../src/engine/rule.js';
 import type { DiffLine, Hunk } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
-import { addedLines, hunkFacts, lineNumber, postImage, preImage, proseOf, seriesFiles } from '../../src/diff/queries.js';
+import { addedLines, hunkFacts, postImage, preImage, proseOf, seriesFiles } from '../../src/diff/queries.js';
 import { isXlCfgDoc } from './paths.js';
 import { MIXED_UNEVALUATED, NOT_EVALUATED, WARNING_CONCEPTS, WARNING_HINT, WHERE, conceptsIn, type WarningConceptId } from './policy.js';
+
+/** What every finding on a new place of 'mixed' mode asks for. */
+const NEEDS_WARNING = `P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`;
 
 /**
  * P3: the warnings stay. Judged on meaning, not on line text: the comment is folded to prose
@@ -13,7 +15,22 @@ import { MIXED_UNEVALUATED, NOT_EVALUATED, WARNING_CONCEPTS, WARNING_HINT, WHERE
  */
 export const altp2mDocWarning: Rule = {
   id: 'altp2m-doc-warning',
-  defaultSeverity: 'error',
+  meta: {
+    severity: 'error',
+    messages: {
+      lost:
+        `This removes or weakens the altp2m safety warning: the post-image no longer says that {{concepts}}. ` +
+        `P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
+      moved: {
+        text: `The altp2m safety warning moved from {{from}} to {{to}} in this series ("{{concepts}}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
+        severity: 'info',
+      },
+      mixedDefine: `New definition of altp2m 'mixed' mode ({{name}}) without the safety warning. ${NEEDS_WARNING}`,
+      guestModeDefine: `New altp2m mode {{name}}, which lets the guest itself use the altp2m interface as 'mixed' mode does, without the safety warning. ${NEEDS_WARNING}`,
+      mixedXlCfg: `New xl.cfg documentation of altp2m="mixed" without the safety warning. ${NEEDS_WARNING}`,
+      guestModeXlCfg: `New xl.cfg documentation of altp2m="{{mode}}", a mode that lets the guest itself use the altp2m interface as 'mixed' mode does, without the safety warning. ${NEEDS_WARNING}`,
+    },
+  },
   summary: "a P3 safety warning on 'mixed' mode removed or weakened, or 'mixed' mode newly defined/documented without it",
   docs: `
 Why: P3. The comment above do_altp2m_op() and the note next to the definition of 'mixed' mode
@@ -41,7 +58,6 @@ only or whose guest access is narrowed to a few operations; xl.cfg items for oth
 above it); a mode item or define that the series removes and adds back (edited or moved).
 `,
   check(series, context) {
-    const findings: RuleFinding[] = [];
     const files = seriesFiles(series);
     // Prose the series adds, per file: where a lost warning may have gone. Built on first
     // need: most series that touch a watched file neither lose nor newly need a warning.
@@ -109,26 +125,24 @@ above it); a mode item or define that the series removes and adds back (edited o
       const first = loss.lines[0];
       const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
       if (movedTo.length > 0) {
-        findings.push({
-          severity: 'info',
+        context.report({
+          messageId: 'moved',
+          data: { from: loss.path, to: movedTo.join(', '), concepts: labels.join('"; "') },
           path: loss.path,
-          line: first ? lineNumber(first) : 0,
+          line: first ?? 0,
           side: 'old',
-          message: `The altp2m safety warning moved from ${loss.path} to ${movedTo.join(', ')} in this series ("${labels.join('"; "')}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
           evidence: loss.lines.map((l) => l.text),
           anchor: loss.patch.message.id,
           subject: `moved:${loss.concepts.join(',')}`,
         });
         continue;
       }
-      findings.push({
-        severity: context.severity,
+      context.report({
+        messageId: 'lost',
+        data: { concepts: labels.join('; that ') },
         path: loss.path,
-        line: first ? lineNumber(first) : 0,
+        line: first ?? 0,
         side: 'old',
-        message:
-          `This removes or weakens the altp2m safety warning: the post-image no longer says that ${labels.join('; that ')}. ` +
-          `P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
         evidence: loss.lines.map((l) => l.text),
         anchor: loss.patch.message.id,
         subject: `lost:${loss.concepts.join(',')}`,
@@ -148,20 +162,17 @@ above it); a mode item or define that the series removes and adds back (edited o
             const define = MODE_DEFINE.exec(line.text);
             const [name, mode] = [define?.[1], define?.[2]];
             if (!name || !mode || removedModeDefines.has(name) || !guestMode(mode, () => modeDescription(post, i, mode)) || warned()) return;
-            const what = mode === 'mixed' ? `New definition of altp2m 'mixed' mode (${name})` : `New altp2m mode ${name}, which lets the guest itself use the altp2m interface as 'mixed' mode does,`;
-            findings.push(newMixed(patch, file.path, line, context.severity, `${what} without the safety warning.`));
+            context.report(newMixed(patch, file.path, line, mode === 'mixed' ? 'mixedDefine' : 'guestModeDefine', { name }));
           });
         }
         if (isXlCfgDoc(file.path)) {
           const doc = mixedDocAdded(hunk, removedItems);
           if (doc && !warned()) {
-            const what = doc.mode === 'mixed' ? 'altp2m="mixed"' : `altp2m="${doc.mode}", a mode that lets the guest itself use the altp2m interface as 'mixed' mode does,`;
-            findings.push(newMixed(patch, file.path, doc.line, context.severity, `New xl.cfg documentation of ${what} without the safety warning.`));
+            context.report(newMixed(patch, file.path, doc.line, doc.mode === 'mixed' ? 'mixedXlCfg' : 'guestModeXlCfg', { mode: doc.mode }));
           }
         }
       }
     }
-    return findings;
   },
 };
 
@@ -207,14 +218,13 @@ function modeDescription(post: readonly DiffLine[], index: number, mode: string)
 /** Where POD markup (`B<…>`) starts: taking it away may join words of a line to the next. */
 const POD_MARKUP = /[A-Z]</;
 
-function newMixed(patch: Patch, path: string, line: DiffLine, severity: Severity, what: string): RuleFinding {
+function newMixed(patch: Patch, path: string, line: DiffLine, messageId: string, data: Record<string, string>): Report {
   return {
-    severity,
+    messageId,
+    data,
     path,
-    line: lineNumber(line),
+    line,
     side: 'new',
-    message: `${what} P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`,
-    evidence: [line.text],
     anchor: patch.message.id,
     subject: `new:${line.text.trim()}`,
   };

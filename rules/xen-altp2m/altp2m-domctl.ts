@@ -1,5 +1,4 @@
-import type { Rule } from '../../src/engine/rule.js';
-import type { RuleFinding, Severity } from '../../src/engine/finding.js';
+import type { Report, Rule } from '../../src/engine/rule.js';
 import type { DiffLine, Hunk } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
 import { codeOnly, hunkFacts, lineNumber, postImage, preImage, seriesFiles } from '../../src/diff/queries.js';
@@ -20,7 +19,25 @@ import { containersBelow } from './containers.js';
  */
 export const altp2mDomctl: Rule = {
   id: 'altp2m-domctl',
-  defaultSeverity: 'error',
+  meta: {
+    severity: 'error',
+    messages: {
+      command: `New DOMCTL command {{command}} for altp2m. ${ONE_INTERFACE}. Add it as a new HVMOP_altp2m_* subop in xen/include/public/hvm/hvm_op.h and do_altp2m_op() instead (see ${WHERE}).`,
+      option: {
+        text: `New altp2m option {{option}} in a DOMCTL. ${ONE_INTERFACE}; domain-creation options are the one accepted exception, so make sure this only configures altp2m and that any operation lives in a subop of HVMOP_altp2m (see ${WHERE}).`,
+        severity: 'warning',
+      },
+      payload: `New DOMCTL payload {{kind}} {{name}} for altp2m. ${ONE_INTERFACE}. Put the arguments in a struct of the union in struct xen_hvm_altp2m_op (hvm_op.h) instead (see ${WHERE}).`,
+      payloadState: `New DOMCTL payload struct {{name}} carries altp2m state ({{member}}). ${ONE_INTERFACE} (see ${WHERE}).`,
+      unionMember: `New altp2m member {{member}} in the DOMCTL union: this makes a DOMCTL carry altp2m operations. ${ONE_INTERFACE}. Add a subop of HVMOP_altp2m instead (see ${WHERE}).`,
+      field: {
+        text: `New altp2m field {{field}} in an existing DOMCTL{{scope}}. ${ONE_INTERFACE}. Domain-creation options are tolerated, but check that this only configures altp2m at creation and that nothing here adds an operation (see ${WHERE}).`,
+        severity: 'warning',
+      },
+      handler: `New DOMCTL handler case {{label}} does altp2m work. ${ONE_INTERFACE}. Implement it as a subop in do_altp2m_op() instead (see ${WHERE}).`,
+      tool: `{{caller}}issues a DOMCTL for altp2m. ${ONE_INTERFACE}. Wrap a subop of HVMOP_altp2m (xencall with HVMOP_altp2m, as the other xc_altp2m_* functions do) instead (see ${WHERE}).`,
+    },
+  },
   summary: 'altp2m functionality added through a DOMCTL instead of a subop of HVMOP_altp2m',
   docs: `
 Why: P1. All altp2m operations go through the one HVMOP (HVMOP_altp2m, do_altp2m_op()), so
@@ -40,7 +57,6 @@ altp2m code that only moves or is renamed (a removed twin in the same series); a
 DOMCTL; changes to comments only.
 `,
   check(series, context) {
-    const findings: RuleFinding[] = [];
     const removedHeaderNames = new Set<string>();
     const removedCases = new Set<string>();
     const removedToolLines = new Set<string>();
@@ -71,12 +87,11 @@ DOMCTL; changes to comments only.
     for (const { patch, file, header, handler, tool } of files) {
       if (!header && !handler && !tool) continue;
       for (const hunk of file.hunks) {
-        if (header) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
-        if (handler) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
-        if (tool) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
+        if (header) headerFindings(patch, file.path, hunk, removedHeaderNames).forEach((r) => context.report(r));
+        if (handler) handlerFindings(patch, file.path, hunk, removedCases).forEach((r) => context.report(r));
+        if (tool) toolFindings(patch, file.path, hunk, removedToolLines).forEach((r) => context.report(r));
       }
     }
-    return findings;
   },
 };
 
@@ -101,14 +116,14 @@ function fold(name: string): string {
   return name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
 }
 
-function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<string>, severity: Severity): RuleFinding[] {
+function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<string>): Report[] {
   // Every finding names altp2m in a line of the post-image (a command, option, struct, member
   // or an enclosing container's name): a hunk none of whose lines says it has none.
   if (!ALTP2M_TOKEN.test(hunkFacts(hunk).text)) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
   const containersOf = containersBelow(code);
-  const findings: RuleFinding[] = [];
+  const findings: Report[] = [];
   // Aggregates opened by an added line are new structs; their members are reported with them.
   const newAggregates = new Map<string, DiffLine>();
   let openNew: string | null = null;
@@ -130,20 +145,20 @@ function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<str
     const command = COMMAND_DEFINE.exec(text)?.[1];
     if (command) {
       if (ALTP2M_TOKEN.test(command) && !removed.has(fold(command))) {
-        findings.push(finding(patch, path, line, severity, `New DOMCTL command ${command} for altp2m. ${ONE_INTERFACE}. Add it as a new HVMOP_altp2m_* subop in xen/include/public/hvm/hvm_op.h and do_altp2m_op() instead (see ${WHERE}).`, command));
+        findings.push(finding(patch, path, line, 'command', { command }, command));
       }
       return;
     }
     const option = OPTION_DEFINE.exec(text)?.[1];
     if (option) {
       if (!removed.has(fold(option)) && !isModeDefine(option)) {
-        findings.push(finding(patch, path, line, severity === 'error' ? 'warning' : severity, `New altp2m option ${option} in a DOMCTL. ${ONE_INTERFACE}; domain-creation options are the one accepted exception, so make sure this only configures altp2m and that any operation lives in a subop of HVMOP_altp2m (see ${WHERE}).`, option));
+        findings.push(finding(patch, path, line, 'option', { option }, option));
       }
       return;
     }
     if (aggregate?.[2]) {
       if (ALTP2M_TOKEN.test(aggregate[2]) && !removed.has(fold(aggregate[2]))) {
-        findings.push(finding(patch, path, line, severity, `New DOMCTL payload ${aggregate[1]} ${aggregate[2]} for altp2m. ${ONE_INTERFACE}. Put the arguments in a struct of the union in struct xen_hvm_altp2m_op (hvm_op.h) instead (see ${WHERE}).`, aggregate[2]));
+        findings.push(finding(patch, path, line, 'payload', { kind: aggregate[1] ?? '', name: aggregate[2] }, aggregate[2]));
       }
       return;
     }
@@ -156,25 +171,16 @@ function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<str
       // A member of a new struct: the struct itself is the finding (when about altp2m).
       const owner = newAggregates.get(openNew)!;
       if (!ALTP2M_TOKEN.test(openNew)) {
-        findings.push(finding(patch, path, owner, severity, `New DOMCTL payload struct ${openNew} carries altp2m state (${qualified.join('.')}). ${ONE_INTERFACE} (see ${WHERE}).`, openNew));
+        findings.push(finding(patch, path, owner, 'payloadState', { name: openNew, member: qualified.join('.') }, openNew));
       }
       return;
     }
     const scope = line.func ?? '';
     if (/^(?:struct|union) xen_domctl$/.test(scope)) {
-      findings.push(finding(patch, path, line, severity, `New altp2m member ${member[2]} in the DOMCTL union: this makes a DOMCTL carry altp2m operations. ${ONE_INTERFACE}. Add a subop of HVMOP_altp2m instead (see ${WHERE}).`, member[2]));
+      findings.push(finding(patch, path, line, 'unionMember', { member: member[2] }, member[2]));
       return;
     }
-    findings.push(
-      finding(
-        patch,
-        path,
-        line,
-        severity === 'error' ? 'warning' : severity,
-        `New altp2m field ${qualified.join('.')} in an existing DOMCTL${scope ? ` (${scope})` : ''}. ${ONE_INTERFACE}. Domain-creation options are tolerated, but check that this only configures altp2m at creation and that nothing here adds an operation (see ${WHERE}).`,
-        qualified.join('.'),
-      ),
-    );
+    findings.push(finding(patch, path, line, 'field', { field: qualified.join('.'), scope: scope ? ` (${scope})` : '' }, qualified.join('.')));
   });
   return dedupe(findings);
 }
@@ -184,13 +190,13 @@ function isModeDefine(name: string): boolean {
   return /^XEN_DOMCTL_ALTP2M_(?:disabled|mixed|external|limited|mode(?:_mask)?)$/.test(name);
 }
 
-function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: Set<string>, severity: Severity): RuleFinding[] {
+function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: Set<string>): Report[] {
   // Findings start at an added `case XEN_DOMCTL_…:` label.
   const facts = hunkFacts(hunk);
   if (!facts.adds || !facts.text.includes('XEN_DOMCTL_') || !hunk.lines.some((l) => l.kind === 'add' && l.text.includes('XEN_DOMCTL_'))) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
-  const findings: RuleFinding[] = [];
+  const findings: Report[] = [];
   post.forEach((line, i) => {
     if (line.kind !== 'add') return;
     const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(code[i] ?? '')?.[1];
@@ -216,7 +222,7 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
     if (!altp2mWork) return;
     const evidence = bodyLines.filter((l) => l.kind === 'add' && (l === line || ALTP2M_TOKEN.test(l.text))).map((l) => l.text);
     findings.push({
-      ...finding(patch, path, line, severity, `New DOMCTL handler case ${label} does altp2m work. ${ONE_INTERFACE}. Implement it as a subop in do_altp2m_op() instead (see ${WHERE}).`, label),
+      ...finding(patch, path, line, 'handler', { label }, label),
       evidence,
     });
   });
@@ -240,7 +246,7 @@ function onlyPropagates(body: readonly string[]): boolean {
 
 const ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
 
-function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<string>, severity: Severity): RuleFinding[] {
+function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<string>): Report[] {
   // Findings start at an added line that issues a DOMCTL, and every way of doing so names it.
   const facts = hunkFacts(hunk);
   if (!facts.adds || !/domctl/i.test(facts.text) || !hunk.lines.some((l) => l.kind === 'add' && /domctl/i.test(l.text))) return [];
@@ -255,7 +261,7 @@ function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<
     group.code.push(code[i] ?? '');
     byScope.set(key, group);
   });
-  const findings: RuleFinding[] = [];
+  const findings: Report[] = [];
   for (const [scope, group] of byScope) {
     const domctlLines = group.lines.filter((l, i) => l.kind === 'add' && ISSUES_DOMCTL.test(group.code[i] ?? '') && !removedLines.has(fold(group.code[i] ?? '')));
     if (domctlLines.length === 0) continue;
@@ -269,21 +275,21 @@ function toolFindings(patch: Patch, path: string, hunk: Hunk, removedLines: Set<
     if (!aboutAltp2m) continue;
     const first = domctlLines[0]!;
     findings.push({
-      ...finding(patch, path, first, severity, `${scope ? `${scope}() ` : ''}issues a DOMCTL for altp2m. ${ONE_INTERFACE}. Wrap a subop of HVMOP_altp2m (xencall with HVMOP_altp2m, as the other xc_altp2m_* functions do) instead (see ${WHERE}).`, `tool:${scope}`),
+      ...finding(patch, path, first, 'tool', { caller: scope ? `${scope}() ` : '' }, `tool:${scope}`),
       evidence: domctlLines.map((l) => l.text),
     });
   }
   return findings;
 }
 
-function finding(patch: Patch, path: string, line: DiffLine, severity: Severity, message: string, subject: string): RuleFinding {
-  return { severity, path, line: lineNumber(line), side: 'new', message, evidence: [line.text], anchor: patch.message.id, subject };
+function finding(patch: Patch, path: string, line: DiffLine, messageId: string, data: Record<string, string>, subject: string): Report {
+  return { messageId, data, path, line, side: 'new', evidence: [line.text], anchor: patch.message.id, subject };
 }
 
-function dedupe(findings: RuleFinding[]): RuleFinding[] {
+function dedupe(findings: Report[]): Report[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = `${f.subject}:${f.line}`;
+    const key = `${f.subject}:${typeof f.line === 'number' ? f.line : lineNumber(f.line)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

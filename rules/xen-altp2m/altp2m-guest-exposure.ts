@@ -1,8 +1,7 @@
 import type { Rule } from '../../src/engine/rule.js';
-import type { RuleFinding } from '../../src/engine/finding.js';
 import type { DiffLine } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
-import { codeOnly, lineNumber, postImage, preImage, seriesFiles, sideOf } from '../../src/diff/queries.js';
+import { codeOnly, postImage, preImage, seriesFiles, sideOf } from '../../src/diff/queries.js';
 import { scopeOpenedBy } from '../../src/diff/functions.js';
 import { isXsm } from './paths.js';
 import { WHERE } from './policy.js';
@@ -179,7 +178,14 @@ const HOOK = /^(?:xsm_hvm_altp2mhvm_op|flask_hvm_altp2mhvm_op)$/;
 
 export const altp2mGuestExposure: Rule = {
   id: 'altp2m-guest-exposure',
-  defaultSeverity: 'warning',
+  meta: {
+    severity: 'warning',
+    messages: {
+      moreSubops:
+        `This XSM change lets the guest itself use more altp2m subops ({{grants}}). In 'limited' mode only whitelisted subops may reach the guest, ` +
+        `and 'mixed' mode has not been evaluated for safety: evaluate each newly exposed subop for in-guest use and say so in the commit message, or keep it at XSM_DM_PRIV (see ${WHERE}).`,
+    },
+  },
   summary: 'XSM (dummy.h or flask) changed so that the guest itself may use more altp2m subops',
   docs: `
 Why: XSM decides, per altp2m mode and subop, who may use the HVMOP: xsm_hvm_altp2mhvm_op() in
@@ -254,7 +260,6 @@ at all, so a new hook can only take away).
         }
       }
     }
-    const findings: RuleFinding[] = [];
     for (const [key, grants] of after) {
       // A hook the series introduces: before it XSM did not check the HVMOP at all, so the
       // guest could already do whatever the new hook lets it do.
@@ -270,20 +275,17 @@ at all, so a new hook can only take away).
       if (added.length === 0) continue;
       const first = added[0]![1];
       const what = added.map(([g]) => describeGrant(g)).join('; ');
-      findings.push({
-        severity: context.severity,
+      context.report({
+        messageId: 'moreSubops',
+        data: { grants: what },
         path: first.path,
-        line: lineNumber(first.line),
+        line: first.line,
         side: sideOf(first.line),
-        message:
-          `This XSM change lets the guest itself use more altp2m subops (${what}). In 'limited' mode only whitelisted subops may reach the guest, ` +
-          `and 'mixed' mode has not been evaluated for safety: evaluate each newly exposed subop for in-guest use and say so in the commit message, or keep it at XSM_DM_PRIV (see ${WHERE}).`,
         evidence: added.map(([, site]) => site.line.text).filter((t, i, all) => all.indexOf(t) === i),
         anchor: first.patch.message.id,
         subject: key,
       });
     }
-    return findings;
   },
 };
 

@@ -1,13 +1,19 @@
 import type { Rule } from '../../src/engine/rule.js';
-import type { RuleFinding } from '../../src/engine/finding.js';
-import { lineNumber, seriesFiles } from '../../src/diff/queries.js';
+import { seriesFiles } from '../../src/diff/queries.js';
 import { libxcAltp2mFile } from './paths.js';
 import { subopLedger } from './subops.js';
 import { MIXED_UNEVALUATED, WHERE } from './policy.js';
 
 export const altp2mNewSubop: Rule = {
   id: 'altp2m-new-subop',
-  defaultSeverity: 'info',
+  meta: {
+    severity: 'info',
+    messages: {
+      newSubop:
+        `New altp2m subop {{name}}: ${MIXED_UNEVALUATED}. Please state in the commit message whether {{name}} is safe for use by the guest itself, ` +
+        `or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).{{wrapper}}`,
+    },
+  },
   summary: "a new HVMOP_altp2m_* subop, added the right way: a reminder that it is live in the unevaluated 'mixed' mode",
   docs: `
 Why: P1 asks that altp2m grow only by subops of the one HVMOP, and this is such a subop. But
@@ -29,7 +35,6 @@ wrapper" without a path.
 `,
   check(series, context) {
     const ledger = subopLedger(series);
-    const findings: RuleFinding[] = [];
     // Which libxc file to name, from the tree the series is for; asked only when a note needs it.
     let wrapperFile: string | null | undefined;
     const libxc = (): string | null => {
@@ -41,19 +46,7 @@ wrapper" without a path.
     for (const [name, site] of ledger.defined) {
       const file = ledger.toolUsers.has(name) ? undefined : libxc();
       const wrapper = file === undefined ? '' : ` No libxc wrapper${file ? ` (${file})` : ''} in this series uses it yet.`;
-      findings.push({
-        severity: context.severity,
-        path: site.path,
-        line: lineNumber(site.line),
-        side: 'new',
-        message:
-          `New altp2m subop ${name}: ${MIXED_UNEVALUATED}. Please state in the commit message whether ${name} is safe for use by the guest itself, ` +
-          `or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).${wrapper}`,
-        evidence: [site.line.text],
-        anchor: site.patch.message.id,
-        subject: name,
-      });
+      context.report({ messageId: 'newSubop', data: { name, wrapper }, path: site.path, line: site.line, side: 'new', anchor: site.patch.message.id, subject: name });
     }
-    return findings;
   },
 };

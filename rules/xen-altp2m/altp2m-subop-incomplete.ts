@@ -1,12 +1,16 @@
 import type { Rule } from '../../src/engine/rule.js';
-import type { RuleFinding } from '../../src/engine/finding.js';
-import { lineNumber } from '../../src/diff/queries.js';
 import { subopLedger } from './subops.js';
 import { WHERE } from './policy.js';
 
 export const altp2mSubopIncomplete: Rule = {
   id: 'altp2m-subop-incomplete',
-  defaultSeverity: 'warning',
+  meta: {
+    severity: 'warning',
+    messages: {
+      notWired: `{{name}} is defined, but this series does not add {{missing}}. Every subop of the altp2m HVMOP must be wired through do_altp2m_op() (see ${WHERE}).`,
+      undefinedSubop: `do_altp2m_op() gains a handler for {{name}}, but no patch of this series defines it in xen/include/public/hvm/hvm_op.h. Define the subop number in the public header in the same series (see ${WHERE}).`,
+    },
+  },
   summary: 'a new HVMOP_altp2m_* subop not wired through do_altp2m_op() (whitelist and handler), or a handler for a subop never defined',
   docs: `
 Why: do_altp2m_op() in xen/arch/x86/hvm/hvm.c first checks the subop against an explicit
@@ -25,37 +29,17 @@ that moves.
 `,
   check(series, context) {
     const ledger = subopLedger(series);
-    const findings: RuleFinding[] = [];
     for (const [name, site] of ledger.defined) {
       const missing: string[] = [];
       if (!ledger.whitelisted.has(name) && !ledger.rangeChecked) missing.push(`the \`case ${name}:\` entry in the validity switch at the top of do_altp2m_op() (without it the subop always fails with -EOPNOTSUPP)`);
       if (!ledger.handled.has(name)) missing.push(`a handler \`case ${name}:\` in do_altp2m_op()'s dispatch`);
       if (missing.length === 0) continue;
-      findings.push({
-        severity: context.severity,
-        path: site.path,
-        line: lineNumber(site.line),
-        side: 'new',
-        message: `${name} is defined, but this series does not add ${missing.join(', nor ')}. Every subop of the altp2m HVMOP must be wired through do_altp2m_op() (see ${WHERE}).`,
-        evidence: [site.line.text],
-        anchor: site.patch.message.id,
-        subject: name,
-      });
+      context.report({ messageId: 'notWired', data: { name, missing: missing.join(', nor ') }, path: site.path, line: site.line, side: 'new', anchor: site.patch.message.id, subject: name });
     }
     for (const [name, site] of ledger.addedHandlers) {
       if (ledger.defined.has(name) || ledger.removedCases.has(name) || !ledger.addedWhitelist.has(name)) continue;
       if (ledger.undefinedBySeries.has(name)) continue;
-      findings.push({
-        severity: context.severity,
-        path: site.path,
-        line: lineNumber(site.line),
-        side: 'new',
-        message: `do_altp2m_op() gains a handler for ${name}, but no patch of this series defines it in xen/include/public/hvm/hvm_op.h. Define the subop number in the public header in the same series (see ${WHERE}).`,
-        evidence: [site.line.text],
-        anchor: site.patch.message.id,
-        subject: `handler:${name}`,
-      });
+      context.report({ messageId: 'undefinedSubop', data: { name }, path: site.path, line: site.line, side: 'new', anchor: site.patch.message.id, subject: `handler:${name}` });
     }
-    return findings;
   },
 };

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { watchMatcher } from './config.js';
-import type { Finding, RuleFinding, Severity, Waiver, WaiverRequest } from './finding.js';
+import type { Finding, RuleFinding, Waiver, WaiverRequest } from './finding.js';
+import { findingOf } from './context.js';
 import { fingerprint } from './fingerprint.js';
 import type { RulePack } from './rule.js';
 import type { Series } from '../ingest/series.js';
@@ -72,18 +73,16 @@ export function reviewSeries(series: Series, pack: RulePack, config: Config, isW
   for (const rule of pack.rules) {
     const setting = config.rules[rule.id];
     if (setting && !setting.enabled) continue;
-    const severity = setting?.severity ?? rule.defaultSeverity;
-    let produced: RuleFinding[];
+    // The one source of a finding's severity: the config's for the rule, else its meta's.
+    const severity = setting?.severity ?? rule.meta.severity;
+    const produced: RuleFinding[] = [];
     try {
-      produced = rule.check(scoped, { severity, unwatchedFiles });
+      rule.check(scoped, { report: (report) => void produced.push(findingOf(rule, report, severity)), unwatchedFiles });
     } catch (error) {
       failures.push({ rule: rule.id, seriesId: series.id, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    for (const finding of produced) {
-      const adjusted: Severity = setting?.severity !== undefined && finding.severity === rule.defaultSeverity ? setting.severity : finding.severity;
-      findings.push(finalize(rule.id, { ...finding, severity: adjusted }, series, context));
-    }
+    for (const finding of produced) findings.push(finalize(rule.id, finding, series, context));
   }
   return waiverProblems.length > 0 ? { findings, failures, waiverProblems } : { findings, failures };
 }

@@ -51,7 +51,7 @@ export interface WaiverRequest {
   readonly why: string;
 }
 
-/** What a rule returns: a finding before the engine fingerprints and anchors it. */
+/** A rule's report made a finding (src/engine/context.ts), before the engine fingerprints, anchors and waives it. */
 export interface RuleFinding {
   readonly severity: Severity;
   readonly path: string;

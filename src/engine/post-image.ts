@@ -1,5 +1,5 @@
-import type { RulePack } from './rule.js';
-import type { RuleFinding } from './finding.js';
+import type { Report, RulePack } from './rule.js';
+import { placeOf } from './context.js';
 import type { Series } from '../ingest/series.js';
 import { postImageLineOf } from '../diff/queries.js';
 
@@ -13,14 +13,16 @@ export function withPostImageLines(pack: RulePack): RulePack {
     ...pack,
     rules: pack.rules.map((rule) => ({
       ...rule,
-      check: (series, context) => rule.check(series, context).map((f) => (f.side === 'old' && f.line > 0 && f.postImageLine === undefined ? placed(series, f) : f)),
+      check: (series, context) => rule.check(series, { ...context, report: (report) => context.report(placed(series, report)) }),
     })),
   };
 }
 
-function placed(series: Series, finding: RuleFinding): RuleFinding {
-  const patch = series.patches.find((p) => p.message.id === finding.anchor);
-  const file = patch?.diff.files.find((f) => f.path === finding.path || f.oldPath === finding.path);
-  const line = file ? postImageLineOf(file, finding.line) : undefined;
-  return line === undefined ? finding : { ...finding, postImageLine: line };
+function placed(series: Series, report: Report): Report {
+  const { line: oldLine, side } = placeOf(report);
+  if (side !== 'old' || oldLine <= 0 || report.postImageLine !== undefined) return report;
+  const patch = series.patches.find((p) => p.message.id === report.anchor);
+  const file = patch?.diff.files.find((f) => f.path === report.path || f.oldPath === report.path);
+  const line = file ? postImageLineOf(file, oldLine) : undefined;
+  return line === undefined ? report : { ...report, postImageLine: line };
 }

@@ -41,7 +41,7 @@ export function renderSarif(report: Report, rules: readonly Rule[]): string {
               shortDescription: { text: r.summary },
               // Rule docs start with a newline (template literals); SARIF viewers show it verbatim.
               fullDescription: { text: r.docs.trim().split('\n\n')[0] ?? r.summary },
-              defaultConfiguration: { level: level[r.defaultSeverity] },
+              defaultConfiguration: { level: level[r.meta.severity] },
             })),
           },
         },

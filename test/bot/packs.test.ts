@@ -41,6 +41,7 @@ describe('the registry', () => {
     expect(() => checkPack({ ...xenAltp2m, waiverTrailer: 'Policy-OK' }, 'x.mjs')).toThrow('--pack: x.mjs does not export a rule pack: "waiverTrailer" must end in -Ack');
     expect(() => checkPack({ ...xenAltp2m, rules: [{ id: 'a' }] }, 'x.mjs')).toThrow('rules[0] needs an "id" and a "check" function');
     expect(() => checkPack(undefined, 'x.mjs')).toThrow('no default export');
+    expect(() => checkPack({ ...xenAltp2m, rules: [{ id: 'a', check: () => undefined, meta: { severity: 'fatal', messages: {} } }] }, 'x.mjs')).toThrow('rules[0] (a) needs a "meta" with a "severity"');
   });
 });
 

@@ -5,30 +5,27 @@ import { reviewSeries } from '../../src/engine/engine.js';
 import { validateConfig, type Config } from '../../src/engine/config.js';
 import { DEFAULT_CONFIG } from '../support/pack.js';
 import type { Rule, RulePack } from '../../src/engine/rule.js';
-import type { RuleFinding } from '../../src/engine/finding.js';
 import { assembleSeries, type Series } from '../../src/ingest/series.js';
 import { fixture, patchesOf } from '../ingest/read.js';
 
 /** Test pack: flags every added `#define XEN_DOMCTL_*` line (the shape of altp2m-domctl). */
 const defineRule: Rule = {
   id: 'test-domctl-define',
-  defaultSeverity: 'error',
+  meta: { severity: 'error', messages: { define: 'a DOMCTL define' } },
   summary: 'test rule: added XEN_DOMCTL defines',
   docs: 'Test-only rule.',
   check(series, context) {
-    const out: RuleFinding[] = [];
     for (const patch of series.patches)
       for (const file of patch.diff.files)
         for (const hunk of file.hunks)
           for (const line of hunk.lines)
             if (line.kind === 'add' && line.text.startsWith('#define XEN_DOMCTL_'))
-              out.push({ severity: context.severity, path: file.path, line: line.newLine!, side: 'new', message: 'a DOMCTL define', evidence: [line.text], anchor: patch.message.id });
-    return out;
+              context.report({ messageId: 'define', path: file.path, line, anchor: patch.message.id });
   },
 };
 const seenFiles: string[] = [];
-const spyRule: Rule = { id: 'test-spy', defaultSeverity: 'info', summary: 'records the files it sees', docs: 'Test-only rule.', check: (s) => (seenFiles.push(...s.patches.flatMap((p) => p.diff.files.map((f) => f.path))), []) };
-const brokenRule: Rule = { id: 'test-broken', defaultSeverity: 'warning', summary: 'always throws', docs: 'Test-only rule.', check: () => { throw new Error('rule bug'); } };
+const spyRule: Rule = { id: 'test-spy', meta: { severity: 'info', messages: {} }, summary: 'records the files it sees', docs: 'Test-only rule.', check: (s) => void seenFiles.push(...s.patches.flatMap((p) => p.diff.files.map((f) => f.path))) };
+const brokenRule: Rule = { id: 'test-broken', meta: { severity: 'warning', messages: {} }, summary: 'always throws', docs: 'Test-only rule.', check: () => { throw new Error('rule bug'); } };
 const PACK: RulePack = {
   name: 'test-pack',
   rules: [defineRule, spyRule, brokenRule],

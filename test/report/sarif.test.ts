@@ -4,8 +4,8 @@ import type { Rule } from '../../src/engine/rule.js';
 import { sampleReport } from './report-sample.js';
 
 const rules: Rule[] = [
-  { id: 'altp2m-domctl', defaultSeverity: 'error', summary: 'altp2m added through a DOMCTL', docs: '\nWhy: P1, one interface.\n\nFires when ...', check: () => [] },
-  { id: 'altp2m-doc-warning', defaultSeverity: 'error', summary: 'P3 warning removed', docs: 'Why: P3.', check: () => [] },
+  { id: 'altp2m-domctl', meta: { severity: 'error', messages: {} }, summary: 'altp2m added through a DOMCTL', docs: '\nWhy: P1, one interface.\n\nFires when ...', check: () => undefined },
+  { id: 'altp2m-doc-warning', meta: { severity: 'error', messages: {} }, summary: 'P3 warning removed', docs: 'Why: P3.', check: () => undefined },
 ];
 
 interface Sarif {

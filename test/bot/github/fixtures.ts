@@ -5,7 +5,6 @@
  */
 import type { PullState, StoredFile } from '../../support/github-server.js';
 import type { Rule, RulePack } from '../../../src/engine/rule.js';
-import type { RuleFinding } from '../../../src/engine/finding.js';
 import { xenAltp2m } from '../../../rules/xen-altp2m/index.js';
 
 export interface FileChange {
@@ -152,19 +151,17 @@ export const TEST_PACK: RulePack = {
     rule('test-removed', 'warning', (text) => text.includes('WARNING'), 'del'),
     {
       id: 'test-range',
-      defaultSeverity: 'warning',
+      meta: { severity: 'warning', messages: { range: 'a range' } },
       summary: 'test: a block as one range finding',
       docs: 'Transport tests only.',
       check(series, ctx) {
-        const out: RuleFinding[] = [];
         for (const patch of series.patches)
           for (const file of patch.diff.files)
             for (const hunk of file.hunks) {
               const begin = hunk.lines.find((l) => l.kind === 'add' && l.text.includes('RANGE_BEGIN'));
               const end = hunk.lines.find((l) => l.kind === 'add' && l.text.includes('RANGE_END'));
-              if (begin?.newLine && end?.newLine) out.push({ severity: ctx.severity, path: file.path, line: begin.newLine, endLine: end.newLine, side: 'new', message: 'a range', evidence: [begin.text, end.text], anchor: patch.message.id });
+              if (begin?.newLine && end?.newLine) ctx.report({ messageId: 'range', path: file.path, line: begin.newLine, endLine: end.newLine, side: 'new', evidence: [begin.text, end.text], anchor: patch.message.id });
             }
-        return out;
       },
     },
   ],
@@ -173,20 +170,18 @@ export const TEST_PACK: RulePack = {
 function rule(id: string, severity: 'error' | 'warning', test: (text: string) => boolean, kind: 'add' | 'del'): Rule {
   return {
     id,
-    defaultSeverity: severity,
+    meta: { severity, messages: { fired: `${id} fired` } },
     summary: `test: ${id}`,
     docs: 'Transport tests only.',
     check(series, ctx) {
-      const out: RuleFinding[] = [];
       for (const patch of series.patches)
         for (const file of patch.diff.files)
           for (const hunk of file.hunks)
             for (const line of hunk.lines) {
               if (line.kind !== kind || !test(line.text)) continue;
               const n = kind === 'add' ? line.newLine! : line.oldLine!;
-              out.push({ severity: ctx.severity, path: file.path, line: n, side: kind === 'add' ? 'new' : 'old', message: `${id} fired`, evidence: [line.text], anchor: patch.message.id });
+              ctx.report({ messageId: 'fired', path: file.path, line: n, side: kind === 'add' ? 'new' : 'old', evidence: [line.text], anchor: patch.message.id });
             }
-      return out;
     },
   };
 }

@@ -129,13 +129,14 @@ describe('MailBot', () => {
   it('replies to info-only findings by default and not above --min-severity', async () => {
     const note: Rule = {
       id: 'test-note',
-      defaultSeverity: 'info',
+      meta: { severity: 'info', messages: { note: 'A note.' } },
       summary: 'test-only rule: a note on every added line of domctl.h',
       docs: 'Test pack only.',
-      check: (s) =>
-        s.patches.flatMap((p) =>
-          p.diff.files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add' && /altp2m/.test(l.text)).slice(0, 1).map((l) => ({ severity: 'info' as const, path: f.path, line: l.newLine!, side: 'new' as const, message: 'A note.', evidence: [l.text], anchor: p.message.id })))),
-        ),
+      check: (s, ctx) => {
+        for (const p of s.patches)
+          for (const f of p.diff.files)
+            for (const h of f.hunks) for (const l of h.lines.filter((l) => l.kind === 'add' && /altp2m/.test(l.text)).slice(0, 1)) ctx.report({ messageId: 'note', path: f.path, line: l, anchor: p.message.id });
+      },
     };
     const testPack: RulePack = { ...xenAltp2m, name: 'test-pack', rules: [note] };
     const withInfo = await run([violation()], T0, { pack: testPack });
@@ -150,10 +151,10 @@ describe('MailBot', () => {
   it('answers a finding on the series as a whole on the cover letter, quoting the patch it is in', async () => {
     const whole: Rule = {
       id: 'test-series',
-      defaultSeverity: 'warning',
+      meta: { severity: 'warning', messages: { note: 'Series note.' } },
       summary: 'test-only rule: one finding on the whole series',
       docs: 'Test pack only.',
-      check: (whole) => [{ severity: 'warning', path: 'xen/include/public/domctl.h', line: 1318, side: 'new', message: 'Series note.', evidence: ['#define XEN_DOMCTL_altp2m_get_views              89'], anchor: whole.cover!.message.id }],
+      check: (whole, ctx) => ctx.report({ messageId: 'note', path: 'xen/include/public/domctl.h', line: 1318, evidence: ['#define XEN_DOMCTL_altp2m_get_views              89'], anchor: whole.cover!.message.id }),
     };
     const s = series({ version: 1, title: 'whole', idBase: 'w', patches: [{ fixture: 'unwatched.patch', title: 'a' }, { fixture: 'domctl-violation.patch', title: 'b' }] });
     const result = await run(s, T0, { pack: { ...xenAltp2m, name: 'test-pack', rules: [whole] } });
