@@ -114,12 +114,13 @@ async function* commitMode(head: Buffer, lines: AsyncIterator<Buffer>): AsyncGen
 
 /** One `commit <hash>` block as a format-patch style message. */
 function commitMessage(block: readonly Buffer[]): Buffer {
-  const text = block.map(lineText);
+  // Only the header and the message are read as text; the diff is passed on as bytes.
+  const text = (n: number): string => lineText(block[n]!);
   let i = 1;
   let author: string | null = null;
   let date: string | null = null;
-  for (; i < text.length && text[i] !== ''; i++) {
-    const line = text[i]!;
+  for (; i < block.length && text(i) !== ''; i++) {
+    const line = text(i);
     const field = /^(Author|AuthorDate|Date):\s*(.*)$/.exec(line);
     if (field?.[1] === 'Author') author = field[2]!.trim();
     else if (field) date ??= rfc2822FromGitDate(field[2]!.trim());
@@ -129,9 +130,9 @@ function commitMessage(block: readonly Buffer[]): Buffer {
       date = rfc2822FromEpoch(Number(raw[2]), raw[3]!);
     }
   }
-  while (i < text.length && text[i] === '') i++;
+  while (i < block.length && text(i) === '') i++;
   const message: string[] = [];
-  for (; i < text.length && (text[i] === '' || text[i]!.startsWith('    ')); i++) message.push(text[i]!.slice(4));
+  for (let line = i < block.length ? text(i) : ''; i < block.length && (line === '' || line.startsWith('    ')); line = ++i < block.length ? text(i) : '') message.push(line.slice(4));
   while (message.length > 0 && message[message.length - 1] === '') message.pop();
   const rest = block.slice(i);
   while (rest.length > 0 && lineText(rest[rest.length - 1]!) === '') rest.pop();
@@ -178,11 +179,10 @@ async function* formatMode(head: Buffer, lines: AsyncIterator<Buffer>): AsyncGen
 
 /** A commit of a `--format=…` export: its first text line is the subject (less a leading hash). */
 function textMessage(block: readonly Buffer[]): Buffer {
-  const text = block.map(lineText);
   let i = 0;
-  while (i < text.length && text[i]!.trim() === '') i++;
+  while (i < block.length && lineText(block[i]!).trim() === '') i++;
   const prose: string[] = [];
-  for (; i < text.length && !text[i]!.startsWith('diff --git '); i++) prose.push(text[i]!);
+  for (; i < block.length && !block[i]!.subarray(0, 11).equals(DIFF_GIT); i++) prose.push(lineText(block[i]!));
   while (prose.length > 0 && prose[prose.length - 1]!.trim() === '') prose.pop();
   const subject = (prose.shift() ?? '').replace(/^[0-9a-f]{7,64}(?: \([^)]*\))? /, '');
   const rest = block.slice(i);
