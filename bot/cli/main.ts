@@ -24,8 +24,8 @@ export function buildProgram(): Command {
 
   program
     .command('check')
-    .description('review patches: mbox (.gz too), .eml/.patch files, plain diffs, or - for stdin')
-    .argument('[inputs...]', 'files to read; - or nothing reads stdin', [])
+    .description('review patches: mbox (.gz too), .eml/.patch files, git log -p output, plain diffs, or - for stdin (see docs/cli.md)')
+    .argument('[inputs...]', 'files to read, together as one input (the files of git format-patch -o form their series); - or nothing reads stdin', [])
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'codequality']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-c, --config <file>', 'config file (default: ./.patchsentry.yml when present)')
