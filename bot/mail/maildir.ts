@@ -67,7 +67,9 @@ export class MaildirSource implements MailSource {
       const found = await this.read(file);
       if (found === null) continue; // deleted before we got to it
       if (this.memory.known(found.raw)) {
+        // Reviewed already (a run killed between storing it and moving it): finish the move.
         this.seen.add(file.unique);
+        if (found.sub === 'new' && !this.readOnly) await this.toCur(found.name);
         continue;
       }
       const { sub, name } = found;

@@ -43,7 +43,9 @@ function qp(text: string): string {
 function message(i: number, a: Attachment): string {
   const quoted = `"${a.name.replace(/\\/g, '\\\\')}"`;
   const name = a.rfc2231 ? `filename*=utf-8''${encodeURIComponent(a.name)}` : `filename=${quoted}`;
-  const body = a.encoding === 'base64' ? Buffer.from(DIFF).toString('base64').replace(/.{76}/g, '$&\n') : a.encoding === 'quoted-printable' ? qp(DIFF) : DIFF;
+  // A diff of its own per case: the same diff re-sent is answered once (a re-send).
+  const diff = DIFF.replaceAll('altp2m_get_views', `altp2m_get_views_${i}`);
+  const body = a.encoding === 'base64' ? Buffer.from(diff).toString('base64').replace(/.{76}/g, '$&\n') : a.encoding === 'quoted-printable' ? qp(diff) : diff;
   return [
     `From jane.dev@example.org Wed Nov 25 09:12:44 2026`,
     `From: Jane Developer <jane.dev@example.org>`,

@@ -35,7 +35,11 @@ export function loadMessages(count: number, tag = 'load', violatingEvery = 2, pa
     [...VIOLATING, ...CLEAN].map((name) => {
       const raw = fixture(name).toString();
       const subject = /^Subject: (.*)$/m.exec(raw)![1]!;
-      const text = withHeaders(raw, { 'Message-Id': '@ID@', Subject: `${subject} (#@N@)` }).toString();
+      // Each message's diff of its own (an added line marked with its number): the same diff
+      // under a new Message-ID is a re-send, answered once.
+      const text = withHeaders(raw, { 'Message-Id': '@ID@', Subject: `${subject} (#@N@)` })
+        .toString()
+        .replace(/\n\+(?!\+\+ )([^\n]*)/, '\n+$1 /* @N@ */');
       const body = text.indexOf('\n\n') + 2;
       return [name, text.slice(0, body) + pad + text.slice(body)];
     }),
@@ -47,7 +51,7 @@ export function loadMessages(count: number, tag = 'load', violatingEvery = 2, pa
     // Alternates between the two fixtures of its kind.
     const turn = violating ? i / violatingEvery : i - Math.floor(i / violatingEvery) - 1;
     const id = `<${tag}-${i}@example.org>`;
-    const raw = Buffer.from(templates.get(names[turn % 2]!)!.replace('@ID@', id).replace('@N@', String(i)));
+    const raw = Buffer.from(templates.get(names[turn % 2]!)!.replace('@ID@', id).replaceAll('@N@', String(i)));
     out.push({ id, violating, raw });
   }
   return out;
