@@ -133,7 +133,7 @@ describe('mail under an MTA: the exit status never bounces a list post', { timeo
     const disk = join(dir, 'disk');
     mkdirSync(disk);
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk], { stdio: 'pipe' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk], { stdio: 'pipe' });
     } catch (error) {
       // Needs root and CAP_SYS_ADMIN (.ci/run has both); said, not silent.
       context.skip(`cannot mount a small tmpfs to fill: ${(error as Error).message.split('\n')[0]}`);
