@@ -14,6 +14,7 @@ import { DEFAULT_LINK_BASES, type Config, type LinkBases } from '../../src/engin
 import type { RulePack } from '../../src/engine/rule.js';
 import { withPostImageLines } from '../../src/engine/post-image.js';
 import type { Severity } from '../../src/engine/finding.js';
+import type { WaiverInputs } from '../../src/engine/engine.js';
 
 /** `terse`: one line per finding (`check --quiet`). */
 export type Format = 'text' | 'json' | 'sarif' | 'codequality' | 'terse';
@@ -36,6 +37,8 @@ export interface CheckOptions {
   readonly read?: (input: string, stdin?: Readable) => AsyncIterable<RawMessage>;
   /** Text: wrap lines to this many columns (absent: no wrapping). */
   readonly width?: number;
+  /** Who may waive a finding beyond the config's trusted list (`--maintainers FILE`). */
+  readonly waivers?: WaiverInputs;
   /** Called with each input error as it is met, its message counted within its own input. */
   readonly onInputError?: (error: ErrorEntry) => void;
 }
@@ -143,7 +146,13 @@ class Inputs {
     const { options } = this;
     // One input keeps its name in the pipeline itself; several get theirs in `stamp`.
     const single = options.inputs.length === 1 ? { source: sourceName(options.inputs[0]!) } : {};
-    const review = { pack: options.pack, config: options.config, ...single, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) };
+    const review = {
+      pack: options.pack,
+      config: options.config,
+      ...single,
+      ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
+      ...(options.waivers ? { waivers: options.waivers } : {}),
+    };
     return (options.workers ?? 0) > 0 ? reviewPrepared(this.prepared(), review) : reviewMessages(this.raws(), review);
   }
 

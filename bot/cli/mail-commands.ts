@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -7,7 +7,8 @@ import { loadSettings } from '../config.js';
 import { parseAddressList } from '../../src/ingest/message.js';
 import type { Address } from '../../src/ingest/message.js';
 import type { Severity } from '../../src/engine/finding.js';
-import { parseMaintainers, type Maintainers } from '../../src/engine/maintainers.js';
+import type { Maintainers } from '../../src/engine/maintainers.js';
+import { readMaintainersFile } from '../maintainers-file.js';
 import { REPLY_TO, type ReplyTo } from '../../src/report/recipients.js';
 import { resolveUrl, SecretUrlError } from '../mail/secrets.js';
 import { fileLog } from '../mail/log.js';
@@ -126,16 +127,11 @@ async function resolveShared(flags: SharedFlags, env: NodeJS.ProcessEnv, logs = 
 
 /** `--maintainers FILE`, read; a line it cannot use is logged (the rest still counts). */
 function readMaintainers(path: string, log: (line: string) => void): Maintainers {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readMaintainersFile(path, log);
   } catch (error) {
-    invalid('--maintainers', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new MailUsageError((error as Error).message);
   }
-  const maintainers = parseMaintainers(text);
-  for (const problem of maintainers.problems) log(`${path}: ${problem}`);
-  if (maintainers.sections.length === 0) invalid('--maintainers', `${path} has no sections (is it a MAINTAINERS file?)`);
-  return maintainers;
 }
 
 /** A usage mistake found in an action: main() prints it and exits 2. */

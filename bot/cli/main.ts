@@ -11,6 +11,7 @@ import { version } from '../../src/version.js';
 import type { Severity } from '../../src/engine/finding.js';
 import type { ErrorEntry } from '../../src/pipeline.js';
 import { describeError } from '../../src/report/text.js';
+import { readMaintainersFile } from '../maintainers-file.js';
 
 /** Exit status (docs/reports.md). */
 export const EXIT = { clean: 0, findings: 1, usage: 2, tempfail: 75, brokenPipe: 141 } as const;
@@ -36,9 +37,11 @@ export function buildProgram(): Command {
     .option('--repo <dir>', 'the git repository of --range (default: the working directory)')
     .option('-j, --jobs <n>', `worker threads that read and count messages, 0 to ${availableParallelism()} (the cores here; default 0: on 2 cores they cost more than they gain, see npm run bench)`, jobs(availableParallelism()))
     .option('--no-color', 'no colours in the text report (also NO_COLOR=1 or TERM=dumb; colours are only ever used on a terminal)')
-    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; pack?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string; quiet?: boolean; color: boolean }) => {
+    .option('--maintainers <file>', "Xen's MAINTAINERS file: an Altp2m-Policy-Ack from a maintainer or reviewer of the file waives a finding (docs/policy.md#waivers)")
+    .action(async (inputs: string[], opts: { format: Format; failOn: Severity | 'never'; config?: string; pack?: string; progress: boolean; jobs?: number; range?: string | true; repo?: string; quiet?: boolean; color: boolean; maintainers?: string }) => {
       if (opts.quiet && opts.format !== 'text') throw new Error('check: --quiet prints its own one-line format; leave out --format');
       const { pack, config } = await loadSettings(opts);
+      const maintainers = opts.maintainers === undefined ? undefined : readMaintainersFile(opts.maintainers, (line) => process.stderr.write(`patchsentry: ${line}\n`));
       const range = opts.range === undefined ? null : await rangeOf(opts.range, inputs, opts.repo);
       const progress = opts.progress && !opts.quiet && opts.format === 'text' && process.stderr.isTTY === true ? progressBar() : null;
       const common = {
@@ -47,6 +50,7 @@ export function buildProgram(): Command {
         failOn: opts.failOn,
         pack,
         config,
+        ...(maintainers ? { waivers: { maintainers } } : {}),
         color: opts.format === 'text' && useColor(opts.color, process.stdout, process.env),
         ...(opts.format === 'text' ? textWidth(process.stdout, process.env) : {}),
         ...(progress ? { onProgress: progress.tick } : {}),
