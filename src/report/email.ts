@@ -22,14 +22,24 @@ import { DEFAULT_LINK_BASES, type LinkBases } from '../engine/config.js';
  *     References: <cover@example.org> <20261125.1@example.org>
  *     Auto-Submitted: auto-generated
  *
- *     On Wed, 25 Nov 2026 10:00:00 +0000, Jane Dev <jane@example.org> wrote:
- *     > --- a/xen/include/public/domctl.h
+ *     On Wed, 25 Nov 2026 10:00:00 +0000, Jane Dev wrote:
  *     > +++ b/xen/include/public/domctl.h
- *     > @@ -1240,6 +1240,14 @@ struct xen_domctl_vuart_op {
- *     > [...]
- *     > +#define XEN_DOMCTL_altp2m_get_views 89
+ *     > +#define XEN_DOMCTL_altp2m_get_views              89
  *
- *     altp2m-domctl (error): ...
+ *     New DOMCTL command XEN_DOMCTL_altp2m_get_views for altp2m. Add it as a new
+ *     HVMOP_altp2m_* subop in xen/include/public/hvm/hvm_op.h and do_altp2m_op() instead.
+ *
+ *     > +        struct xen_domctl_altp2m_views      altp2m_views;
+ *
+ *     New altp2m member altp2m_views in the DOMCTL union: ...
+ *
+ *     altp2m-domctl (error): altp2m has one interface: ... (the rule's reasoning, once)
+ *     Policy: ... A maintainer waives a finding by replying "Altp2m-Policy-Ack: ...".
+ *     https://lore.kernel.org/xen-devel/20261125.1@example.org/
+ *
+ * One block per rule: each finding's statement quoted whole (quote.ts) with what it is under
+ * it, then the rule's reasoning; the policy, the way to waive and the link once per reply.
+ * docs/mail-bot.md shows a whole reply.
  */
 export interface ReplyOptions {
   /** The bot's own address: the reply's From, and never a recipient. */
