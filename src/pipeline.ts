@@ -2,7 +2,6 @@ import type { RawMessage } from './ingest/mbox.js';
 import { parseMessage } from './ingest/message.js';
 import { toPatch, type MessageKind, type Patch } from './ingest/patch.js';
 import { leanPatch } from './ingest/fastpath.js';
-import type { FileCount } from './diff/grammar.js';
 import { leanPatchFromBytes } from './ingest/bytepath.js';
 import { loadMimeCodecs, needsMimeCodecs, readHeaderBlock } from './ingest/headers.js';
 import { SeriesAssembler, type Series } from './ingest/series.js';
@@ -95,24 +94,20 @@ export async function* reviewMessages(raws: AsyncIterable<RawMessage>, options: 
 
 /**
  * One message made ready for series assembly: read, and its diff modelled, or counted with
- * only its watched files modelled (`counts` and `review` then set; see ingest/fastpath.ts).
- * The stage that needs no other message, so it can run anywhere (bot/workers runs it in
- * worker threads for large archives).
+ * only its watched files modelled (see ingest/fastpath.ts). The stage that needs no other
+ * message, so it can run anywhere (bot/workers runs it in worker threads for large archives).
  */
-export type Prepared =
-  | { readonly kind: 'patch'; readonly index: number; readonly patch: Patch; readonly counts?: readonly FileCount[]; readonly review?: Patch }
-  | { readonly kind: 'error'; readonly index: number; readonly error: ErrorEntry };
+export type Prepared = { readonly kind: 'patch'; readonly index: number; readonly patch: Patch } | { readonly kind: 'error'; readonly index: number; readonly error: ErrorEntry };
 
 export async function prepareMessage(raw: RawMessage, isWatched: (path: string) => boolean, fastPath = true): Promise<Prepared> {
   try {
     const block = readHeaderBlock(raw.bytes);
     if (needsMimeCodecs(block)) await loadMimeCodecs();
     const quick = fastPath ? leanPatchFromBytes(raw, block, isWatched) : null;
-    if (quick) return { kind: 'patch', index: raw.index, patch: quick.patch, counts: quick.counts, review: quick.review };
+    if (quick) return { kind: 'patch', index: raw.index, patch: quick };
     const message = await parseMessage(raw, block);
     const lean = fastPath ? leanPatch(message, isWatched) : null;
-    if (lean) return { kind: 'patch', index: raw.index, patch: lean.patch, counts: lean.counts, review: lean.review };
-    return { kind: 'patch', index: raw.index, patch: toPatch(message) };
+    return { kind: 'patch', index: raw.index, patch: lean ?? toPatch(message) };
   } catch (error) {
     return { kind: 'error', index: raw.index, error: errorEntry(error, raw.index, undefined) };
   }
@@ -123,7 +118,7 @@ export async function* reviewPrepared(items: AsyncIterable<Prepared>, options: R
   const window = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window });
   const isWatched = watchMatcher(options.config);
-  const run: Run = { options, isWatched, counts: new Map(), review: new Map(), waiting: new Map() };
+  const run: Run = { options, isWatched, waiting: new Map() };
   const source = options.source === undefined ? {} : { source: options.source };
   let arrival = 0;
   for await (const item of items) {
@@ -132,8 +127,6 @@ export async function* reviewPrepared(items: AsyncIterable<Prepared>, options: R
       continue;
     }
     const { patch } = item;
-    if (item.counts) run.counts.set(patch, item.counts);
-    if (item.review) run.review.set(patch, item.review);
     // A message that is cut off or whose diff does not add up is still reviewed from what
     // is there, and said so.
     for (const problem of patch.problems ?? []) {
@@ -163,10 +156,6 @@ export async function* reviewPrepared(items: AsyncIterable<Prepared>, options: R
 interface Run {
   readonly options: ReviewOptions;
   readonly isWatched: (path: string) => boolean;
-  /** File counts of the patches the fast path counted. */
-  readonly counts: Map<Patch, readonly FileCount[]>;
-  /** Those patches as the rules see them: only their watched files modelled. */
-  readonly review: Map<Patch, Patch>;
   /** Patches inside the assembler, in arrival order, with their arrival number. */
   readonly waiting: Map<Patch, number>;
 }
@@ -179,13 +168,10 @@ function strayPatch(patch: Patch, run: Run): ReviewEvent {
 function reviewed(series: Series, run: Run): ReviewEvent {
   const members = [...(series.cover ? [series.cover] : []), ...series.patches];
   for (const member of members) run.waiting.delete(member);
-  // The rules see only watched files (engine's scopeSeries), so they get the counted patches
-  // with just those modelled, and nothing at all when no file of the series is watched.
-  const forRules = series.patches.map((p) => run.review.get(p) ?? p);
-  const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i]!.diff.files.length === 0);
-  const { findings, failures, waiverProblems = [] } = quiet
-    ? { findings: [], failures: [] }
-    : reviewSeries({ ...series, cover: series.cover ? (run.review.get(series.cover) ?? series.cover) : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series, run.options.waivers);
+  // The rules see only watched files (engine's scopeSeries), which is all a counted patch has
+  // modelled; nothing at all when no file of the series is watched.
+  const quiet = series.patches.every((p) => p.counts !== undefined && p.diff.files.length === 0);
+  const { findings, failures, waiverProblems = [] } = quiet ? { findings: [], failures: [] } : reviewSeries(series, run.options.pack, run.options.config, run.isWatched, run.options.waivers);
   // Each finding goes on the message it is anchored on: the patch whose diff holds its line
   // (docs/series.md). Identities never collide, so grouping cannot move a finding elsewhere.
   const byMessage = new Map<string, Finding[]>();
@@ -205,11 +191,6 @@ function reviewed(series: Series, run: Run): ReviewEvent {
 function reportFor(patch: Patch, series: Series | null, findings: Finding[], run: Run): PatchReport {
   const { message, subject } = patch;
   const who = message.author ?? message.from;
-  // Every patch is reported exactly once: its entries go here (plain Maps, emptied as the run
-  // goes, cost the GC less than WeakMaps holding every patch of an archive until collected).
-  const counts = run.counts.get(patch);
-  run.counts.delete(patch);
-  run.review.delete(patch);
   // Plain literals, no spreads: this runs for every message of an archive, and V8 builds
   // spread-first literals property by property.
   const report = {
@@ -220,7 +201,7 @@ function reportFor(patch: Patch, series: Series | null, findings: Finding[], run
     kind: patch.kind,
     author: who ? (who.name ? `${who.name} <${who.address}>` : who.address) : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: (counts ?? patch.diff.files).map((f): FileSummary =>
+    files: (patch.counts ?? patch.diff.files).map((f): FileSummary =>
       f.binary ? { path: f.path, additions: f.additions, deletions: f.deletions, binary: true } : { path: f.path, additions: f.additions, deletions: f.deletions },
     ),
     findings,

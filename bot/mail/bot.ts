@@ -1,7 +1,7 @@
 import { messageIdentity } from '../../src/ingest/identity.js';
 import { isFromLineIn, type RawMessage } from '../../src/ingest/mbox.js';
 import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseMessageIds, readHeaderBlock } from '../../src/ingest/headers.js';
-import type { Address } from '../../src/ingest/message.js';
+import { diffText, type Address } from '../../src/ingest/message.js';
 import type { Patch } from '../../src/ingest/patch.js';
 import { patchId } from '../../src/ingest/patch-id.js';
 import { reviewMessages, type PatchReport } from '../../src/pipeline.js';
@@ -170,7 +170,7 @@ export class MailBot {
       let replyId: string | undefined;
       // The same diff under another Message-ID (`[PATCH RESEND]`, a v2 that left this patch
       // alone, a second post) as one that was answered: reviewed, never answered twice.
-      const id = patch?.kind === 'patch' ? patchId(patch.message.diffText) : null;
+      const id = patch?.kind === 'patch' ? patchId(diffText(patch.message)) : null;
       const same = id === null ? null : state.samePatchAs(id, held.key);
       if (!patch && findings.length > 0) outcome = 'error: the reviewed message is missing from its series';
       else if (patch && findings.length > 0) {

@@ -3,8 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, readHeaderBlock } from '../../src/ingest/headers.js';
-import { fromOf, recipientsOf, threadFields } from '../../src/ingest/message.js';
-import type { Address } from '../../src/ingest/message.js';
+import { buildMessage, type Address } from '../../src/ingest/message.js';
 import type { MessageOutcome } from './bot.js';
 import { identify, withoutFromLine } from './bot.js';
 import type { MailState } from './state.js';
@@ -41,12 +40,13 @@ export class OwnerRelay {
     const bytes = withoutFromLine(raw);
     const block = readHeaderBlock(bytes);
     if (needsMimeCodecs(block)) await loadMimeCodecs();
-    const thread = threadFields(block);
+    // Its header is all that is read here.
+    const thread = buildMessage({ index: 0, bytes }, block, { prose: '', diff: '' });
     const me = this.self.address.toLowerCase();
-    const from = fromOf(block)?.address.toLowerCase();
+    const from = thread.from?.address.toLowerCase();
     if (from === me) return null; // its own mail, come back through a list
     const answersBot = [thread.inReplyTo, ...thread.references].some((id) => id !== null && this.state.isOwnMessage(id));
-    const addressed = [...recipientsOf(block, 'to'), ...recipientsOf(block, 'cc')].some((a) => a.address.toLowerCase() === me);
+    const addressed = [...thread.to, ...thread.cc].some((a) => a.address.toLowerCase() === me);
     if (!answersBot && !addressed) return null;
     const { key, subject } = identify(bytes, block);
     const why = answersBot ? 'a reply to the bot' : 'mail to the bot';

@@ -106,7 +106,6 @@ function renumber(item: Prepared, index: number): Prepared {
     return item;
   }
   writable(item.patch.message).index = index;
-  if (item.review) writable(item.review.message).index = index;
   return item;
 }
 

@@ -1,53 +1,24 @@
 import type { Prepared } from '../../src/pipeline.js';
-import type { Patch } from '../../src/ingest/patch.js';
-import type { Message } from '../../src/ingest/message.js';
 
 /**
  * What a prepared message looks like on its way back from a worker thread: structured-clone
- * data, and small. A counted patch leaves its diff text (and, when the rules will not see it,
- * its prose) behind: the report needs only its counts, the rules only its watched files.
- * A report is all the main thread makes of it; `Series` objects built from slim patches
- * carry no diff for their unwatched files.
+ * data (a `Patch` is plain data), and small. A counted patch's diff stays behind in the worker
+ * when no one can ask for it: its counts are all the report needs, and the rules read the
+ * unwatched files of a series (`wholeDiff`) only when the series has a watched one — a patch
+ * with watched files keeps its diff, and so does one that may join other patches in a series
+ * (a numbered one, `n/N` with N > 1, see `SeriesAssembler`); a patch that is neither is a
+ * series of its own that the rules never read.
  */
 export type SlimPrepared = Prepared;
 
 export function slim(item: Prepared): SlimPrepared {
-  if (item.kind === 'error' || item.counts === undefined || item.review === undefined) return item;
-  const watched = item.review.diff.files.length > 0 || item.patch.kind === 'cover';
-  const base = plain(item.patch, watched);
-  return {
-    kind: 'patch',
-    index: item.index,
-    patch: { ...base, diff: { files: [] } },
-    counts: item.counts.map((c) => ({ ...c })),
-    review: { ...base, diff: item.review.diff },
-  };
-}
-
-/**
- * The patch as plain data, field by field: a counted patch and its message read some fields
- * through prototype getters (diff, trailers, diffText, to, cc, date), which a spread or a
- * structured clone would leave out. The types make every field of `Message` be named here.
- */
-function plain(patch: Patch, watched: boolean): Omit<Patch, 'diff'> {
-  const m = patch.message;
-  const message: Message = {
-    index: m.index,
-    id: m.id,
-    messageId: m.messageId,
-    subject: m.subject,
-    from: m.from,
-    author: m.author,
-    to: m.to,
-    cc: m.cc,
-    date: m.date,
-    inReplyTo: m.inReplyTo,
-    references: m.references,
-    autoSubmitted: m.autoSubmitted,
-    listId: m.listId,
-    prose: watched ? m.prose : '',
-    diffText: '',
-    ...(m.problems === undefined ? {} : { problems: m.problems }),
-  };
-  return { message, subject: patch.subject, kind: patch.kind, trailers: patch.trailers, ...(patch.problems === undefined ? {} : { problems: patch.problems }) };
+  if (item.kind === 'error') return item;
+  const { patch } = item;
+  const { diff } = patch.message;
+  if (patch.counts === undefined || typeof diff === 'string') return item;
+  const total = patch.subject.total;
+  const needed = patch.diff.files.length > 0 || (total !== null && total > 1);
+  // A view of the worker's input: cloned as it is, it would carry the whole buffer it views.
+  const own = needed ? new Uint8Array(diff) : '';
+  return { ...item, patch: { ...patch, message: { ...patch.message, diff: own } } };
 }

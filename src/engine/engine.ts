@@ -5,7 +5,7 @@ import { findingOf } from './context.js';
 import { fingerprint } from './fingerprint.js';
 import type { RulePack } from './rule.js';
 import type { Series } from '../ingest/series.js';
-import type { Patch } from '../ingest/patch.js';
+import { wholeDiff, type Patch } from '../ingest/patch.js';
 import { touchesPath, type FileInPatch } from '../diff/queries.js';
 import type { Maintainers } from './maintainers.js';
 import { acksOf, formatPerson, judgeAck, type Ack } from './waivers.js';
@@ -50,11 +50,11 @@ export interface WaiverInputs {
 
 /**
  * Runs a rule pack over one series. Rules see only the watched files; a series that touches
- * none of them is not looked at at all. `whole` is the same series with every file (when
- * `series` holds only the watched ones, as the archive fast path gives it): rules may ask
- * for the others through `context.unwatchedFiles`.
+ * none of them is not looked at at all. Rules may ask for the others through
+ * `context.unwatchedFiles` (modelled then, for the patches the archive fast path counted:
+ * `wholeDiff`).
  */
-export function reviewSeries(series: Series, pack: RulePack, config: Config, isWatched = watchMatcher(config), whole: Series = series, waivers: WaiverInputs = {}): SeriesReview {
+export function reviewSeries(series: Series, pack: RulePack, config: Config, isWatched = watchMatcher(config), waivers: WaiverInputs = {}): SeriesReview {
   const scoped = scopeSeries(series, isWatched);
   if (scoped.patches.length === 0) return { findings: [], failures: [] };
   const knownRules = pack.rules.map((r) => r.id);
@@ -69,7 +69,7 @@ export function reviewSeries(series: Series, pack: RulePack, config: Config, isW
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
   let unwatched: FileInPatch[] | undefined;
-  const unwatchedFiles = (): readonly FileInPatch[] => (unwatched ??= unwatchedFilesOf(whole, isWatched));
+  const unwatchedFiles = (): readonly FileInPatch[] => (unwatched ??= unwatchedFilesOf(series, isWatched));
   for (const rule of pack.rules) {
     const setting = config.rules[rule.id];
     if (setting && !setting.enabled) continue;
@@ -97,11 +97,11 @@ export function scopeSeries(series: Series, isWatched: (path: string) => boolean
   return { ...series, patches };
 }
 
-/** The files scopeSeries leaves out; `whole` is the series with every file (modelled on demand). */
-function unwatchedFilesOf(whole: Series, isWatched: (path: string) => boolean): FileInPatch[] {
+/** The files scopeSeries leaves out (a counted patch's modelled now). */
+function unwatchedFilesOf(series: Series, isWatched: (path: string) => boolean): FileInPatch[] {
   const out: FileInPatch[] = [];
-  for (const patch of whole.patches) {
-    for (const file of patch.diff.files) if (!touchesPath(file, isWatched)) out.push({ patch, file });
+  for (const patch of series.patches) {
+    for (const file of wholeDiff(patch).files) if (!touchesPath(file, isWatched)) out.push({ patch, file });
   }
   return out;
 }

@@ -140,6 +140,11 @@ function libmime(): typeof libmimeModule {
   return libmimeModuleCache;
 }
 
+/** Whether text in this charset is read as UTF-8 (US-ASCII is a subset of it). */
+export function isUtf8Charset(charset: string): boolean {
+  return /^(?:utf-?8|us-ascii)$/i.test(charset);
+}
+
 export function firstField(block: HeaderBlock, name: string): string | undefined {
   return block.fields.get(name)?.[0];
 }

@@ -1,6 +1,7 @@
-import type { ParsedMail, AddressObject } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { RawMessage } from './mbox.js';
-import { decodeHeaderText, firstField, loadMimeCodecs, needsMimeCodecs, parseContentType, parseMessageIds, readHeaderBlock, type HeaderBlock } from './headers.js';
+import { decodeHeaderText, firstField, isUtf8Charset, loadMimeCodecs, needsMimeCodecs, parseContentType, parseMessageIds, readHeaderBlock, type HeaderBlock } from './headers.js';
 import { InputError } from '../errors.js';
 import { messageIdentity } from './identity.js';
 
@@ -9,7 +10,11 @@ export interface Address {
   readonly address: string;
 }
 
-/** One mail message, decoded, with its patch text (if any) separated from its prose. */
+/**
+ * One mail message, decoded, with its patch text (if any) separated from its prose. Plain
+ * readonly data (it crosses to and from worker threads by structured clone), built by
+ * `buildMessage` alone, whether the body was read from the raw bytes or by mailparser.
+ */
 export interface Message {
   readonly index: number;
   /** Its identity: the Message-ID, or a hash of the message when it has none (ingest/identity.ts). */
@@ -29,37 +34,48 @@ export interface Message {
   readonly listId: string | null;
   /** Body text before the patch: the commit message and its trailers. */
   readonly prose: string;
-  /** The diff text found inline and in patch attachments; '' for a message with no patch. */
-  readonly diffText: string;
+  /**
+   * The diff found inline and in patch attachments ('' for a message with no patch): its text,
+   * or, as the raw-bytes path (ingest/bytepath.ts) leaves it, its UTF-8 bytes, which most
+   * messages of an archive never need decoded. `diffText` reads either.
+   */
+  readonly diff: string | Uint8Array;
   /** Signs that the message was cut off (a truncated mbox); absent when none. */
   readonly problems?: readonly string[];
 }
 
-/** What the header of a message says (all of `Message` but its body). */
-export type MessageHeader = Omit<Message, 'prose' | 'diffText' | 'problems'>;
+/** A message's diff as text. */
+export function diffText(message: Pick<Message, 'diff'>): string {
+  const { diff } = message;
+  return typeof diff === 'string' ? diff : Buffer.from(diff.buffer, diff.byteOffset, diff.byteLength).toString('utf8');
+}
+
+/** What a message's body holds, however it was read. */
+export interface MessageBody {
+  readonly prose: string;
+  readonly diff: string | Uint8Array;
+}
 
 /** Reads one message; throws `InputError` naming the message when it cannot be read. */
 export async function parseMessage(raw: RawMessage, block: HeaderBlock = readHeaderBlock(raw.bytes)): Promise<Message> {
   if (needsMimeCodecs(block)) await loadMimeCodecs();
-  const message = await readMessage(raw, block);
-  if (block.fields.size === 0) return message;
-  const problems = truncationSigns(raw.bytes, block);
-  return problems.length > 0 ? { ...message, problems } : message;
+  const body = await readBody(raw, block);
+  return buildMessage(raw, block, body, block.fields.size === 0 ? [] : truncationSigns(raw.bytes, block));
 }
 
-async function readMessage(raw: RawMessage, block: HeaderBlock): Promise<Message> {
+async function readBody(raw: RawMessage, block: HeaderBlock): Promise<MessageBody> {
   if (block.fields.size === 0) {
     // No mail headers: a plain diff (`git diff`, `diff -u`) or bare format-patch body.
     const body = splitProseAndDiff(raw.bytes.toString('utf8'));
     if (body.diff === '') throw new InputError('neither a mail message nor a diff (no header fields, no diff lines)', { index: raw.index, messageId: null });
-    return fromParts(raw, block, null, body, []);
+    return body;
   }
   const plain = fastPathBody(raw.bytes, block);
-  if (plain !== null) return fromParts(raw, block, null, splitProseAndDiff(plain), []);
+  if (plain !== null) return splitProseAndDiff(plain);
   let parsed: ParsedMail;
   try {
     // Loaded on first use: nearly all format-patch mail takes the fast path, and mailparser
-    // costs ~200 ms and ~25 MB to load (most of a one-message run).
+    // costs ~200 ms and ~25 MB to load (most of a one-message run, docs/performance.md).
     const { simpleParser } = await import('mailparser');
     await loadMimeCodecs(); // attachment Content-Types below
     parsed = await simpleParser(raw.bytes, {
@@ -71,14 +87,95 @@ async function readMessage(raw: RawMessage, block: HeaderBlock): Promise<Message
   } catch (error) {
     throw new InputError(`cannot parse MIME structure: ${(error as Error).message}`, { index: raw.index, messageId: firstField(block, 'message-id') ?? null });
   }
-  const attachments: string[] = [];
+  const body = splitProseAndDiff(parsed.text ?? '');
+  const diffs = body.diff.length > 0 ? [body.diff] : [];
   for (const attachment of parsed.attachments) {
     // A part cut off in its header has no Content-Type at all (mailparser leaves it undefined).
     const contentType = typeof attachment.contentType === 'string' ? attachment.contentType : 'application/octet-stream';
     if (!isPatchAttachment(contentType, attachment.filename)) continue;
-    attachments.push(decodeText(attachment.content, parseContentType(contentType).params['charset']));
+    const diff = splitProseAndDiff(decodeText(attachment.content, parseContentType(contentType).params['charset'])).diff;
+    if (diff.length > 0) diffs.push(diff);
   }
-  return fromParts(raw, block, parsed, splitProseAndDiff(parsed.text ?? ''), attachments);
+  return { prose: body.prose, diff: diffs.join('\n') };
+}
+
+/**
+ * The one place a `Message` is built: its header read from the header block (addresses
+ * through one RFC 5322 parser, nodemailer's addressparser), its body as either reader found it.
+ */
+export function buildMessage(raw: RawMessage, block: HeaderBlock, body: MessageBody, problems: readonly string[] = []): Message {
+  const from = addressesOf(firstField(block, 'from'))[0] ?? null;
+  const originalFrom = firstField(block, 'x-original-from');
+  const messageId = parseMessageIds(firstField(block, 'message-id'))[0] ?? null;
+  const message: Message = {
+    index: raw.index,
+    id: messageIdentity(messageId, raw.bytes),
+    messageId,
+    subject: decodeHeaderText(firstField(block, 'subject') ?? ''),
+    from,
+    author: originalFrom !== undefined && from !== null && isRelayAddress(from) ? (addressesOf(originalFrom)[0] ?? from) : from,
+    to: addressesOf(block.fields.get('to')?.join(', ')),
+    cc: addressesOf(block.fields.get('cc')?.join(', ')),
+    date: dateOf(firstField(block, 'date')),
+    inReplyTo: parseMessageIds(firstField(block, 'in-reply-to'))[0] ?? null,
+    references: parseMessageIds(block.fields.get('references')?.join(' ')),
+    autoSubmitted: firstField(block, 'auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
+    listId: firstField(block, 'list-id') ?? null,
+    prose: body.prose,
+    diff: body.diff,
+  };
+  return problems.length > 0 ? { ...message, problems } : message;
+}
+
+/** `Date:` as an ISO 8601 UTC time; null when absent or unreadable. */
+function dateOf(value: string | undefined): string | null {
+  const date = value ? new Date(value) : null;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
+
+/** The addresses of a header field's raw value, group members included, their names decoded (RFC 2047). */
+function addressesOf(value: string | undefined): Address[] {
+  return value === undefined ? [] : parseAddressList(value, decodeHeaderText);
+}
+
+/**
+ * An RFC 5322 address list (`Name <a@b>, "Other, Name" <c@d>, e@f`, groups such as
+ * `team: Alice <a@x.org>, b@x.org;` flattened to their members), read by nodemailer's
+ * addressparser; `decodeName` decodes each display name (header fields hold RFC 2047 words).
+ */
+export function parseAddressList(value: string, decodeName: (name: string) => string = (name) => name): Address[] {
+  const out: Address[] = [];
+  for (const entry of addressparser(value, { flatten: true })) {
+    if (!entry.address) continue;
+    const address = value.includes('(') ? asWritten(value, entry.address) : entry.address;
+    const name = entry.name === '' && namedAsItself(value, address) ? address : decodeName(entry.name);
+    out.push({ name, address });
+  }
+  return out;
+}
+
+/*
+ * Two readings of addressparser's that differ from git's, which wrote the mail of a
+ * `git format-patch` archive and whose `git log` a report should agree with: it drops a display
+ * name that is the address itself (`"a@x.org" <a@x.org>`, as early Xen commits have it), and
+ * reads a parenthesised part of an address as a comment (`<djm@host.(none)>`, git's default
+ * e-mail on a host without a domain name, becomes `djm@host.`). Both are undone here.
+ */
+
+/** The address as written between angle brackets, parenthesised parts and all. */
+function asWritten(value: string, address: string): string {
+  for (const [, written] of value.matchAll(/<([^<>]*)>/g)) {
+    const literal = written!.trim();
+    if (literal !== address && literal.replace(/\([^()]*\)/g, '').replace(/\s+/g, '') === address) return literal;
+  }
+  return address;
+}
+
+/** Whether `value` holds `address` as the display name of itself: `"a@x.org" <a@x.org>`. */
+function namedAsItself(value: string, address: string): boolean {
+  if (value.indexOf(address) === value.lastIndexOf(address)) return false;
+  const literal = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|[,:;])\\s*"?${literal}"?\\s*<\\s*${literal}\\s*>`).test(value);
 }
 
 /**
@@ -105,66 +202,6 @@ function truncationSigns(bytes: Buffer, block: HeaderBlock): string[] {
   return out;
 }
 
-function fromParts(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null, body: ProseAndDiff, attachments: string[]): Message {
-  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
-  return { ...headerFields(raw, block, parsed), prose: body.prose, diffText: diffs.join('\n') };
-}
-
-/** What a message's header says, as `Message` holds it (mailparser's reading when there is one). */
-export function headerFields(raw: RawMessage, block: HeaderBlock, parsed: ParsedMail | null = null): MessageHeader {
-  const from = firstAddress(parsed?.from, firstField(block, 'from'));
-  const thread = threadFields(block);
-  return {
-    index: raw.index,
-    id: messageIdentity(thread.messageId, raw.bytes),
-    messageId: thread.messageId,
-    subject: decodeHeaderText(firstField(block, 'subject') ?? ''),
-    from,
-    author: authorOf(block, from),
-    to: parsed?.to ? addressesOf(parsed.to) : recipientsOf(block, 'to'),
-    cc: parsed?.cc ? addressesOf(parsed.cc) : recipientsOf(block, 'cc'),
-    date: dateOf(block),
-    inReplyTo: thread.inReplyTo,
-    references: thread.references,
-    autoSubmitted: thread.autoSubmitted,
-    listId: thread.listId,
-  };
-}
-
-/** What places a message in a thread and a list: its ids, `Auto-Submitted`, `List-Id`. */
-export function threadFields(block: HeaderBlock): Pick<Message, 'messageId' | 'inReplyTo' | 'references' | 'autoSubmitted' | 'listId'> {
-  return {
-    messageId: parseMessageIds(firstField(block, 'message-id'))[0] ?? null,
-    inReplyTo: parseMessageIds(firstField(block, 'in-reply-to'))[0] ?? null,
-    references: parseMessageIds(block.fields.get('references')?.join(' ')),
-    autoSubmitted: firstField(block, 'auto-submitted')?.toLowerCase().split(';')[0]?.trim() ?? null,
-    listId: firstField(block, 'list-id') ?? null,
-  };
-}
-
-/** The patch author: `X-Original-From` when `From:` is a relay's no-reply address. */
-export function authorOf(block: HeaderBlock, from: Address | null): Address | null {
-  const originalFrom = firstField(block, 'x-original-from');
-  return originalFrom !== undefined && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
-}
-
-/** `To:` or `Cc:` as addresses (every such field, in order). */
-export function recipientsOf(block: HeaderBlock, name: 'to' | 'cc'): Address[] {
-  return parseAddressList(decodeHeaderText(block.fields.get(name)?.join(', ') ?? ''));
-}
-
-/** `Date:` as an ISO 8601 UTC time; null when absent or unreadable. */
-export function dateOf(block: HeaderBlock): string | null {
-  const value = firstField(block, 'date');
-  const date = value ? new Date(value) : null;
-  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
-}
-
-/** The first address of `From:`. */
-export function fromOf(block: HeaderBlock): Address | null {
-  return firstAddress(undefined, firstField(block, 'from'));
-}
-
 /**
  * The body of a plain single-part message without a MIME parser, or null when the message
  * needs one (multipart, base64, quoted-printable, a charset TextDecoder does not know).
@@ -173,7 +210,7 @@ function fastPathBody(bytes: Buffer, block: HeaderBlock): string | null {
   const charset = plainBodyCharset(block);
   if (charset === null) return null;
   const body = bytes.subarray(block.bodyOffset);
-  if (charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return body.toString('utf8');
+  if (isUtf8Charset(charset)) return body.toString('utf8');
   try {
     return new TextDecoder(charset).decode(body);
   } catch {
@@ -197,7 +234,7 @@ export function plainBodyCharset(block: HeaderBlock): string | null {
 }
 
 function decodeText(content: Buffer, charset: string | undefined): string {
-  if (!charset || /^utf-?8$|^us-ascii$/i.test(charset)) return content.toString('utf8');
+  if (!charset || isUtf8Charset(charset)) return content.toString('utf8');
   try {
     return new TextDecoder(charset).decode(content);
   } catch {
@@ -268,54 +305,6 @@ export function splitProseAndDiff(text: string): ProseAndDiff {
   const rest = text.slice(breakAt.index);
   if (!/^(?:diff -|--- \S|@@ -|Index: )/m.test(rest)) return { prose: text, diff: '' };
   return { prose: text.slice(0, breakAt.index), diff: rest };
-}
-
-function firstAddress(parsed: AddressObject | AddressObject[] | undefined, raw: string | undefined): Address | null {
-  if (parsed) return addressesOf(parsed)[0] ?? null;
-  return raw === undefined ? null : parseAddressList(decodeHeaderText(raw))[0] ?? null;
-}
-
-function addressesOf(value: AddressObject | AddressObject[]): Address[] {
-  const list = Array.isArray(value) ? value : [value];
-  const out: Address[] = [];
-  for (const object of list) {
-    for (const entry of object.value) {
-      if (entry.address) out.push({ name: entry.name ?? '', address: entry.address });
-      for (const member of entry.group ?? []) if (member.address) out.push({ name: member.name ?? '', address: member.address });
-    }
-  }
-  return out;
-}
-
-/** Parses `Name <a@b>, "Other, Name" <c@d>, e@f` without a full RFC 5322 grammar. */
-export function parseAddressList(value: string): Address[] {
-  const out: Address[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  const parts: string[] = [];
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
-    if (ch === '"' && value[i - 1] !== '\\') quoted = !quoted;
-    else if (!quoted && ch === '<') depth++;
-    else if (!quoted && ch === '>') depth = Math.max(0, depth - 1);
-    else if (!quoted && depth === 0 && ch === ',') {
-      parts.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(value.slice(start));
-  for (const part of parts) {
-    const trimmed = part.trim();
-    if (!trimmed) continue;
-    const angle = /^(.*?)<([^<>]+)>\s*$/.exec(trimmed);
-    if (angle) out.push({ name: (angle[1] ?? '').trim().replace(/^"|"$/g, '').replace(/\\"/g, '"'), address: (angle[2] ?? '').trim() });
-    else {
-      const bare = /^([^\s()]+@[^\s()]+)(?:\s*\((.*)\))?$/.exec(trimmed);
-      if (bare) out.push({ name: bare[2] ?? '', address: bare[1] ?? '' });
-    }
-  }
-  return out;
 }
 
 /** Relays (list servers rewriting DMARC-protected senders, forges) that hide the author. */

@@ -1,5 +1,5 @@
 import type { Address } from '../ingest/message.js';
-import type { Patch } from '../ingest/patch.js';
+import { wholeDiff, type Patch } from '../ingest/patch.js';
 import type { Finding } from '../engine/finding.js';
 import { responsibleFor, type Maintainers } from '../engine/maintainers.js';
 
@@ -47,7 +47,7 @@ export function replyRecipients(patch: Patch, findings: readonly Finding[], opti
   const people = (): Address[] => {
     if (options.replyTo === 'author' || !options.maintainers) return [];
     const paths = [...new Set(findings.map((f) => f.path))];
-    const changedLines = patch.diff.files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind !== 'context').map((l) => `${l.kind === 'add' ? '+' : '-'}${l.text}`)));
+    const changedLines = wholeDiff(patch).files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind !== 'context').map((l) => `${l.kind === 'add' ? '+' : '-'}${l.text}`)));
     const { maintainers, reviewers } = responsibleFor(options.maintainers, paths, { intro: `${message.subject}\n${message.prose}`, changedLines });
     return [...maintainers, ...reviewers];
   };

@@ -25,7 +25,7 @@ async function withTrailers(...trailers: string[]): Promise<Series> {
 }
 
 const verdicts = (series: Series, config = DEFAULT_CONFIG, maintainers = MAINTAINERS) =>
-  reviewSeries(series, xenAltp2m, config, undefined, series, { maintainers }).findings.map((f) => [f.severity, f.waiver?.by ?? null, f.waiverRequest?.why ?? null]);
+  reviewSeries(series, xenAltp2m, config, undefined, { maintainers }).findings.map((f) => [f.severity, f.waiver?.by ?? null, f.waiverRequest?.why ?? null]);
 
 describe('readAck', () => {
   it('reads the rule and reason form, given by the sender, and the b4 person form', () => {
@@ -91,14 +91,14 @@ describe('waivers in reviewSeries', () => {
     const fingerprints = first.findings.map((f) => f.fingerprint);
     const threadAck = { rule: 'altp2m-domctl', reason: 'agreed', by: JULIA, anchors: [series.patches[0]!.message.id], fingerprints: [] };
     expect(verdicts(series).map((v) => v[0])).toEqual(['error', 'error']);
-    const waived = reviewSeries(series, xenAltp2m, DEFAULT_CONFIG, undefined, series, { maintainers: MAINTAINERS, threadAcks: [threadAck] }).findings;
+    const waived = reviewSeries(series, xenAltp2m, DEFAULT_CONFIG, undefined, { maintainers: MAINTAINERS, threadAcks: [threadAck] }).findings;
     expect(waived.map((f) => [f.severity, f.waiver])).toEqual([['info', { by: 'Julia Rest <julia.rest@example.org>', reason: 'agreed' }], ['info', { by: 'Julia Rest <julia.rest@example.org>', reason: 'agreed' }]]);
     // v2: another message, the same findings (fingerprints).
     const v2 = assembleSeries(await patchesOf(Buffer.from(fixture('input/domctl.patch').toString().replace('Message-Id: <20240603154011.4242-1-carol@example.net>', 'Message-Id: <v2@example.net>').replace('[PATCH]', '[PATCH v2]'))))[0]!;
     const later = { ...threadAck, fingerprints: [fingerprints[0]!] };
-    expect(reviewSeries(v2, xenAltp2m, DEFAULT_CONFIG, undefined, v2, { maintainers: MAINTAINERS, threadAcks: [later] }).findings.map((f) => f.severity)).toEqual(['info', 'error']);
+    expect(reviewSeries(v2, xenAltp2m, DEFAULT_CONFIG, undefined, { maintainers: MAINTAINERS, threadAcks: [later] }).findings.map((f) => f.severity)).toEqual(['info', 'error']);
     // The author acking in a reply is still only a request.
     const own = { ...threadAck, by: CAROL };
-    expect(reviewSeries(series, xenAltp2m, DEFAULT_CONFIG, undefined, series, { maintainers: MAINTAINERS, threadAcks: [own] }).findings.map((f) => f.waiverRequest?.why)).toEqual(["it is the patch author's own", "it is the patch author's own"]);
+    expect(reviewSeries(series, xenAltp2m, DEFAULT_CONFIG, undefined, { maintainers: MAINTAINERS, threadAcks: [own] }).findings.map((f) => f.waiverRequest?.why)).toEqual(["it is the patch author's own", "it is the patch author's own"]);
   });
 });

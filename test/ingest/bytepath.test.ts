@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { leanPatchFromBytes } from '../../src/ingest/bytepath.js';
 import { loadMimeCodecs, readHeaderBlock } from '../../src/ingest/headers.js';
-import { parseMessage, type Message } from '../../src/ingest/message.js';
-import { toPatch } from '../../src/ingest/patch.js';
+import { diffText, parseMessage, type Message } from '../../src/ingest/message.js';
+import { toPatch, wholeDiff } from '../../src/ingest/patch.js';
 import { leanPatch } from '../../src/ingest/fastpath.js';
 import { watchMatcher } from '../../src/engine/config.js';
 import { DEFAULT_CONFIG } from '../support/pack.js';
@@ -15,10 +15,9 @@ function fromBytes(raw: RawMessage): ReturnType<typeof leanPatchFromBytes> {
   return leanPatchFromBytes(raw, readHeaderBlock(raw.bytes), isWatched);
 }
 
-/** Every field `Message` names, read one by one (some are prototype getters a spread would skip). */
-function fields(message: Message): Record<string, unknown> {
-  const names: (keyof Message)[] = ['index', 'messageId', 'subject', 'from', 'author', 'to', 'cc', 'date', 'inReplyTo', 'references', 'autoSubmitted', 'listId', 'prose', 'diffText', 'problems'];
-  return Object.fromEntries(names.map((name) => [name, message[name]]));
+/** The message with its diff as text (the raw-bytes path keeps it as bytes). */
+function asText(message: Message): Message {
+  return { ...message, diff: diffText(message) };
 }
 
 /** A message of unwatched.mbox with one edit, as a raw message. */
@@ -32,31 +31,35 @@ describe('the raw-bytes fast path', () => {
     await loadMimeCodecs(); // one author name is an encoded word
     const raws = await split(fixture('input/unwatched.mbox'));
     expect(raws).toHaveLength(4);
-    // Recipients (folded, encoded) and dates are read on first use: compare them too.
-    const first = fromBytes(raws[0]!)!.patch.message;
+    const first = fromBytes(raws[0]!)!.message;
     expect(first.cc.map((a) => a.name)).toEqual(['Jan Beulich', 'Andrew Cooper']);
     expect(first.date).toBe('2025-02-03T08:12:44.000Z');
     for (const raw of raws) {
       const lean = fromBytes(raw);
       expect(lean, `message ${raw.index}`).not.toBeNull();
       const full = toPatch(await parseMessage(raw));
-      expect(fields(lean!.patch.message)).toEqual(fields(full.message));
-      expect(lean!.patch.kind).toBe(full.kind);
-      expect(lean!.patch.subject).toEqual(full.subject);
-      expect(lean!.patch.trailers).toEqual(full.trailers);
+      // Its diff left as bytes, decoded when asked for.
+      expect(lean!.message.diff).toBeInstanceOf(Uint8Array);
+      expect(asText(lean!.message)).toEqual(full.message);
+      expect(lean!.kind).toBe(full.kind);
+      expect(lean!.subject).toEqual(full.subject);
+      expect(lean!.trailers).toEqual(full.trailers);
       // The counts are what the full diff model says of each file; the model itself is built
-      // when first asked for.
-      expect(lean!.counts.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary }))).toEqual(
+      // when asked for.
+      expect(lean!.counts!.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary }))).toEqual(
         full.diff.files.map(({ path, oldPath, additions, deletions, binary }) => ({ path, oldPath, additions, deletions, binary })),
       );
-      expect(lean!.patch.diff).toEqual(full.diff);
-      expect(lean!.review.diff.files).toEqual([]);
+      expect(lean!.diff.files).toEqual([]);
+      expect(wholeDiff(lean!)).toEqual(full.diff);
+      // Plain data: a structured clone (to or from a worker thread) keeps every field.
+      expect(asText(structuredClone(lean!).message)).toEqual(full.message);
+      expect(structuredClone(lean!).trailers).toEqual(full.trailers);
     }
   });
 
   it('decodes the paths it names as UTF-8: quoted octal escapes and raw bytes alike', async () => {
     const raw = (await split(fixture('input/unwatched.mbox')))[3]!;
-    expect(fromBytes(raw)!.counts.map((c) => c.path)).toEqual(['docs/misc/café-notes.txt', 'docs/misc/résumé.txt']);
+    expect(fromBytes(raw)!.counts!.map((c) => c.path)).toEqual(['docs/misc/café-notes.txt', 'docs/misc/résumé.txt']);
   });
 
   it.each([
@@ -88,10 +91,10 @@ describe('the raw-bytes fast path', () => {
         continue;
       }
       if (lean === null) continue; // not plain format-patch mail (a cover letter, say)
-      expect(lean.review.diff).toEqual(full.review.diff);
-      expect(lean.review.trailers).toEqual(full.review.trailers);
-      expect(lean.counts).toEqual(full.counts.map((c) => ({ ...c, start: expect.any(Number) as number, end: expect.any(Number) as number })));
-      watchedFiles += lean.review.diff.files.length;
+      expect(lean.diff).toEqual(full.diff);
+      expect(lean.trailers).toEqual(full.trailers);
+      expect(lean.counts).toEqual(full.counts!.map((c) => ({ ...c, start: expect.any(Number) as number, end: expect.any(Number) as number })));
+      watchedFiles += lean.diff.files.length;
     }
     expect(watchedFiles).toBeGreaterThanOrEqual(3);
   });
@@ -102,6 +105,6 @@ describe('the raw-bytes fast path', () => {
     expect(raw.bytes.includes(Buffer.from('’'))).toBe(true);
     const lean = fromBytes(raw);
     expect(lean).not.toBeNull();
-    expect(fields(lean!.patch.message)).toEqual(fields(await parseMessage(raw)));
+    expect(asText(lean!.message)).toEqual(await parseMessage(raw));
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toPatch } from '../../src/ingest/patch.js';
-import { parseMessage, isPatchAttachment, splitProseAndDiff } from '../../src/ingest/message.js';
+import { diffText, parseAddressList, parseMessage, isPatchAttachment, splitProseAndDiff } from '../../src/ingest/message.js';
 import { parseDiff } from '../../src/diff/parse.js';
+import { leanPatchFromBytes } from '../../src/ingest/bytepath.js';
+import { loadMimeCodecs, readHeaderBlock } from '../../src/ingest/headers.js';
 import { messageFile, messagesOf, fixture } from './read.js';
 
 const DOMCTL_FILES = [{ path: 'xen/include/public/domctl.h', additions: 8, deletions: 0 }];
@@ -18,7 +20,7 @@ describe('message → patch: encodings and charsets', () => {
     ['input/message/relay.eml', 'relay no-reply From'],
   ])('%s (%s) yields the domctl diff', async (name) => {
     const message = await messageFile(name);
-    expect(filesOf(message.diffText)).toEqual(DOMCTL_FILES);
+    expect(filesOf(diffText(message))).toEqual(DOMCTL_FILES);
     expect(message.subject).toBe('[PATCH] xen/domctl: add XEN_DOMCTL_altp2m_get_views');
     expect(message.author?.address).toBe('carol@example.net');
     expect(toPatch(message).kind).toBe('patch');
@@ -26,8 +28,8 @@ describe('message → patch: encodings and charsets', () => {
 
   it('decodes a quoted-printable inline patch (soft breaks, =3D)', async () => {
     const message = await messageFile('input/message/qp.eml');
-    expect(filesOf(message.diffText)).toEqual([{ path: 'xen/arch/x86/hvm/hvm.c', additions: 5, deletions: 0 }]);
-    expect(message.diffText).toContain('        rc = altp2m_get_vis(d, &a.u.get_vis);');
+    expect(filesOf(diffText(message))).toEqual([{ path: 'xen/arch/x86/hvm/hvm.c', additions: 5, deletions: 0 }]);
+    expect(diffText(message)).toContain('        rc = altp2m_get_vis(d, &a.u.get_vis);');
   });
 
   it.each([
@@ -35,9 +37,9 @@ describe('message → patch: encodings and charsets', () => {
     ['input/message/latin1-qp.eml', 'ISO-8859-1 quoted-printable'],
   ])('decodes %s (%s) in the diff and the From header', async (name) => {
     const message = await messageFile(name);
-    expect(message.diffText).toContain('+/* Copyright (c) 2024 Zoë Müller, Société Exemple */');
+    expect(diffText(message)).toContain('+/* Copyright (c) 2024 Zoë Müller, Société Exemple */');
     expect(message.author?.name).toBe('Zoë Müller');
-    expect(filesOf(message.diffText)).toEqual([{ path: 'xen/include/public/hvm/hvm_op.h', additions: 1, deletions: 0 }]);
+    expect(filesOf(diffText(message))).toEqual([{ path: 'xen/include/public/hvm/hvm_op.h', additions: 1, deletions: 0 }]);
   });
 
   it.each(['8bit', 'quoted-printable'])('undoes format=flowed space-stuffing (Thunderbird inline patch, %s)', async (encoding) => {
@@ -45,7 +47,7 @@ describe('message → patch: encodings and charsets', () => {
     const wire = ['Signed-off-by: Carol Dev <carol@example.net>', '---', 'diff --git a/xen/common/domctl.c b/xen/common/domctl.c', '--- a/xen/common/domctl.c', '+++ b/xen/common/domctl.c', '@@ -1,3 +1,4 @@', '  a', '', '+b', '  c', ''].join('\n');
     const headers = `From: Carol Dev <carol@example.net>\nSubject: [PATCH] x\nMessage-ID: <flowed@example.net>\nContent-Type: text/plain; charset=UTF-8; format=flowed\nContent-Transfer-Encoding: ${encoding}\n\n`;
     const message = await parseMessage({ index: 0, bytes: Buffer.from(headers + wire) });
-    const model = parseDiff(message.diffText);
+    const model = parseDiff(diffText(message));
     expect(model.files[0]!.hunks[0]!.lines.map((l) => [l.kind, l.text])).toEqual([
       ['context', 'a'],
       ['context', ''],
@@ -58,13 +60,13 @@ describe('message → patch: encodings and charsets', () => {
   it('decodes Shift_JIS in the body and an encoded-word Subject', async () => {
     const message = await messageFile('input/message/shift-jis.eml');
     expect(message.subject).toBe('[PATCH 2/2] docs/misc: 日本語の説明を追加');
-    expect(message.diffText).toContain('+ビューの作成には HVMOP_altp2m_create_p2m を使います。');
+    expect(diffText(message)).toContain('+ビューの作成には HVMOP_altp2m_create_p2m を使います。');
     expect(toPatch(message).subject).toMatchObject({ isPatch: true, index: 2, total: 2 });
   });
 
   it('reads UTF-8 diff text of a message with no MIME headers (git format-patch of an ASCII commit message)', async () => {
     const message = await messageFile('input/message/utf8-no-mime.eml');
-    expect(message.diffText).toContain('ビューの作成には');
+    expect(diffText(message)).toContain('ビューの作成には');
   });
 
   it('joins a Subject folded over two encoded words', async () => {
@@ -86,7 +88,7 @@ describe('message → patch: encodings and charsets', () => {
 describe('messages with no patch are kept as such', () => {
   it('keeps HTML-only mail without a diff', async () => {
     const message = await messageFile('input/message/html-only.eml');
-    expect(message.diffText).toBe('');
+    expect(diffText(message)).toBe('');
     const patch = toPatch(message);
     expect([patch.kind, patch.diff.files.length, patch.message.messageId]).toEqual(['other', 0, '<html-only@example.net>']);
   });
@@ -109,7 +111,7 @@ describe('messages with no patch are kept as such', () => {
     // Cut right after the first part's "Content-Type:" name: the part has no type at all.
     const cut = whole.slice(0, whole.indexOf('Content-Type: text/plain') + 'Content-Type:'.length);
     const message = await parseMessage({ index: 3, bytes: Buffer.from(cut, 'latin1') });
-    expect(message.diffText).toBe('');
+    expect(diffText(message)).toBe('');
     expect(message.problems).toEqual([expect.stringMatching(/without its closing boundary/)]);
   });
 
@@ -128,7 +130,7 @@ describe('plain diffs are detected from their content', () => {
   ])('%s is a diff, not a mail header', async (name, files) => {
     const message = await messageFile(name);
     expect([message.subject, message.messageId]).toEqual(['', null]);
-    expect(filesOf(message.diffText)).toEqual(files);
+    expect(filesOf(diffText(message))).toEqual(files);
     expect(toPatch(message).kind).toBe('patch');
   });
 
@@ -142,10 +144,30 @@ describe('plain diffs are detected from their content', () => {
     const show = 'commit 0123456789abcdef0123456789abcdef01234567\nAuthor: Alice Example <alice@example.org>\nDate:   Tue May 14 10:12:03 2024 +0200\n\n    x86: tidy\n\n' + fixture('input/plain-git-diff.diff').toString();
     for (const text of [quilt, show]) {
       const message = await parseMessage({ index: 0, bytes: Buffer.from(text) });
-      expect(parseDiff(message.diffText).files.length).toBeGreaterThan(0);
+      expect(parseDiff(diffText(message)).files.length).toBeGreaterThan(0);
     }
   });
 });
+
+/** The diffstat, diff and signature of a one-line fix, as git format-patch writes them. */
+const P2M_PATCH = [
+  '---',
+  ' xen/arch/x86/mm/p2m.c | 2 +-',
+  ' 1 file changed, 1 insertion(+), 1 deletion(-)',
+  '',
+  'diff --git a/xen/arch/x86/mm/p2m.c b/xen/arch/x86/mm/p2m.c',
+  'index 1111111..2222222 100644',
+  '--- a/xen/arch/x86/mm/p2m.c',
+  '+++ b/xen/arch/x86/mm/p2m.c',
+  '@@ -7,3 +7,3 @@ int p2m_switch_altp2m(struct vcpu *v, unsigned int idx)',
+  ' {',
+  '-    if ( idx > MAX_ALTP2M )',
+  '+    if ( idx >= MAX_ALTP2M )',
+  ' }',
+  '-- ',
+  '2.39.5',
+  '',
+];
 
 describe('the commit message and the diff are cut where git mailinfo cuts', () => {
   it('does not count a diff quoted in the commit message', () => {
@@ -161,25 +183,68 @@ describe('the commit message and the diff are cut where git mailinfo cuts', () =
       '+    if ( idx >= MAX_ALTP2M )',
       '',
       'Signed-off-by: Alice Example <alice@example.org>',
-      '---',
-      ' xen/arch/x86/mm/p2m.c | 2 +-',
-      ' 1 file changed, 1 insertion(+), 1 deletion(-)',
-      '',
-      'diff --git a/xen/arch/x86/mm/p2m.c b/xen/arch/x86/mm/p2m.c',
-      'index 1111111..2222222 100644',
-      '--- a/xen/arch/x86/mm/p2m.c',
-      '+++ b/xen/arch/x86/mm/p2m.c',
-      '@@ -7,3 +7,3 @@ int p2m_switch_altp2m(struct vcpu *v, unsigned int idx)',
-      ' {',
-      '-    if ( idx > MAX_ALTP2M )',
-      '+    if ( idx >= MAX_ALTP2M )',
-      ' }',
-      '-- ',
-      '2.39.5',
-      '',
+      ...P2M_PATCH,
     ].join('\n');
     const { prose, diff } = splitProseAndDiff(body);
     expect(prose).toContain('The old code did:');
     expect(filesOf(diff)).toEqual([{ path: 'xen/arch/x86/mm/p2m.c', additions: 1, deletions: 1 }]);
+  });
+});
+
+describe('addresses, through one RFC 5322 parser on every path', () => {
+  /** A format-patch mail to a group and a person, Cc'd to a quoted name with a comma. */
+  const mail = (headers: string[], body: string[]): Buffer =>
+    Buffer.from(
+      [
+        'From: =?UTF-8?q?J=C3=BCrgen_Gro=C3=9F?= <jgross@suse.example>',
+        'To: team: Alice <a@x.org>, b@x.org;, xen-devel@lists.xenproject.org',
+        'Cc: "Cooper, Andrew" <andrew.cooper3@citrix.example>',
+        'Subject: [PATCH] x86/mm: fix a bound',
+        'Date: Mon, 3 Feb 2025 08:12:44 +0000',
+        'Message-ID: <20250203081244.1-jgross@suse.example>',
+        ...headers,
+        '',
+        ...body,
+      ].join('\n'),
+      'utf8',
+    );
+  const patchBody = ['Signed-off-by: Juergen Gross <jgross@suse.example>', ...P2M_PATCH];
+  const expected = {
+    from: { name: 'Jürgen Groß', address: 'jgross@suse.example' },
+    to: [
+      { name: 'Alice', address: 'a@x.org' },
+      { name: '', address: 'b@x.org' },
+      { name: '', address: 'xen-devel@lists.xenproject.org' },
+    ],
+    cc: [{ name: 'Cooper, Andrew', address: 'andrew.cooper3@citrix.example' }],
+  };
+  const isWatched = (): boolean => false;
+
+  it('reads a group (`team: Alice <a@x.org>, b@x.org;`) as its members, from the raw bytes, the plain body and mailparser alike', async () => {
+    await loadMimeCodecs();
+    const plain = mail(['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit'], patchBody);
+    // The raw-bytes path (no parsing at all).
+    const fromBytes = leanPatchFromBytes({ index: 0, bytes: plain }, readHeaderBlock(plain), isWatched);
+    expect(fromBytes).not.toBeNull();
+    // The plain-body path of parseMessage, and mailparser (quoted-printable needs it).
+    const parsed = await parseMessage({ index: 0, bytes: plain });
+    const qp = await parseMessage({ index: 0, bytes: mail(['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: quoted-printable'], patchBody) });
+    for (const message of [fromBytes!.message, parsed, qp]) {
+      expect({ from: message.from, to: message.to, cc: message.cc }).toEqual(expected);
+      expect(message.author).toEqual(expected.from);
+    }
+    // Each read the whole patch too (quoted-printable strips the signature's trailing space).
+    for (const message of [fromBytes!.message, parsed, qp]) expect(filesOf(diffText(message))).toEqual([{ path: 'xen/arch/x86/mm/p2m.c', additions: 1, deletions: 1 }]);
+  });
+
+  it('keeps an address and its name as git wrote them: a name that is the address itself, a "(none)" host part', () => {
+    expect(parseAddressList('"kaf24@firebug.cl.cam.ac.uk" <kaf24@firebug.cl.cam.ac.uk>')).toEqual([{ name: 'kaf24@firebug.cl.cam.ac.uk', address: 'kaf24@firebug.cl.cam.ac.uk' }]);
+    expect(parseAddressList('"djm@djmnc4000.(none)" <djm@djmnc4000.(none)>')).toEqual([{ name: 'djm@djmnc4000.(none)', address: 'djm@djmnc4000.(none)' }]);
+    // A comment after a bare address is its name; the same address twice stays nameless.
+    expect(parseAddressList('keir@xensource.example (Keir Fraser), a@x.org, a@x.org')).toEqual([
+      { name: 'Keir Fraser', address: 'keir@xensource.example' },
+      { name: '', address: 'a@x.org' },
+      { name: '', address: 'a@x.org' },
+    ]);
   });
 });

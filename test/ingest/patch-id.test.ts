@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patchId } from '../../src/ingest/patch-id.js';
-import { parseMessage } from '../../src/ingest/message.js';
+import { diffText, parseMessage } from '../../src/ingest/message.js';
 import { split } from './read.js';
 
 let repo: string;
@@ -39,7 +39,7 @@ function gitPatchId(mail: string): string | null {
 /** Ours, from the message as the mail bot reads it. */
 async function ourPatchId(mail: string): Promise<string | null> {
   const [raw] = await split(Buffer.from(mail));
-  return patchId((await parseMessage(raw!)).diffText);
+  return patchId(diffText(await parseMessage(raw!)));
 }
 
 beforeAll(() => {

@@ -6,7 +6,7 @@ import { leanPatch } from '../../src/ingest/fastpath.js';
 import { countDiff, type FileCount } from '../../src/diff/grammar.js';
 import { parseDiff } from '../../src/diff/parse.js';
 import { parseMessage } from '../../src/ingest/message.js';
-import { toPatch } from '../../src/ingest/patch.js';
+import { toPatch, wholeDiff } from '../../src/ingest/patch.js';
 import { splitMbox } from '../../src/ingest/mbox.js';
 import { watchMatcher } from '../../src/engine/config.js';
 import { DEFAULT_CONFIG } from '../support/pack.js';
@@ -18,7 +18,7 @@ function counted(text: string): unknown[] {
   return parseDiff(text).files.map((f) => ({ path: f.path, oldPath: f.oldPath, additions: f.additions, deletions: f.deletions, binary: f.binary }));
 }
 
-function withoutExtent(files: ReturnType<typeof countDiff> | readonly FileCount[]): unknown[] | null {
+function withoutExtent(files: readonly FileCount[] | null): unknown[] | null {
   return files === null ? null : files.map(({ start: _s, end: _e, ...rest }) => rest);
 }
 
@@ -170,15 +170,19 @@ describe('leanPatch', () => {
         compared++;
         if (fast === null) continue;
         lean++;
-        expect(fast.patch.kind).toBe(full.kind);
-        expect(fast.patch.subject).toEqual(full.subject);
-        expect(fast.patch.trailers).toEqual(full.trailers);
-        expect(fast.patch.problems).toEqual(full.problems);
-        expect(fast.patch.diff).toEqual(full.diff);
-        expect(withoutExtent(fast.counts)).toEqual(full.diff.files.map((f) => ({ path: f.path, oldPath: f.oldPath, additions: f.additions, deletions: f.deletions, binary: f.binary })));
+        expect(fast.kind).toBe(full.kind);
+        expect(fast.subject).toEqual(full.subject);
+        expect(fast.trailers).toEqual(full.trailers);
+        expect(fast.problems).toEqual(full.problems);
+        expect(fast.message).toEqual(full.message);
+        // Every file counted; the watched ones modelled for the rules; every one on demand.
+        expect(withoutExtent(fast.counts ?? [])).toEqual(full.diff.files.map((f) => ({ path: f.path, oldPath: f.oldPath, additions: f.additions, deletions: f.deletions, binary: f.binary })));
         const watched = full.diff.files.filter((f) => isWatched(f.path) || (f.oldPath !== null && isWatched(f.oldPath)));
-        expect(fast.review.diff.files).toEqual(watched);
-        expect(fast.review.trailers).toEqual(full.trailers);
+        expect(fast.diff.files).toEqual(watched);
+        expect(wholeDiff(fast)).toEqual(full.diff);
+        // Plain data: a spread copy or a structured clone keeps every field.
+        expect(structuredClone(fast)).toEqual(fast);
+        expect({ ...fast }).toEqual(fast);
       }
     }
     expect(compared).toBeGreaterThan(20);
