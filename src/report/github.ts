@@ -137,15 +137,20 @@ export function placeFinding(finding: Finding, index: DiffIndex): ReviewComment 
 
 const LABEL: Readonly<Record<Severity, string>> = { error: 'Error', warning: 'Warning', info: 'Note' };
 
+/** An `Altp2m-Policy-Ack` that does not count (the author's own, or not a maintainer's). */
+function requested(request: NonNullable<Finding['waiverRequest']>): string {
+  return `Waiver requested by ${request.by}; needs a maintainer's ack (${request.why}): ${request.reason}`;
+}
+
 export function commentBody(finding: Finding): string {
-  const waiver = finding.waiver ? `\n\nWaived by ${finding.waiver.by}: ${finding.waiver.reason}` : '';
+  const waiver = finding.waiver ? `\n\nWaived by ${finding.waiver.by}: ${finding.waiver.reason}` : finding.waiverRequest ? `\n\n${requested(finding.waiverRequest)}` : '';
   return `**${LABEL[finding.severity]}** \`${finding.rule}\`: ${finding.message}${waiver}\n\n<sub>Policy: ${finding.policy}</sub>\n${fingerprintMarker(finding.fingerprint)}`;
 }
 
 function bodyItem(finding: Finding, why: string): string {
   const where = finding.line > 0 ? `${finding.path}:${finding.line}${finding.side === 'old' ? ' (deleted line)' : ''}` : finding.path;
   const evidence = finding.evidence.length > 0 ? `\n\n  \`\`\`\n${finding.evidence.slice(0, 5).map((l) => `  ${l.replace(/`/g, "'")}`).join('\n')}\n  \`\`\`` : '';
-  const waiver = finding.waiver ? ` (waived by ${finding.waiver.by}: ${finding.waiver.reason})` : '';
+  const waiver = finding.waiver ? ` (waived by ${finding.waiver.by}: ${finding.waiver.reason})` : finding.waiverRequest ? ` (${requested(finding.waiverRequest)})` : '';
   return `- **${LABEL[finding.severity]}** \`${finding.rule}\` at \`${where}\`${why}: ${finding.message}${waiver}${evidence}\n  ${fingerprintMarker(finding.fingerprint)}`;
 }
 

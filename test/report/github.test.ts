@@ -5,6 +5,7 @@ import {
   batches,
   buildAnnotations,
   buildReview,
+  commentBody,
   conclusionFor,
   escapeData,
   escapeProperty,
@@ -132,5 +133,13 @@ describe('check run', () => {
     expect(conclusionFor([finding()], 'error')).toBe('failure');
     expect(conclusionFor([finding({ severity: 'warning' })], 'error')).toBe('neutral');
     expect(conclusionFor([finding()], 'never')).toBe('neutral');
+  });
+});
+
+describe('waivers in comments', () => {
+  it("says a waiver requested (the author's own ack) needs a maintainer's ack; a granted one who gave it", () => {
+    const asked = commentBody(finding({ waiverRequest: { by: 'Jane <jane@example.org>', reason: 'toolstack only', why: "it is the patch author's own" } }));
+    expect(asked).toContain("Waiver requested by Jane <jane@example.org>; needs a maintainer's ack (it is the patch author's own): toolstack only");
+    expect(commentBody(finding({ severity: 'info', waiver: { by: 'Jan <jan@example.org>', reason: 'agreed' } }))).toContain('Waived by Jan <jan@example.org>: agreed');
   });
 });
