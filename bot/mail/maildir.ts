@@ -66,6 +66,9 @@ export class MaildirSource implements MailSource {
       taken.add(file.unique);
       const found = await this.read(file);
       if (found === null) continue; // deleted before we got to it
+      // Empty: a writer that skipped tmp/ has created it and not yet written it. Read it again
+      // on the next look (its write wakes the loop), never take it for an empty message.
+      if (found.raw.length === 0) continue;
       if (this.memory.known(found.raw)) {
         // Reviewed already (a run killed between storing it and moving it): finish the move.
         this.seen.add(file.unique);
