@@ -36,7 +36,7 @@ export interface MailBotOptions {
 export interface MessageOutcome {
   readonly key: string;
   readonly subject: string;
-  /** `held`, `duplicate`, `not a patch`, `clean`, `replied`, `silent: <why>`, `error: <why>`. */
+  /** `held`, `duplicate`, `not a patch`, `clean`, `replied`, `waived`, `nothing new to report`, `silent: <why>`, `error: <why>`, `waiver given: …`. */
   readonly outcome: string;
   /** Message-ID of the reply queued for it. */
   readonly reply?: string;
@@ -166,7 +166,8 @@ export class MailBot {
       const fingerprints = report.findings.map((f) => f.fingerprint);
       state.recordFindings(held.key, report.findings);
       const findings = replyFindings(report.findings, options.minSeverity ?? 'info', previous);
-      let outcome = report.findings.length === 0 ? 'clean' : findings.length === 0 ? 'nothing new to report' : 'replied';
+      const waived = report.findings.length > 0 && report.findings.every((f) => f.waiver !== undefined);
+      let outcome = report.findings.length === 0 ? 'clean' : waived ? 'waived' : findings.length === 0 ? 'nothing new to report' : 'replied';
       let replyId: string | undefined;
       // The same diff under another Message-ID (`[PATCH RESEND]`, a v2 that left this patch
       // alone, a second post) as one that was answered: reviewed, never answered twice.
