@@ -2,6 +2,7 @@ import type { Report, Rule } from '../../src/engine/rule.js';
 import type { DiffLine, Hunk } from '../../src/diff/model.js';
 import type { Patch } from '../../src/ingest/patch.js';
 import { addedLines, hunkFacts, postImage, preImage, proseOf, seriesFiles } from '../../src/diff/queries.js';
+import { numericDefine } from '../../src/diff/c-lines.js';
 import { isXlCfgDoc } from './paths.js';
 import { MIXED_UNEVALUATED, NOT_EVALUATED, WARNING_CONCEPTS, WARNING_HINT, WHERE, conceptsIn, type WarningConceptId } from './policy.js';
 
@@ -79,7 +80,7 @@ above it); a mode item or define that the series removes and adds back (edited o
         if (!facts.deletes || !MODE_HINT.test(facts.text)) continue;
         for (const line of hunk.lines) {
           if (line.kind !== 'del') continue;
-          const name = MODE_DEFINE.exec(line.text)?.[1];
+          const name = modeDefine(line.text)?.[0];
           if (name) removedModeDefines.add(name);
           const item = isXlCfgDoc(file.path) ? valueItem(line.text) : null;
           if (item) removedItems.add(item);
@@ -159,8 +160,7 @@ above it); a mode item or define that the series removes and adds back (edited o
           const post = postImage(hunk);
           post.forEach((line, i) => {
             if (line.kind !== 'add') return;
-            const define = MODE_DEFINE.exec(line.text);
-            const [name, mode] = [define?.[1], define?.[2]];
+            const [name, mode] = modeDefine(line.text) ?? [];
             if (!name || !mode || removedModeDefines.has(name) || !guestMode(mode, () => modeDescription(post, i, mode)) || warned()) return;
             context.report(newMixed(patch, file.path, line, mode === 'mixed' ? 'mixedDefine' : 'guestModeDefine', { name }));
           });
@@ -177,7 +177,14 @@ above it); a mode item or define that the series removes and adds back (edited o
 };
 
 /** A mode value: `#define XEN_ALTP2M_mixed 1`, `#define XEN_DOMCTL_ALTP2M_mixed (1U)`. */
-const MODE_DEFINE = /^\s*#\s*define\s+(XEN_(?:DOMCTL_)?ALTP2M_([a-z]\w*))\s+\(?\s*\d/;
+const MODE_NAME = /^XEN_(?:DOMCTL_)?ALTP2M_([a-z]\w*)$/;
+
+/** A mode define's name and mode (`XEN_ALTP2M_mixed`, `mixed`). */
+function modeDefine(text: string): [name: string, mode: string] | undefined {
+  const name = numericDefine(text);
+  const mode = name === undefined ? undefined : MODE_NAME.exec(name)?.[1];
+  return name !== undefined && mode !== undefined ? [name, mode] : undefined;
+}
 /** What a line holding a mode define or an xl.cfg mode item contains: a cheap test first. */
 const MODE_HINT = /ALTP2M_|=item/;
 /** The modes that do not let the guest use the interface freely: disabled, external, limited. */

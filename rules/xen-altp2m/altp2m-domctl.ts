@@ -5,6 +5,7 @@ import { codeOnly, hunkFacts, lineNumber, postImage, preImage, seriesFiles } fro
 import { isDomctlHandler, isDomctlHeader, isToolSide } from './paths.js';
 import { ALTP2M_TOKEN, ONE_INTERFACE, WHERE } from './policy.js';
 import { containersBelow } from './containers.js';
+import { braceDelta, caseLabel, definedName, isSwitchLabel, numericDefine } from '../../src/diff/c-lines.js';
 
 /**
  * altp2m through a DOMCTL, in the three places it can be added:
@@ -77,7 +78,7 @@ DOMCTL; changes to comments only.
           const text = code[i] ?? '';
           if (header) for (const name of declaredNames(text, i, () => (containers ??= containersBelow(code)))) removedHeaderNames.add(name);
           if (handler) {
-            const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(text)?.[1];
+            const label = domctlCase(text);
             if (label) removedCases.add(label);
           }
           if (tool) removedToolLines.add(fold(text));
@@ -95,14 +96,14 @@ DOMCTL; changes to comments only.
   },
 };
 
-const COMMAND_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_[a-z][a-z0-9_]*)\s+\(?\s*\d+/;
-const OPTION_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_\w*ALTP2M\w*)\b/;
+const COMMAND = /^XEN_DOMCTL_[a-z][a-z0-9_]*$/;
+const OPTION = /^XEN_DOMCTL_\w*ALTP2M\w*$/;
 const AGGREGATE_OPEN = /^\s*(?:typedef\s+)?(struct|union)\s+(\w+)\s*\{?\s*$/;
 const MEMBER = /^\s*(?:(?:const|volatile|unsigned|signed|struct|union|enum)\s+)*([A-Za-z_]\w*)(?:\s*\*+\s*|\s+)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?::\s*\d+)?\s*;/;
 
 /** Names a header line declares, qualified by anonymous containers (`altp2m.nr`). */
 function declaredNames(text: string, index: number, containers: () => (index: number) => string[]): string[] {
-  const define = /^\s*#\s*define\s+(\w+)/.exec(text)?.[1];
+  const define = definedName(text);
   if (define) return [fold(define)];
   const aggregate = AGGREGATE_OPEN.exec(text)?.[2];
   if (aggregate) return [fold(aggregate)];
@@ -135,21 +136,22 @@ function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<str
       openNew = aggregate[2];
       newAggregates.set(openNew, line);
     }
-    for (const ch of text) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+    depth += braceDelta(text);
     if (depth <= 0) {
       depth = 0;
       if (!/\{/.test(text)) openNew = null;
     }
     if (line.kind !== 'add' || text.trim() === '') return;
 
-    const command = COMMAND_DEFINE.exec(text)?.[1];
+    const name = definedName(text);
+    const command = name !== undefined && COMMAND.test(name) && numericDefine(text) !== undefined ? name : undefined;
     if (command) {
       if (ALTP2M_TOKEN.test(command) && !removed.has(fold(command))) {
         findings.push(finding(patch, path, line, 'command', { command }, command));
       }
       return;
     }
-    const option = OPTION_DEFINE.exec(text)?.[1];
+    const option = name !== undefined && OPTION.test(name) ? name : undefined;
     if (option) {
       if (!removed.has(fold(option)) && !isModeDefine(option)) {
         findings.push(finding(patch, path, line, 'option', { option }, option));
@@ -185,6 +187,12 @@ function headerFindings(patch: Patch, path: string, hunk: Hunk, removed: Set<str
   return dedupe(findings);
 }
 
+/** A `case XEN_DOMCTL_…:` label. */
+function domctlCase(text: string): string | undefined {
+  const label = caseLabel(text);
+  return label !== undefined && /^XEN_DOMCTL_\w+$/.test(label) ? label : undefined;
+}
+
 /** The mode values themselves (XEN_DOMCTL_ALTP2M_mixed …) are the doc-warning rule's concern. */
 function isModeDefine(name: string): boolean {
   return /^XEN_DOMCTL_ALTP2M_(?:disabled|mixed|external|limited|mode(?:_mask)?)$/.test(name);
@@ -199,7 +207,7 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
   const findings: Report[] = [];
   post.forEach((line, i) => {
     if (line.kind !== 'add') return;
-    const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(code[i] ?? '')?.[1];
+    const label = domctlCase(code[i] ?? '');
     if (!label || removedCases.has(label)) return;
     // The case body: following lines up to the next case label at the same indentation.
     const indent = /^\s*/.exec(line.text)?.[0].length ?? 0;
@@ -208,8 +216,8 @@ function handlerFindings(patch: Patch, path: string, hunk: Hunk, removedCases: S
     for (let j = i + 1; j < post.length; j++) {
       const next = post[j]!;
       const nextCode = code[j] ?? '';
-      if (/^\s*(?:case\s+\w+|default)\s*:/.test(nextCode) && (/^\s*/.exec(next.text)?.[0].length ?? 0) <= indent && body.some((b) => b.trim() !== '')) break;
-      if (/^\s*(?:case\s+\w+|default)\s*:/.test(nextCode) && body.every((b) => b.trim() === '')) {
+      if (isSwitchLabel(nextCode) && (/^\s*/.exec(next.text)?.[0].length ?? 0) <= indent && body.some((b) => b.trim() !== '')) break;
+      if (isSwitchLabel(nextCode) && body.every((b) => b.trim() === '')) {
         bodyLines.push(next);
         continue;
       }

@@ -5,6 +5,8 @@ import { codeOnly, postImage, preImage, seriesFiles, sideOf } from '../../src/di
 import { scopeOpenedBy } from '../../src/diff/functions.js';
 import { isXsm } from './paths.js';
 import { WHERE } from './policy.js';
+import { subop } from './subops.js';
+import { braceDelta, caseLabel } from '../../src/diff/c-lines.js';
 
 /** The altp2m modes Xen defines (XEN_ALTP2M_* in params.h, later XEN_DOMCTL_ALTP2M_* in domctl.h). */
 export const ALTP2M_MODES: readonly string[] = ['disabled', 'mixed', 'external', 'limited'];
@@ -15,7 +17,8 @@ const POLICY_CHECK = /^return\b.*\b(?:avc_current_has_perm|current_has_perm|doma
 const GUEST_ITSELF = /\bd\s*==\s*current->domain\b|\bcurrent->domain\s*==\s*d\b/;
 /** A refusal: an error returned. */
 const REFUSAL = /\breturn\s+-\s*E[A-Z]+\s*;/;
-const MODE_CASE = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/;
+/** The mode a `case XEN_ALTP2M_<mode>:` (or `XEN_DOMCTL_ALTP2M_<mode>`) label is for. */
+const modeCase = (text: string): string | undefined => /^XEN_(?:DOMCTL_)?ALTP2M_(\w+)$/.exec(caseLabel(text) ?? '')?.[1];
 
 /**
  * What the XSM altp2m hook grants the guest itself, read from a stretch of its code:
@@ -68,7 +71,7 @@ export function guestGrants(lines: readonly DiffLine[], modes: readonly string[]
       continue;
     }
     const depthBefore = depth;
-    depth += (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0);
+    depth += braceDelta(text);
     if (opSwitch !== null && depth <= opSwitch && depthBefore > opSwitch) {
       opSwitch = null;
       continue;
@@ -110,12 +113,12 @@ export function guestGrants(lines: readonly DiffLine[], modes: readonly string[]
     }
     if (opSwitch === null && /^switch\s*\(\s*op\s*\)/.test(text)) opSwitch = depthBefore;
     // Inside it, subop labels are conditions like an `if`: `case HVMOP_altp2m_x: return …(XSM_TARGET…)`.
-    const subopLabel = opSwitch !== null ? /^case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/.exec(text)?.[1] : undefined;
+    const subopLabel = opSwitch !== null ? subop(caseLabel(text)) : undefined;
     if (subopLabel || (opSwitch !== null && /^default\s*:/.test(text))) {
       pending = { subops: [...(pending?.subops ?? []), subopLabel ?? '*'], line, guest: false };
       continue;
     }
-    const mode = MODE_CASE.exec(text)?.[1];
+    const mode = modeCase(text);
     if (mode) {
       if (modeSwitch === null) {
         // A stretch that starts inside the switch.
@@ -227,7 +230,7 @@ at all, so a new hook can only take away).
       for (const line of hunk.lines) {
         if (!line.func || !HOOK.test(line.func)) continue;
         if (line.kind !== 'add') existed.add(line.func);
-        const mode = MODE_CASE.exec(line.text.trim())?.[1];
+        const mode = modeCase(line.text.trim());
         if (mode) modes.add(mode);
       }
     }

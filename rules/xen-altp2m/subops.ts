@@ -3,6 +3,7 @@ import type { Patch } from '../../src/ingest/patch.js';
 import type { Series } from '../../src/ingest/series.js';
 import { codeOnly, hunkFacts, postImage, seriesFiles } from '../../src/diff/queries.js';
 import { isHvmOpHeader, isHypervisorArch, isToolSide } from './paths.js';
+import { caseLabel, numericDefine } from '../../src/diff/c-lines.js';
 
 /**
  * The subop bookkeeping that `altp2m-new-subop` and `altp2m-subop-incomplete` share: which
@@ -38,8 +39,9 @@ export interface SubopLedger {
   readonly toolUsers: Set<string>;
 }
 
-const SUBOP_DEFINE = /^\s*#\s*define\s+(HVMOP_altp2m_[a-z0-9_]+)\s+\(?\s*\d+/;
-const SUBOP_CASE = /^\s*case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/;
+const SUBOP = /^HVMOP_altp2m_[a-z0-9_]+$/;
+/** `name` when it names a subop (`HVMOP_altp2m_get_visibility`). */
+export const subop = (name: string | undefined): string | undefined => (name !== undefined && SUBOP.test(name) ? name : undefined);
 const RANGE_CHECK = /\bcmd\s*[<>]=?\s*HVMOP_altp2m_[a-z0-9_]+|HVMOP_altp2m_[a-z0-9_]+\s*[<>]=?\s*[\w.>-]*cmd\b/;
 
 /**
@@ -77,7 +79,7 @@ function readLedger(series: Series): SubopLedger {
       if (!hunkFacts(hunk).text.includes('HVMOP_altp2m_')) continue;
       if (isHvmOpHeader(file.path)) {
         for (const line of hunk.lines) {
-          const name = SUBOP_DEFINE.exec(line.text)?.[1];
+          const name = subop(numericDefine(line.text));
           if (!name) continue;
           if (line.kind === 'add' && !ledger.defined.has(name)) ledger.defined.set(name, { patch, path: file.path, line });
           if (line.kind === 'del') removedDefines.add(name);
@@ -88,7 +90,7 @@ function readLedger(series: Series): SubopLedger {
         const code = codeOnly(post);
         post.forEach((line, i) => {
           if (line.kind === 'add' && RANGE_CHECK.test(code[i] ?? '')) rangeChecked = true;
-          const name = SUBOP_CASE.exec(code[i] ?? '')?.[1];
+          const name = subop(caseLabel(code[i] ?? ''));
           if (!name) return;
           const site = { patch, path: file.path, line };
           const kind = caseKind(code, i);
@@ -101,7 +103,7 @@ function readLedger(series: Series): SubopLedger {
           }
         });
         for (const line of hunk.lines) {
-          const name = line.kind === 'del' ? SUBOP_CASE.exec(line.text)?.[1] : undefined;
+          const name = line.kind === 'del' ? subop(caseLabel(line.text)) : undefined;
           if (name) ledger.removedCases.add(name);
         }
       }
