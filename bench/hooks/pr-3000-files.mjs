@@ -18,7 +18,8 @@ await build({ entryPoints: [join(root, 'test', 'support', 'github-server.ts')], 
 const { FakeGitHub } = await import(serverJs);
 const { createGitHubClient } = await import(join(root, 'dist', 'bot', 'github', 'client.js'));
 const { reviewPullRequest } = await import(join(root, 'dist', 'bot', 'github', 'review-pr.js'));
-const { xenAltp2m } = await import(join(root, 'dist', 'rules', 'xen-altp2m', 'index.js'));
+const { DEFAULT_PACK, packNamed } = await import(join(root, 'dist', 'bot', 'packs.js'));
+const xenAltp2m = packNamed(DEFAULT_PACK);
 const { defaultConfig } = await import(join(root, 'dist', 'src', 'engine', 'config.js'));
 
 const fake = await FakeGitHub.start();
