@@ -130,7 +130,9 @@ function readMaintainers(path: string, log: (line: string) => void): Maintainers
   try {
     return readMaintainersFile(path, log);
   } catch (error) {
-    throw new MailUsageError((error as Error).message);
+    // A file it cannot read (or that is no MAINTAINERS) is a fault of the machine, not of the
+    // command line: `mail` exits 75 (the MTA keeps the post while the admin puts it back).
+    throw new Error((error as Error).message);
   }
 }
 
