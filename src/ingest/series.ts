@@ -58,7 +58,11 @@ export class SeriesAssembler {
     const done: Series[] = [];
     if (patch.kind === 'patch' || patch.kind === 'cover') {
       const { subject } = patch;
-      const single = subject.total === null || subject.total <= 1 || (isRangeExport(patch) && subject.total > this.window);
+      // A 1/1 patch is a series of its own, unless its 0/1 cover letter opened one for it.
+      const single =
+        subject.total === null ||
+        (subject.total <= 1 && !(subject.total === 1 && seriesKeys(patch).some((key) => this.byKey.has(key)))) ||
+        (isRangeExport(patch) && subject.total > this.window);
       if (single && patch.kind === 'patch') {
         done.push(...this.expire(arrival));
         done.push({ id: patch.message.id, version: subject.version, total: subject.total, cover: null, patches: [patch] });

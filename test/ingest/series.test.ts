@@ -90,6 +90,15 @@ describe('series assembly', () => {
     expect(series.map((s) => s.id)).toEqual(patches.map((p) => p.message.id));
   });
 
+  it('puts a [PATCH 1/1] with its [PATCH 0/1] cover letter, threaded or as a range export', async () => {
+    const [cover, p1] = reviewable(await patchesOf(fixture('input/series-v3.mbox')));
+    const one = (p: Patch, index: number): Patch => ({ ...p, subject: { ...p.subject, index, total: 1 } });
+    expect(shape(assembleSeries([one(cover!, 0), one(p1!, 1)]))).toEqual([{ id: cover!.message.id, version: 3, total: 1, cover: 0, patches: [1] }]);
+    const bare = (p: Patch): Patch => ({ ...p, message: { ...p.message, messageId: null, inReplyTo: null, references: [] } });
+    expect(shape(assembleSeries([bare(one(cover!, 0)), bare(one(p1!, 1))])).map((s) => [s.cover, s.patches])).toEqual([[0, [1]]]);
+    expect(assembleSeries([one(p1!, 1)]).map((s) => s.patches.length)).toEqual([1]);
+  });
+
   it('reviews an incomplete series once its window has passed', async () => {
     const patches = reviewable(await patchesOf(fixture('input/series-v3.mbox'))).slice(0, 3); // cover, 1/3, 2/3
     const series = assembleSeries(patches, { window: 2 });
