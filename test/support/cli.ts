@@ -24,6 +24,11 @@ export interface ProcOptions {
   readonly cwd?: string;
   /** Written to stdin, which is then closed (empty by default); null gives it /dev/null. */
   readonly stdin?: Buffer | string | null;
+  /** Leave stdin open (and `stdin` unwritten): for a process that must not see its end. */
+  readonly keepStdinOpen?: boolean;
+  /** Run as this user and group (the test runs as root). */
+  readonly uid?: number;
+  readonly gid?: number;
   /** Options for node itself, before the script (e.g. `--max-old-space-size=64`). */
   readonly nodeArgs?: readonly string[];
   /** Each chunk of stdout as it arrives (decoded as UTF-8). */
@@ -53,6 +58,8 @@ export class Proc {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? process.env,
       stdio: [stdin, 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
     const keep = options.keepStdout ?? true;
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -76,7 +83,7 @@ export class Proc {
     if (this.child.stdin) {
       // A process that exits without reading its stdin closes the pipe: not an error here.
       this.child.stdin.on('error', () => undefined);
-      this.child.stdin.end(options.stdin ?? '');
+      if (!options.keepStdinOpen) this.child.stdin.end(options.stdin ?? '');
     }
   }
 

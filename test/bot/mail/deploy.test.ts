@@ -1,25 +1,19 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultStatePath } from '../../../bot/cli/mail-commands.js';
 import { fixture, plainMail, withHeaders } from './support/messages.js';
 import { headersOf, TestSmtpServer } from './support/smtp.js';
+import { startCli } from '../../support/cli.js';
 
 /**
  * The list bot as a list admin deploys it: under an MTA (`.forward`, procmail, a Postfix
  * pipe) with the built CLI, and as a `watch` over a Maildir a mail reader also uses.
  */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/patchsentry.js');
 const PATCH_ID = '<20261125081244.4711-1-jane.dev@example.org>';
 const PASS = 'S3CRETsmtpPass';
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/bot/cli/mail-commands.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}, 120_000);
 
 let dir: string;
 let smtp: TestSmtpServer;
@@ -40,27 +34,21 @@ interface Run {
 }
 
 interface Running {
-  child: ReturnType<typeof spawn>;
+  child: ChildProcess;
   stderr: () => string;
   exited: Promise<Run>;
 }
 
 function start(args: string[], options: { stdin?: Buffer | null; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const proc = startCli(args, {
     cwd: options.cwd ?? dir,
     env: { PATH: process.env['PATH'], HOME: join(dir, 'home'), ...options.env },
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid! }),
+    uid: options.uid,
+    gid: options.gid,
+    // Without stdin the pipe stays open, as an MTA's would until it has written the message.
+    ...(options.stdin === undefined ? { keepStdinOpen: true } : { stdin: options.stdin ?? '' }),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  if (options.stdin !== undefined) child.stdin.end(options.stdin ?? undefined);
-  return { child, stderr: () => stderr, exited };
+  return { child: proc.child, stderr: () => proc.stderr, exited: proc.exited };
 }
 
 const cli = (args: string[], options: Parameters<typeof start>[1] = {}): Promise<Run> => start(args, { stdin: null, ...options }).exited;

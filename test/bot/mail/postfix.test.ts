@@ -73,7 +73,6 @@ const state = (): string => `bot log:\n${botLog()}\nmaillog:\n${postfix.log().sp
 for (const list of ['aliases', 'virtual'] as const) {
   describe(`patchsentry behind a real Postfix, as a list admin deploys it (list in ${list === 'aliases' ? 'the alias file' : 'virtual_alias_maps'})`, { timeout: 600_000 }, () => {
     beforeAll(async () => {
-      if (!existsSync(join(ROOT, 'dist/bot/cli/mail-commands.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
       user = await nobody();
       // The bot runs as the alias file's owner's stand-in, nobody: it must be able to read the CLI.
       try {
