@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startedInHooks } from './hooks.js';
 
 /**
- * A private Dovecot IMAP server for a test: Debian's dovecot-imapd (installed by .ci/run),
+ * A private Dovecot IMAP server for a test: Debian's dovecot-imapd (installed by scripts/install-test-deps.sh),
  * run as root in the foreground with a config in a temp dir, listening on 127.0.0.1 at a
  * free port, plaintext LOGIN allowed (loopback only, no TLS), one user whose Maildir lives
  * in the temp dir. Nothing of the system's /etc/dovecot is used.
@@ -25,7 +25,7 @@ export interface Dovecot {
 export const DOVECOT_BIN = '/usr/sbin/dovecot';
 
 export async function startDovecot(): Promise<Dovecot> {
-  if (!existsSync(DOVECOT_BIN)) throw new Error(`${DOVECOT_BIN} is missing: apt-get install -y dovecot-imapd (.ci/run does)`);
+  if (!existsSync(DOVECOT_BIN)) throw new Error(`${DOVECOT_BIN} is missing: scripts/install-test-deps.sh installs it (npm test runs it first)`);
   const dir = mkdtempSync(join(tmpdir(), 'patchsentry-dovecot-'));
   // Dovecot's mail processes run as an unprivileged user, who must reach the Maildir.
   chmodSync(dir, 0o755);

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /**
- * A private Postfix for a test: Debian's postfix package (installed by .ci/run), run as root
+ * A private Postfix for a test: Debian's postfix package (installed by scripts/install-test-deps.sh), run as root
  * with its own config_directory, queue_directory and data_directory in a temp dir, SMTP on
  * 127.0.0.1 at a free port (`inet_interfaces = loopback-only`), delivering only to the local
  * aliases of its own alias file (`default_transport = error:`: nothing leaves the machine).
@@ -47,7 +47,7 @@ export async function nobody(): Promise<{ uid: number; gid: number }> {
  * nobody (mode 0755 up to it) when the aliases deliver into it.
  */
 export async function startPostfix(aliases: (port: number, dir: string) => string, virtualAliases?: string): Promise<Postfix> {
-  if (!existsSync(POSTFIX_BIN)) throw new Error(`${POSTFIX_BIN} is missing: apt-get install -y postfix (.ci/run does)`);
+  if (!existsSync(POSTFIX_BIN)) throw new Error(`${POSTFIX_BIN} is missing: scripts/install-test-deps.sh installs it (npm test runs it first)`);
   const dir = mkdtempSync(join(tmpdir(), 'patchsentry-postfix-'));
   chmodSync(dir, 0o755);
   const etc = join(dir, 'etc');

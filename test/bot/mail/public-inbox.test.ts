@@ -1,5 +1,5 @@
 // `watch --public-inbox`: a REAL public-inbox v2 archive, made and fed by Debian's public-inbox
-// tools (public-inbox-init -V2, public-inbox-mda, public-inbox-learn rm; installed by .ci/run),
+// tools (public-inbox-init -V2, public-inbox-mda, public-inbox-learn rm; installed by scripts/install-test-deps.sh),
 // mirrored with `git clone --mirror` / `git fetch` as grokmirror mirrors lore, and followed by
 // the built CLI with a real SMTP server on loopback. The follower is SIGKILLed mid-way and
 // started again: each violating patch is answered exactly once, nothing else is, and what was
@@ -24,7 +24,7 @@ const running: Proc[] = [];
 
 function tool(name: string, args: readonly string[], input?: Buffer): void {
   const run = spawnSync(name, args, { input, env: { PATH: process.env['PATH'] ?? '', HOME: home, ORIGINAL_RECIPIENT: ADDR, LC_ALL: 'C.UTF-8' }, encoding: 'utf8' });
-  if (run.error) throw new Error(`${name}: ${run.error.message} (apt-get install -y public-inbox; .ci/run does)`);
+  if (run.error) throw new Error(`${name}: ${run.error.message} (scripts/install-test-deps.sh installs public-inbox; npm test runs it first)`);
   if (run.status !== 0) throw new Error(`${name} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
 }
 
