@@ -424,4 +424,22 @@ describe('mail people write to the bot', { timeout: 240_000 }, () => {
     expect(none.stderr).toMatch(/<to-bot@example\.net> "question" mail to the bot from Tamas <tamas@example\.net>: no --owner or --owner-maildir/);
     expect(smtp.received).toHaveLength(0);
   });
+  it('watch --maildir: an answer to the bot\'s reply is stored in --owner-maildir, once', async () => {
+    const box = maildir();
+    const owner = join(dir, 'owner');
+    const args = ['watch', '--maildir', box, '--smtp', smtpUrl(), '--state', join(dir, 'state.db'), '--from', 'patchsentry <bot@example.org>', '--owner-maildir', owner, '--poll', '200ms'];
+    const watch = start(args);
+    await waitFor(() => watch.stderr().includes('watching'), watch.stderr);
+    writeFileSync(join(box, 'new', '1764000100.1.host'), fixture('domctl-violation.patch'));
+    await waitFor(() => smtp.received.length === 1, watch.stderr);
+    const replyId = headersOf(smtp.received[0]!.raw).get('message-id')!;
+    writeFileSync(join(box, 'new', '1764000200.2.host'), answer(replyId));
+    await waitFor(() => existsSync(join(owner, 'new')) && readdirSync(join(owner, 'new')).length === 1 && watch.stderr().includes('<jane-answers@example.org>'), watch.stderr);
+    watch.child.kill('SIGTERM');
+    const end = await watch.exited;
+    expect(end.code).toBe(0);
+    expect(end.stderr).toMatch(/1764000200\.2\.host <jane-answers@example\.org> ".*" a reply to the bot from Jane Developer <jane\.dev@example\.org>: stored in /);
+    expect(readFileSync(join(owner, 'new', readdirSync(join(owner, 'new'))[0]!), 'utf8')).toContain('why not a DOMCTL?');
+    expect(smtp.received).toHaveLength(1);
+  });
 });
