@@ -22,6 +22,7 @@ const ALLOWED: { file: string; name: string; why: string }[] = [
   { file: 'bot/workers/pool.ts', name: 'new Worker', why: "runs new URL('./prepare-worker.js', import.meta.url), a fixed module of ours" },
   { file: 'bot/workers/prepare-worker.ts', name: 'worker_threads', why: 'the worker side: parentPort and workerData' },
   { file: 'bot/git/git.ts', name: 'process module', why: 'runs git (check --range, watch --public-inbox): the program is the literal "git", argv an array, no shell' },
+  { file: 'bot/packs.ts', name: 'computed import()', why: "--pack PATH loads the operator's own rule pack named on the command line (ESLint's plugin model); a config file, which may come from the repository under review, can only name a registered pack, and nothing from a message reaches the path" },
   { file: 'bot/git/git.ts', name: 'exec/spawn call', why: 'execFile and spawn of "git" only (checked below); its argv holds the user\'s revisions and directories and object ids git printed, never message text' },
 ];
 
