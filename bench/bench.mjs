@@ -2,10 +2,11 @@
 // patchsentry's archive benchmark (docs/performance.md): measures, never fails on a time.
 //
 //   npm run bench                 (builds dist first; or: node bench/bench.mjs [--mb 400] [--runs 5])
+//   npm run bench -- --baseline ../old-checkout [--pairs 5]   (and against the code before a change)
 //
 // Builds its input itself: ../shared/corpus/numstat-2000.mbox.gz decompressed and concatenated
 // to at least --mb MB (default 400) in a temp dir (message ids repeat; that is fine here), and
-// a file twice that size. Then, side by side on the same file: `git mailsplit -o<tmp>`,
+// a file twice that size. Then, side by side on the same file: `git mailsplit -o<dir in /dev/shm>`,
 // `grep -c '^From '`, `patchsentry check --format json` and `--format text` (stdout to
 // /dev/null), each with wall time, messages/s, MB/s and peak RSS, and the ratio
 // patchsentry / git mailsplit; the json run again on the doubled file; the latency of one
@@ -147,14 +148,19 @@ function summaryOf(path) {
 console.log(`patchsentry bench — node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${TIME ? 'peak RSS by GNU time' : 'peak RSS by /proc VmHWM polling'}`);
 console.log(`input: ${copies} × numstat-2000 = ${(single.bytes / 1e6).toFixed(0)} MB; doubled ${(double.bytes / 1e6).toFixed(0)} MB (temp dir ${work})\n`);
 
-// git mailsplit first: the number of messages it writes is the yardstick for messages/s.
-const splitDir = join(work, 'split');
+// git mailsplit first: the number of messages it writes is the yardstick for messages/s. It
+// writes one file per message into tmpfs (/dev/shm), its fastest honest setup: on a disk its
+// time is mostly the file system's (and varies several-fold from run to run).
+const shm = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/patchsentry-bench-') : null;
+if (shm === null) console.log('note: no /dev/shm, so git mailsplit writes into the temp dir on disk (slower)\n');
+process.on('exit', () => shm !== null && rmSync(shm, { recursive: true, force: true }));
+const splitDir = join(shm ?? work, 'split');
 mkdirSync(splitDir);
 const splitOut = join(work, 'mailsplit.out');
 const mailsplit = await measure('git', ['mailsplit', `-o${splitDir}`, single.path], { stdout: splitOut });
 const gitCount = Number(readFileSync(splitOut, 'utf8').trim());
 rmSync(splitDir, { recursive: true, force: true });
-row('git mailsplit', single, mailsplit, gitCount);
+row(`git mailsplit${shm ? ' (to /dev/shm)' : ''}`, single, mailsplit, gitCount);
 // To a file: GNU grep stops at the first match when its output is /dev/null.
 const grepOut = join(work, 'grep.out');
 const grep = await measure('grep', ['-c', '^From ', single.path], { stdout: grepOut });
@@ -176,12 +182,12 @@ const threaded = await measure(cli, ['check', '--format', 'json', '--fail-on', '
 row('patchsentry --format json -j 1', single, threaded, summary?.messages ?? gitCount);
 const json2 = await measure(cli, ['check', '--format', 'json', '--fail-on', 'never', double.path]);
 row('patchsentry --format json (2×)', double, json2, (summary?.messages ?? gitCount) * 2);
-// git mailsplit again: its time (mostly system time creating one file per message) varies
+// git mailsplit again: its time (system time creating one file per message) varies
 // several-fold from run to run here; the ratio below is against the faster of the two runs.
 mkdirSync(splitDir);
 const mailsplitAgain = await measure('git', ['mailsplit', `-o${splitDir}`, single.path], { stdout: splitOut });
 rmSync(splitDir, { recursive: true, force: true });
-row('git mailsplit (again)', single, mailsplitAgain, gitCount);
+row(`git mailsplit${shm ? ' (to /dev/shm)' : ''} (again)`, single, mailsplitAgain, gitCount);
 const mailsplitWall = Math.min(mailsplit.wall, mailsplitAgain.wall);
 // And patchsentry json again, after it, as mailsplit was run twice: the first run follows
 // mailsplit writing 32,000 files, whose write-back competes with it.
@@ -199,6 +205,32 @@ console.log(`ratio to git mailsplit, faster run to faster run (${jsonWall.toFixe
 console.log(`CPU time (user + system, every thread), faster run to faster run: json ${(Math.min(json.cpu, jsonAgain.cpu) / Math.min(mailsplit.cpu, mailsplitAgain.cpu)).toFixed(2)} × git mailsplit's (a steadier yardstick: mailsplit's wall time is mostly the kernel creating files)`);
 console.log(`peak RSS of the json runs: ${jsonRss.toFixed(1)} MB (the higher of the two)`);
 console.log(`doubling the input: time × ${(json2.wall / jsonWall).toFixed(2)}, peak RSS ${jsonRss.toFixed(1)} MB → ${json2.rssMb.toFixed(1)} MB`);
+
+// --- against a baseline: the code before a change, side by side ----------------------------
+// `--baseline DIR` (another checkout, built) runs its json report and this one's in turn,
+// --pairs times (old, new, old, new, ...: a busy machine slows both alike), and says whether the
+// reports are byte-identical and how the medians of wall time and peak RSS compare.
+const baseline = opt('--baseline', null);
+if (baseline !== null) {
+  const baseCli = join(resolve(baseline), 'bin', 'patchsentry.js');
+  const pairs = Number(opt('--pairs', 5));
+  const checkArgs = ['check', '--format', 'json', '--fail-on', 'never', single.path];
+  const timed = { old: [], new: [] };
+  const outs = { old: join(work, 'old.json'), new: join(work, 'new.json') };
+  let identical = true;
+  for (let i = 0; i < pairs; i++) {
+    timed.old.push(await measure(baseCli, checkArgs, { stdout: outs.old }));
+    timed.new.push(await measure(cli, checkArgs, { stdout: outs.new }));
+    identical &&= readFileSync(outs.old).equals(readFileSync(outs.new));
+  }
+  const median = (list, key) => [...list].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const [oldWall, newWall, oldRss, newRss] = [median(timed.old, 'wall'), median(timed.new, 'wall'), median(timed.old, 'rssMb'), median(timed.new, 'rssMb')];
+  const pct = (a, b) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
+  console.log(`\nbaseline ${baseline}, ${pairs} pairs interleaved (json report of the ${(single.bytes / 1e6).toFixed(0)} MB input):`);
+  console.log(`  wall s   old ${timed.old.map((r) => r.wall.toFixed(2)).join(' ')}   new ${timed.new.map((r) => r.wall.toFixed(2)).join(' ')}   medians ${oldWall.toFixed(2)} → ${newWall.toFixed(2)} (${pct(oldWall, newWall)})`);
+  console.log(`  peak RSS MB   old ${timed.old.map((r) => r.rssMb.toFixed(0)).join(' ')}   new ${timed.new.map((r) => r.rssMb.toFixed(0)).join(' ')}   medians ${oldRss.toFixed(1)} → ${newRss.toFixed(1)} (${pct(oldRss, newRss)})`);
+  console.log(`  reports byte-identical: ${identical ? 'yes' : 'NO'}`);
+}
 
 // --- latency of one message --------------------------------------------------------------
 const latencies = [];
