@@ -116,10 +116,12 @@ const enum State {
 
 /**
  * Cuts a diff's UTF-8 bytes into per-file sections. In `count` mode: null when the diff is
- * not clean (see the top of this file).
+ * not clean (see the top of this file). `ascii`, when given, is the bytes' text, one character
+ * per byte: the lines read as text are sliced from it rather than decoded.
  */
-export function splitSections(bytes: Buffer, mode: SplitMode): Section[] | null {
+export function splitSections(bytes: Buffer, mode: SplitMode, ascii?: string): Section[] | null {
   const strict = mode === 'count';
+  const textOf = ascii === undefined ? (start: number, end: number): string => bytes.toString('utf8', start, end) : (start: number, end: number): string => ascii.slice(start, end);
   const length = bytes.length;
   const sections: Section[] = [];
   let current: Section | null = null;
@@ -229,7 +231,7 @@ export function splitSections(bytes: Buffer, mode: SplitMode): Section[] | null 
     // A later `---` line could start another format-patch diffstat break: the model decides.
     if (strict && first === DASH && start > 0 && isDashBreak(bytes, start, newline)) return null;
     if (first === LOWER_D && startsWithAt(bytes, DIFF_GIT, start, end)) {
-      open(bytes.toString('utf8', start, end));
+      open(textOf(start, end));
       state = State.Header;
       continue;
     }
@@ -237,7 +239,7 @@ export function splitSections(bytes: Buffer, mode: SplitMode): Section[] | null 
 
     if (state === State.Header && current !== null) {
       const section: Section = current;
-      const line = bytes.toString('utf8', start, end);
+      const line = textOf(start, end);
       const match = first === AT ? HUNK_HEADER.exec(line) : null;
       if (match && (section.minus !== null || section.hunkCount > 0 || section.git)) {
         oldLeft = match[2] === undefined ? 1 : Number(match[2]);
@@ -280,7 +282,7 @@ export function splitSections(bytes: Buffer, mode: SplitMode): Section[] | null 
         if (first === DASH && section.minus === null && startsWithAt(bytes, MINUS_LINE, start, end) && startsWithAt(bytes, PLUS_LINE, next, length)) {
           section.minus = line;
           const after = bytes.indexOf(LF, next);
-          section.plus = bytes.toString('utf8', next, lineEnd(bytes, next, after));
+          section.plus = textOf(next, lineEnd(bytes, next, after));
           next = after < 0 ? length : after + 1;
           continue;
         }
@@ -294,10 +296,10 @@ export function splitSections(bytes: Buffer, mode: SplitMode): Section[] | null 
       const after = bytes.indexOf(LF, next);
       const plusEnd = lineEnd(bytes, next, after);
       const third = after < 0 ? length : after + 1;
-      if (HUNK_HEADER.test(bytes.toString('utf8', third, lineEnd(bytes, third, bytes.indexOf(LF, third))))) {
+      if (HUNK_HEADER.test(textOf(third, lineEnd(bytes, third, bytes.indexOf(LF, third))))) {
         const section = open(null);
-        section.minus = bytes.toString('utf8', start, end);
-        section.plus = bytes.toString('utf8', next, plusEnd);
+        section.minus = textOf(start, end);
+        section.plus = textOf(next, plusEnd);
         next = third;
         state = State.Header;
       }

@@ -8,9 +8,9 @@ import { headerValue, sectionPaths, splitSections, type FileCount, type RawHunk,
  * The text is read as UTF-8 (a lone surrogate, which has no UTF-8 form, reads as U+FFFD).
  */
 export function parseDiff(text: string): DiffModel {
-  const bytes = Buffer.from(text, 'utf8');
-  // ASCII text (one byte per character) is its own decoding: its lines are sliced from it.
-  return modelDiff(bytes, bytes.length === text.length ? text : undefined);
+  // ASCII text (the common case) is its own UTF-8, one byte per character, and its own
+  // decoding: its lines are sliced from it.
+  return Buffer.byteLength(text, 'utf8') === text.length ? modelDiff(Buffer.from(text, 'latin1'), text) : modelDiff(Buffer.from(text, 'utf8'));
 }
 
 /** `parseDiff` of a diff's UTF-8 bytes; `ascii`, when given, is their text, one character per byte. */
@@ -19,7 +19,7 @@ export function modelDiff(bytes: Buffer, ascii?: string): DiffModel {
   const problems: string[] = [];
   let unnamed: string[] | null = null;
   // The model mode never gives up.
-  for (const section of splitSections(bytes, 'model')!) {
+  for (const section of splitSections(bytes, 'model', ascii)!) {
     const file = modelSection(bytes, section, ascii);
     for (const problem of section.problems) problems.push(`${file.path || '(no path)'}: ${problem}`);
     if (file.path !== '') files.push(file);
