@@ -617,8 +617,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -726,13 +726,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -3685,8 +3685,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3763,12 +3763,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error2.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error2.message += `:
 
 ${lineStr}
@@ -8315,13 +8315,13 @@ var require_parse = __commonJS({
         consume(token2.value);
       };
       const negate = () => {
-        let count = 1;
+        let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -9155,1325 +9155,6 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/bottleneck/light.js
-var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
-    (function(global2, factory) {
-      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
-    })(exports, (function() {
-      "use strict";
-      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
-      function getCjsExportFromNamespace(n) {
-        return n && n["default"] || n;
-      }
-      var load = function(received, defaults, onto = {}) {
-        var k, ref, v;
-        for (k in defaults) {
-          v = defaults[k];
-          onto[k] = (ref = received[k]) != null ? ref : v;
-        }
-        return onto;
-      };
-      var overwrite = function(received, defaults, onto = {}) {
-        var k, v;
-        for (k in received) {
-          v = received[k];
-          if (defaults[k] !== void 0) {
-            onto[k] = v;
-          }
-        }
-        return onto;
-      };
-      var parser = {
-        load,
-        overwrite
-      };
-      var DLList;
-      DLList = class DLList {
-        constructor(incr, decr) {
-          this.incr = incr;
-          this.decr = decr;
-          this._first = null;
-          this._last = null;
-          this.length = 0;
-        }
-        push(value) {
-          var node;
-          this.length++;
-          if (typeof this.incr === "function") {
-            this.incr();
-          }
-          node = {
-            value,
-            prev: this._last,
-            next: null
-          };
-          if (this._last != null) {
-            this._last.next = node;
-            this._last = node;
-          } else {
-            this._first = this._last = node;
-          }
-          return void 0;
-        }
-        shift() {
-          var value;
-          if (this._first == null) {
-            return;
-          } else {
-            this.length--;
-            if (typeof this.decr === "function") {
-              this.decr();
-            }
-          }
-          value = this._first.value;
-          if ((this._first = this._first.next) != null) {
-            this._first.prev = null;
-          } else {
-            this._last = null;
-          }
-          return value;
-        }
-        first() {
-          if (this._first != null) {
-            return this._first.value;
-          }
-        }
-        getArray() {
-          var node, ref, results;
-          node = this._first;
-          results = [];
-          while (node != null) {
-            results.push((ref = node, node = node.next, ref.value));
-          }
-          return results;
-        }
-        forEachShift(cb) {
-          var node;
-          node = this.shift();
-          while (node != null) {
-            cb(node), node = this.shift();
-          }
-          return void 0;
-        }
-        debug() {
-          var node, ref, ref1, ref2, results;
-          node = this._first;
-          results = [];
-          while (node != null) {
-            results.push((ref = node, node = node.next, {
-              value: ref.value,
-              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-              next: (ref2 = ref.next) != null ? ref2.value : void 0
-            }));
-          }
-          return results;
-        }
-      };
-      var DLList_1 = DLList;
-      var Events;
-      Events = class Events {
-        constructor(instance) {
-          this.instance = instance;
-          this._events = {};
-          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
-            throw new Error("An Emitter already exists for this object");
-          }
-          this.instance.on = (name2, cb) => {
-            return this._addListener(name2, "many", cb);
-          };
-          this.instance.once = (name2, cb) => {
-            return this._addListener(name2, "once", cb);
-          };
-          this.instance.removeAllListeners = (name2 = null) => {
-            if (name2 != null) {
-              return delete this._events[name2];
-            } else {
-              return this._events = {};
-            }
-          };
-        }
-        _addListener(name2, status, cb) {
-          var base;
-          if ((base = this._events)[name2] == null) {
-            base[name2] = [];
-          }
-          this._events[name2].push({ cb, status });
-          return this.instance;
-        }
-        listenerCount(name2) {
-          if (this._events[name2] != null) {
-            return this._events[name2].length;
-          } else {
-            return 0;
-          }
-        }
-        async trigger(name2, ...args) {
-          var e, promises;
-          try {
-            if (name2 !== "debug") {
-              this.trigger("debug", `Event triggered: ${name2}`, args);
-            }
-            if (this._events[name2] == null) {
-              return;
-            }
-            this._events[name2] = this._events[name2].filter(function(listener) {
-              return listener.status !== "none";
-            });
-            promises = this._events[name2].map(async (listener) => {
-              var e2, returned;
-              if (listener.status === "none") {
-                return;
-              }
-              if (listener.status === "once") {
-                listener.status = "none";
-              }
-              try {
-                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-                if (typeof (returned != null ? returned.then : void 0) === "function") {
-                  return await returned;
-                } else {
-                  return returned;
-                }
-              } catch (error2) {
-                e2 = error2;
-                {
-                  this.trigger("error", e2);
-                }
-                return null;
-              }
-            });
-            return (await Promise.all(promises)).find(function(x) {
-              return x != null;
-            });
-          } catch (error2) {
-            e = error2;
-            {
-              this.trigger("error", e);
-            }
-            return null;
-          }
-        }
-      };
-      var Events_1 = Events;
-      var DLList$1, Events$1, Queues;
-      DLList$1 = DLList_1;
-      Events$1 = Events_1;
-      Queues = class Queues {
-        constructor(num_priorities) {
-          var i;
-          this.Events = new Events$1(this);
-          this._length = 0;
-          this._lists = (function() {
-            var j, ref, results;
-            results = [];
-            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
-              results.push(new DLList$1((() => {
-                return this.incr();
-              }), (() => {
-                return this.decr();
-              })));
-            }
-            return results;
-          }).call(this);
-        }
-        incr() {
-          if (this._length++ === 0) {
-            return this.Events.trigger("leftzero");
-          }
-        }
-        decr() {
-          if (--this._length === 0) {
-            return this.Events.trigger("zero");
-          }
-        }
-        push(job) {
-          return this._lists[job.options.priority].push(job);
-        }
-        queued(priority) {
-          if (priority != null) {
-            return this._lists[priority].length;
-          } else {
-            return this._length;
-          }
-        }
-        shiftAll(fn) {
-          return this._lists.forEach(function(list3) {
-            return list3.forEachShift(fn);
-          });
-        }
-        getFirst(arr = this._lists) {
-          var j, len, list3;
-          for (j = 0, len = arr.length; j < len; j++) {
-            list3 = arr[j];
-            if (list3.length > 0) {
-              return list3;
-            }
-          }
-          return [];
-        }
-        shiftLastFrom(priority) {
-          return this.getFirst(this._lists.slice(priority).reverse()).shift();
-        }
-      };
-      var Queues_1 = Queues;
-      var BottleneckError;
-      BottleneckError = class BottleneckError extends Error {
-      };
-      var BottleneckError_1 = BottleneckError;
-      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-      NUM_PRIORITIES = 10;
-      DEFAULT_PRIORITY = 5;
-      parser$1 = parser;
-      BottleneckError$1 = BottleneckError_1;
-      Job = class Job {
-        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
-          this.task = task;
-          this.args = args;
-          this.rejectOnDrop = rejectOnDrop;
-          this.Events = Events2;
-          this._states = _states;
-          this.Promise = Promise2;
-          this.options = parser$1.load(options, jobDefaults);
-          this.options.priority = this._sanitizePriority(this.options.priority);
-          if (this.options.id === jobDefaults.id) {
-            this.options.id = `${this.options.id}-${this._randomIndex()}`;
-          }
-          this.promise = new this.Promise((_resolve, _reject) => {
-            this._resolve = _resolve;
-            this._reject = _reject;
-          });
-          this.retryCount = 0;
-        }
-        _sanitizePriority(priority) {
-          var sProperty;
-          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-          if (sProperty < 0) {
-            return 0;
-          } else if (sProperty > NUM_PRIORITIES - 1) {
-            return NUM_PRIORITIES - 1;
-          } else {
-            return sProperty;
-          }
-        }
-        _randomIndex() {
-          return Math.random().toString(36).slice(2);
-        }
-        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
-          if (this._states.remove(this.options.id)) {
-            if (this.rejectOnDrop) {
-              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
-            }
-            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
-            return true;
-          } else {
-            return false;
-          }
-        }
-        _assertStatus(expected) {
-          var status;
-          status = this._states.jobStatus(this.options.id);
-          if (!(status === expected || expected === "DONE" && status === null)) {
-            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-          }
-        }
-        doReceive() {
-          this._states.start(this.options.id);
-          return this.Events.trigger("received", { args: this.args, options: this.options });
-        }
-        doQueue(reachedHWM, blocked) {
-          this._assertStatus("RECEIVED");
-          this._states.next(this.options.id);
-          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
-        }
-        doRun() {
-          if (this.retryCount === 0) {
-            this._assertStatus("QUEUED");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
-        }
-        async doExecute(chained, clearGlobalState, run, free) {
-          var error2, eventInfo, passed;
-          if (this.retryCount === 0) {
-            this._assertStatus("RUNNING");
-            this._states.next(this.options.id);
-          } else {
-            this._assertStatus("EXECUTING");
-          }
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          this.Events.trigger("executing", eventInfo);
-          try {
-            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
-            if (clearGlobalState()) {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._resolve(passed);
-            }
-          } catch (error1) {
-            error2 = error1;
-            return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
-          }
-        }
-        doExpire(clearGlobalState, run, free) {
-          var error2, eventInfo;
-          if (this._states.jobStatus(this.options.id === "RUNNING")) {
-            this._states.next(this.options.id);
-          }
-          this._assertStatus("EXECUTING");
-          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
-        }
-        async _onFailure(error2, eventInfo, clearGlobalState, run, free) {
-          var retry2, retryAfter;
-          if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error2, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
-              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-              this.retryCount++;
-              return run(retryAfter);
-            } else {
-              this.doDone(eventInfo);
-              await free(this.options, eventInfo);
-              this._assertStatus("DONE");
-              return this._reject(error2);
-            }
-          }
-        }
-        doDone(eventInfo) {
-          this._assertStatus("EXECUTING");
-          this._states.next(this.options.id);
-          return this.Events.trigger("done", eventInfo);
-        }
-      };
-      var Job_1 = Job;
-      var BottleneckError$2, LocalDatastore, parser$2;
-      parser$2 = parser;
-      BottleneckError$2 = BottleneckError_1;
-      LocalDatastore = class LocalDatastore {
-        constructor(instance, storeOptions, storeInstanceOptions) {
-          this.instance = instance;
-          this.storeOptions = storeOptions;
-          this.clientId = this.instance._randomIndex();
-          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-          this._running = 0;
-          this._done = 0;
-          this._unblockTime = 0;
-          this.ready = this.Promise.resolve();
-          this.clients = {};
-          this._startHeartbeat();
-        }
-        _startHeartbeat() {
-          var base;
-          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
-            return typeof (base = this.heartbeat = setInterval(() => {
-              var amount, incr, maximum, now, reservoir;
-              now = Date.now();
-              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-                this._lastReservoirRefresh = now;
-                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-                this.instance._drainAll(this.computeCapacity());
-              }
-              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-                ({
-                  reservoirIncreaseAmount: amount,
-                  reservoirIncreaseMaximum: maximum,
-                  reservoir
-                } = this.storeOptions);
-                this._lastReservoirIncrease = now;
-                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-                if (incr > 0) {
-                  this.storeOptions.reservoir += incr;
-                  return this.instance._drainAll(this.computeCapacity());
-                }
-              }
-            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
-          } else {
-            return clearInterval(this.heartbeat);
-          }
-        }
-        async __publish__(message) {
-          await this.yieldLoop();
-          return this.instance.Events.trigger("message", message.toString());
-        }
-        async __disconnect__(flush) {
-          await this.yieldLoop();
-          clearInterval(this.heartbeat);
-          return this.Promise.resolve();
-        }
-        yieldLoop(t = 0) {
-          return new this.Promise(function(resolve, reject) {
-            return setTimeout(resolve, t);
-          });
-        }
-        computePenalty() {
-          var ref;
-          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
-        }
-        async __updateSettings__(options) {
-          await this.yieldLoop();
-          parser$2.overwrite(options, options, this.storeOptions);
-          this._startHeartbeat();
-          this.instance._drainAll(this.computeCapacity());
-          return true;
-        }
-        async __running__() {
-          await this.yieldLoop();
-          return this._running;
-        }
-        async __queued__() {
-          await this.yieldLoop();
-          return this.instance.queued();
-        }
-        async __done__() {
-          await this.yieldLoop();
-          return this._done;
-        }
-        async __groupCheck__(time) {
-          await this.yieldLoop();
-          return this._nextRequest + this.timeout < time;
-        }
-        computeCapacity() {
-          var maxConcurrent, reservoir;
-          ({ maxConcurrent, reservoir } = this.storeOptions);
-          if (maxConcurrent != null && reservoir != null) {
-            return Math.min(maxConcurrent - this._running, reservoir);
-          } else if (maxConcurrent != null) {
-            return maxConcurrent - this._running;
-          } else if (reservoir != null) {
-            return reservoir;
-          } else {
-            return null;
-          }
-        }
-        conditionsCheck(weight) {
-          var capacity;
-          capacity = this.computeCapacity();
-          return capacity == null || weight <= capacity;
-        }
-        async __incrementReservoir__(incr) {
-          var reservoir;
-          await this.yieldLoop();
-          reservoir = this.storeOptions.reservoir += incr;
-          this.instance._drainAll(this.computeCapacity());
-          return reservoir;
-        }
-        async __currentReservoir__() {
-          await this.yieldLoop();
-          return this.storeOptions.reservoir;
-        }
-        isBlocked(now) {
-          return this._unblockTime >= now;
-        }
-        check(weight, now) {
-          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
-        }
-        async __check__(weight) {
-          var now;
-          await this.yieldLoop();
-          now = Date.now();
-          return this.check(weight, now);
-        }
-        async __register__(index, weight, expiration) {
-          var now, wait;
-          await this.yieldLoop();
-          now = Date.now();
-          if (this.conditionsCheck(weight)) {
-            this._running += weight;
-            if (this.storeOptions.reservoir != null) {
-              this.storeOptions.reservoir -= weight;
-            }
-            wait = Math.max(this._nextRequest - now, 0);
-            this._nextRequest = now + wait + this.storeOptions.minTime;
-            return {
-              success: true,
-              wait,
-              reservoir: this.storeOptions.reservoir
-            };
-          } else {
-            return {
-              success: false
-            };
-          }
-        }
-        strategyIsBlock() {
-          return this.storeOptions.strategy === 3;
-        }
-        async __submit__(queueLength, weight) {
-          var blocked, now, reachedHWM;
-          await this.yieldLoop();
-          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
-            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-          }
-          now = Date.now();
-          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-          if (blocked) {
-            this._unblockTime = now + this.computePenalty();
-            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-            this.instance._dropAllQueued();
-          }
-          return {
-            reachedHWM,
-            blocked,
-            strategy: this.storeOptions.strategy
-          };
-        }
-        async __free__(index, weight) {
-          await this.yieldLoop();
-          this._running -= weight;
-          this._done += weight;
-          this.instance._drainAll(this.computeCapacity());
-          return {
-            running: this._running
-          };
-        }
-      };
-      var LocalDatastore_1 = LocalDatastore;
-      var BottleneckError$3, States;
-      BottleneckError$3 = BottleneckError_1;
-      States = class States {
-        constructor(status1) {
-          this.status = status1;
-          this._jobs = {};
-          this.counts = this.status.map(function() {
-            return 0;
-          });
-        }
-        next(id) {
-          var current, next;
-          current = this._jobs[id];
-          next = current + 1;
-          if (current != null && next < this.status.length) {
-            this.counts[current]--;
-            this.counts[next]++;
-            return this._jobs[id]++;
-          } else if (current != null) {
-            this.counts[current]--;
-            return delete this._jobs[id];
-          }
-        }
-        start(id) {
-          var initial;
-          initial = 0;
-          this._jobs[id] = initial;
-          return this.counts[initial]++;
-        }
-        remove(id) {
-          var current;
-          current = this._jobs[id];
-          if (current != null) {
-            this.counts[current]--;
-            delete this._jobs[id];
-          }
-          return current != null;
-        }
-        jobStatus(id) {
-          var ref;
-          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-        }
-        statusJobs(status) {
-          var k, pos, ref, results, v;
-          if (status != null) {
-            pos = this.status.indexOf(status);
-            if (pos < 0) {
-              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
-            }
-            ref = this._jobs;
-            results = [];
-            for (k in ref) {
-              v = ref[k];
-              if (v === pos) {
-                results.push(k);
-              }
-            }
-            return results;
-          } else {
-            return Object.keys(this._jobs);
-          }
-        }
-        statusCounts() {
-          return this.counts.reduce(((acc, v, i) => {
-            acc[this.status[i]] = v;
-            return acc;
-          }), {});
-        }
-      };
-      var States_1 = States;
-      var DLList$2, Sync;
-      DLList$2 = DLList_1;
-      Sync = class Sync {
-        constructor(name2, Promise2) {
-          this.schedule = this.schedule.bind(this);
-          this.name = name2;
-          this.Promise = Promise2;
-          this._running = 0;
-          this._queue = new DLList$2();
-        }
-        isEmpty() {
-          return this._queue.length === 0;
-        }
-        async _tryToRun() {
-          var args, cb, error2, reject, resolve, returned, task;
-          if (this._running < 1 && this._queue.length > 0) {
-            this._running++;
-            ({ task, args, resolve, reject } = this._queue.shift());
-            cb = await (async function() {
-              try {
-                returned = await task(...args);
-                return function() {
-                  return resolve(returned);
-                };
-              } catch (error1) {
-                error2 = error1;
-                return function() {
-                  return reject(error2);
-                };
-              }
-            })();
-            this._running--;
-            this._tryToRun();
-            return cb();
-          }
-        }
-        schedule(task, ...args) {
-          var promise, reject, resolve;
-          resolve = reject = null;
-          promise = new this.Promise(function(_resolve, _reject) {
-            resolve = _resolve;
-            return reject = _reject;
-          });
-          this._queue.push({ task, args, resolve, reject });
-          this._tryToRun();
-          return promise;
-        }
-      };
-      var Sync_1 = Sync;
-      var version2 = "2.19.5";
-      var version$1 = {
-        version: version2
-      };
-      var version$2 = /* @__PURE__ */ Object.freeze({
-        version: version2,
-        default: version$1
-      });
-      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-      parser$3 = parser;
-      Events$2 = Events_1;
-      RedisConnection$1 = require$$2;
-      IORedisConnection$1 = require$$3;
-      Scripts$1 = require$$4;
-      Group = (function() {
-        class Group2 {
-          constructor(limiterOptions = {}) {
-            this.deleteKey = this.deleteKey.bind(this);
-            this.limiterOptions = limiterOptions;
-            parser$3.load(this.limiterOptions, this.defaults, this);
-            this.Events = new Events$2(this);
-            this.instances = {};
-            this.Bottleneck = Bottleneck_1;
-            this._startAutoCleanup();
-            this.sharedConnection = this.connection != null;
-            if (this.connection == null) {
-              if (this.limiterOptions.datastore === "redis") {
-                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              } else if (this.limiterOptions.datastore === "ioredis") {
-                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
-              }
-            }
-          }
-          key(key = "") {
-            var ref;
-            return (ref = this.instances[key]) != null ? ref : (() => {
-              var limiter;
-              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-                id: `${this.id}-${key}`,
-                timeout: this.timeout,
-                connection: this.connection
-              }));
-              this.Events.trigger("created", limiter, key);
-              return limiter;
-            })();
-          }
-          async deleteKey(key = "") {
-            var deleted, instance;
-            instance = this.instances[key];
-            if (this.connection) {
-              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
-            }
-            if (instance != null) {
-              delete this.instances[key];
-              await instance.disconnect();
-            }
-            return instance != null || deleted > 0;
-          }
-          limiters() {
-            var k, ref, results, v;
-            ref = this.instances;
-            results = [];
-            for (k in ref) {
-              v = ref[k];
-              results.push({
-                key: k,
-                limiter: v
-              });
-            }
-            return results;
-          }
-          keys() {
-            return Object.keys(this.instances);
-          }
-          async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
-            if (this.connection == null) {
-              return this.Promise.resolve(this.keys());
-            }
-            keys = [];
-            cursor = null;
-            start = `b_${this.id}-`.length;
-            end = "_settings".length;
-            while (cursor !== 0) {
-              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
-              cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
-                keys.push(k.slice(start, -end));
-              }
-            }
-            return keys;
-          }
-          _startAutoCleanup() {
-            var base;
-            clearInterval(this.interval);
-            return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time, v;
-              time = Date.now();
-              ref = this.instances;
-              results = [];
-              for (k in ref) {
-                v = ref[k];
-                try {
-                  if (await v._store.__groupCheck__(time)) {
-                    results.push(this.deleteKey(k));
-                  } else {
-                    results.push(void 0);
-                  }
-                } catch (error2) {
-                  e = error2;
-                  results.push(v.Events.trigger("error", e));
-                }
-              }
-              return results;
-            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
-          }
-          updateSettings(options = {}) {
-            parser$3.overwrite(options, this.defaults, this);
-            parser$3.overwrite(options, options, this.limiterOptions);
-            if (options.timeout != null) {
-              return this._startAutoCleanup();
-            }
-          }
-          disconnect(flush = true) {
-            var ref;
-            if (!this.sharedConnection) {
-              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-            }
-          }
-        }
-        Group2.prototype.defaults = {
-          timeout: 1e3 * 60 * 5,
-          connection: null,
-          Promise,
-          id: "group-key"
-        };
-        return Group2;
-      }).call(commonjsGlobal);
-      var Group_1 = Group;
-      var Batcher, Events$3, parser$4;
-      parser$4 = parser;
-      Events$3 = Events_1;
-      Batcher = (function() {
-        class Batcher2 {
-          constructor(options = {}) {
-            this.options = options;
-            parser$4.load(this.options, this.defaults, this);
-            this.Events = new Events$3(this);
-            this._arr = [];
-            this._resetPromise();
-            this._lastFlush = Date.now();
-          }
-          _resetPromise() {
-            return this._promise = new this.Promise((res, rej) => {
-              return this._resolve = res;
-            });
-          }
-          _flush() {
-            clearTimeout(this._timeout);
-            this._lastFlush = Date.now();
-            this._resolve();
-            this.Events.trigger("batch", this._arr);
-            this._arr = [];
-            return this._resetPromise();
-          }
-          add(data) {
-            var ret;
-            this._arr.push(data);
-            ret = this._promise;
-            if (this._arr.length === this.maxSize) {
-              this._flush();
-            } else if (this.maxTime != null && this._arr.length === 1) {
-              this._timeout = setTimeout(() => {
-                return this._flush();
-              }, this.maxTime);
-            }
-            return ret;
-          }
-        }
-        Batcher2.prototype.defaults = {
-          maxTime: null,
-          maxSize: null,
-          Promise
-        };
-        return Batcher2;
-      }).call(commonjsGlobal);
-      var Batcher_1 = Batcher;
-      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
-      var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
-      NUM_PRIORITIES$1 = 10;
-      DEFAULT_PRIORITY$1 = 5;
-      parser$5 = parser;
-      Queues$1 = Queues_1;
-      Job$1 = Job_1;
-      LocalDatastore$1 = LocalDatastore_1;
-      RedisDatastore$1 = require$$4$1;
-      Events$4 = Events_1;
-      States$1 = States_1;
-      Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
-          constructor(options = {}, ...invalid) {
-            var storeInstanceOptions, storeOptions;
-            this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options, invalid);
-            parser$5.load(options, this.instanceDefaults, this);
-            this._queues = new Queues$1(NUM_PRIORITIES$1);
-            this._scheduled = {};
-            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-            this._limiter = null;
-            this.Events = new Events$4(this);
-            this._submitLock = new Sync$1("submit", this.Promise);
-            this._registerLock = new Sync$1("register", this.Promise);
-            storeOptions = parser$5.load(options, this.storeDefaults, {});
-            this._store = (function() {
-              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else if (this.datastore === "local") {
-                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-              } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-              }
-            }).call(this);
-            this._queues.on("leftzero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-            });
-            this._queues.on("zero", () => {
-              var ref;
-              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-            });
-          }
-          _validateOptions(options, invalid) {
-            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-            }
-          }
-          ready() {
-            return this._store.ready;
-          }
-          clients() {
-            return this._store.clients;
-          }
-          channel() {
-            return `b_${this.id}`;
-          }
-          channel_client() {
-            return `b_${this.id}_${this._store.clientId}`;
-          }
-          publish(message) {
-            return this._store.__publish__(message);
-          }
-          disconnect(flush = true) {
-            return this._store.__disconnect__(flush);
-          }
-          chain(_limiter) {
-            this._limiter = _limiter;
-            return this;
-          }
-          queued(priority) {
-            return this._queues.queued(priority);
-          }
-          clusterQueued() {
-            return this._store.__queued__();
-          }
-          empty() {
-            return this.queued() === 0 && this._submitLock.isEmpty();
-          }
-          running() {
-            return this._store.__running__();
-          }
-          done() {
-            return this._store.__done__();
-          }
-          jobStatus(id) {
-            return this._states.jobStatus(id);
-          }
-          jobs(status) {
-            return this._states.statusJobs(status);
-          }
-          counts() {
-            return this._states.statusCounts();
-          }
-          _randomIndex() {
-            return Math.random().toString(36).slice(2);
-          }
-          check(weight = 1) {
-            return this._store.__check__(weight);
-          }
-          _clearGlobalState(index) {
-            if (this._scheduled[index] != null) {
-              clearTimeout(this._scheduled[index].expiration);
-              delete this._scheduled[index];
-              return true;
-            } else {
-              return false;
-            }
-          }
-          async _free(index, job, options, eventInfo) {
-            var e, running;
-            try {
-              ({ running } = await this._store.__free__(index, options.weight));
-              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-              if (running === 0 && this.empty()) {
-                return this.Events.trigger("idle");
-              }
-            } catch (error1) {
-              e = error1;
-              return this.Events.trigger("error", e);
-            }
-          }
-          _run(index, job, wait) {
-            var clearGlobalState, free, run;
-            job.doRun();
-            clearGlobalState = this._clearGlobalState.bind(this, index);
-            run = this._run.bind(this, index, job);
-            free = this._free.bind(this, index, job);
-            return this._scheduled[index] = {
-              timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run, free);
-              }, wait),
-              expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run, free);
-              }, wait + job.options.expiration) : void 0,
-              job
-            };
-          }
-          _drainOne(capacity) {
-            return this._registerLock.schedule(() => {
-              var args, index, next, options, queue;
-              if (this.queued() === 0) {
-                return this.Promise.resolve(null);
-              }
-              queue = this._queues.getFirst();
-              ({ options, args } = next = queue.first());
-              if (capacity != null && options.weight > capacity) {
-                return this.Promise.resolve(null);
-              }
-              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
-              index = this._randomIndex();
-              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait, reservoir }) => {
-                var empty;
-                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
-                if (success) {
-                  queue.shift();
-                  empty = this.empty();
-                  if (empty) {
-                    this.Events.trigger("empty");
-                  }
-                  if (reservoir === 0) {
-                    this.Events.trigger("depleted", empty);
-                  }
-                  this._run(index, next, wait);
-                  return this.Promise.resolve(options.weight);
-                } else {
-                  return this.Promise.resolve(null);
-                }
-              });
-            });
-          }
-          _drainAll(capacity, total = 0) {
-            return this._drainOne(capacity).then((drained) => {
-              var newCapacity;
-              if (drained != null) {
-                newCapacity = capacity != null ? capacity - drained : capacity;
-                return this._drainAll(newCapacity, total + drained);
-              } else {
-                return this.Promise.resolve(total);
-              }
-            }).catch((e) => {
-              return this.Events.trigger("error", e);
-            });
-          }
-          _dropAllQueued(message) {
-            return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message });
-            });
-          }
-          stop(options = {}) {
-            var done, waitForExecuting;
-            options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at) => {
-              var finished;
-              finished = () => {
-                var counts;
-                counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at;
-              };
-              return new this.Promise((resolve, reject) => {
-                if (finished()) {
-                  return resolve();
-                } else {
-                  return this.on("done", () => {
-                    if (finished()) {
-                      this.removeAllListeners("done");
-                      return resolve();
-                    }
-                  });
-                }
-              });
-            };
-            done = options.dropWaitingJobs ? (this._run = function(index, next) {
-              return next.doDrop({
-                message: options.dropErrorMessage
-              });
-            }, this._drainOne = () => {
-              return this.Promise.resolve(null);
-            }, this._registerLock.schedule(() => {
-              return this._submitLock.schedule(() => {
-                var k, ref, v;
-                ref = this._scheduled;
-                for (k in ref) {
-                  v = ref[k];
-                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
-                    clearTimeout(v.timeout);
-                    clearTimeout(v.expiration);
-                    v.job.doDrop({
-                      message: options.dropErrorMessage
-                    });
-                  }
-                }
-                this._dropAllQueued(options.dropErrorMessage);
-                return waitForExecuting(0);
-              });
-            })) : this.schedule({
-              priority: NUM_PRIORITIES$1 - 1,
-              weight: 0
-            }, () => {
-              return waitForExecuting(1);
-            });
-            this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
-            };
-            this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
-            };
-            return done;
-          }
-          async _addToQueue(job) {
-            var args, blocked, error2, options, reachedHWM, shifted, strategy;
-            ({ args, options } = job);
-            try {
-              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
-            } catch (error1) {
-              error2 = error1;
-              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
-              job.doDrop({ error: error2 });
-              return false;
-            }
-            if (blocked) {
-              job.doDrop();
-              return true;
-            } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
-              if (shifted != null) {
-                shifted.doDrop();
-              }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
-                if (shifted == null) {
-                  job.doDrop();
-                }
-                return reachedHWM;
-              }
-            }
-            job.doQueue(reachedHWM, blocked);
-            this._queues.push(job);
-            await this._drainAll();
-            return reachedHWM;
-          }
-          _receive(job) {
-            if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-              return false;
-            } else {
-              job.doReceive();
-              return this._submitLock.schedule(this._addToQueue, job);
-            }
-          }
-          submit(...args) {
-            var cb, fn, job, options, ref, ref1, task;
-            if (typeof args[0] === "function") {
-              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-              options = parser$5.load({}, this.jobDefaults);
-            } else {
-              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-              options = parser$5.load(options, this.jobDefaults);
-            }
-            task = (...args2) => {
-              return new this.Promise(function(resolve, reject) {
-                return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve)(args3);
-                });
-              });
-            };
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            job.promise.then(function(args2) {
-              return typeof cb === "function" ? cb(...args2) : void 0;
-            }).catch(function(args2) {
-              if (Array.isArray(args2)) {
-                return typeof cb === "function" ? cb(...args2) : void 0;
-              } else {
-                return typeof cb === "function" ? cb(args2) : void 0;
-              }
-            });
-            return this._receive(job);
-          }
-          schedule(...args) {
-            var job, options, task;
-            if (typeof args[0] === "function") {
-              [task, ...args] = args;
-              options = {};
-            } else {
-              [options, task, ...args] = args;
-            }
-            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-            this._receive(job);
-            return job.promise;
-          }
-          wrap(fn) {
-            var schedule, wrapped;
-            schedule = this.schedule.bind(this);
-            wrapped = function(...args) {
-              return schedule(fn.bind(this), ...args);
-            };
-            wrapped.withOptions = function(options, ...args) {
-              return schedule(options, fn, ...args);
-            };
-            return wrapped;
-          }
-          async updateSettings(options = {}) {
-            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-            parser$5.overwrite(options, this.instanceDefaults, this);
-            return this;
-          }
-          currentReservoir() {
-            return this._store.__currentReservoir__();
-          }
-          incrementReservoir(incr = 0) {
-            return this._store.__incrementReservoir__(incr);
-          }
-        }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
-          LEAK: 1,
-          OVERFLOW: 2,
-          OVERFLOW_PRIORITY: 4,
-          BLOCK: 3
-        };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
-          priority: DEFAULT_PRIORITY$1,
-          weight: 1,
-          expiration: null,
-          id: "<no-id>"
-        };
-        Bottleneck3.prototype.storeDefaults = {
-          maxConcurrent: null,
-          minTime: 0,
-          highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
-          penalty: null,
-          reservoir: null,
-          reservoirRefreshInterval: null,
-          reservoirRefreshAmount: null,
-          reservoirIncreaseInterval: null,
-          reservoirIncreaseAmount: null,
-          reservoirIncreaseMaximum: null
-        };
-        Bottleneck3.prototype.localStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 250
-        };
-        Bottleneck3.prototype.redisStoreDefaults = {
-          Promise,
-          timeout: null,
-          heartbeatInterval: 5e3,
-          clientTimeout: 1e4,
-          Redis: null,
-          clientOptions: {},
-          clusterNodes: null,
-          clearDatastore: false,
-          connection: null
-        };
-        Bottleneck3.prototype.instanceDefaults = {
-          datastore: "local",
-          connection: null,
-          id: "<no-id>",
-          rejectOnDrop: true,
-          trackDoneStatus: false,
-          Promise
-        };
-        Bottleneck3.prototype.stopDefaults = {
-          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-          dropWaitingJobs: true,
-          dropErrorMessage: "This limiter has been stopped."
-        };
-        return Bottleneck3;
-      }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
-      var lib = Bottleneck_1;
-      return lib;
-    }));
-  }
-});
-
 // node_modules/libbase64/dist/esm/libbase64.js
 import { Buffer as Buffer2 } from "node:buffer";
 import { Transform } from "node:stream";
@@ -10537,7 +9218,7 @@ function wrapBuffer(src, lineLength, final) {
   }
   return { output, rest };
 }
-function wrap2(str, lineLength) {
+function wrap(str, lineLength) {
   str = (str || "").toString();
   let length = normalizeLineLength(lineLength);
   if (str.length <= length) {
@@ -10699,7 +9380,7 @@ var init_libbase64 = __esm({
     libbase64 = {
       encode,
       decode,
-      wrap: wrap2,
+      wrap,
       Encoder,
       Decoder
     };
@@ -10776,7 +9457,7 @@ function hexValue(code) {
   }
   return -1;
 }
-function wrap3(str, lineLength) {
+function wrap2(str, lineLength) {
   str = (str || "").toString();
   lineLength = Math.max(Number(lineLength) || 76, MIN_LINE_LENGTH);
   if (str.length <= lineLength) {
@@ -10890,7 +9571,7 @@ var init_libqp = __esm({
           this._heldByte = void 0;
         }
         if (this._curLine) {
-          const qp = wrap3(this._curLine, this.options.lineLength);
+          const qp = wrap2(this._curLine, this.options.lineLength);
           this.outputBytes += qp.length;
           this.push(qp, "ascii");
           this._curLine = "";
@@ -10913,7 +9594,7 @@ var init_libqp = __esm({
           if (this.options.lineLength) {
             qp = this._curLine + qp;
             const cr = qp.endsWith("\r") ? "\r" : "";
-            qp = wrap3(cr ? qp.slice(0, -1) : qp, this.options.lineLength);
+            qp = wrap2(cr ? qp.slice(0, -1) : qp, this.options.lineLength);
             const lastLF = qp.lastIndexOf("\n");
             this._curLine = qp.substring(lastLF + 1) + cr;
             qp = qp.substring(0, lastLF + 1);
@@ -10962,7 +9643,7 @@ var init_libqp = __esm({
     libqp = {
       encode: encode2,
       decode: decode2,
-      wrap: wrap3,
+      wrap: wrap2,
       Encoder: Encoder2,
       Decoder: Decoder2
     };
@@ -27148,14 +25829,14 @@ var require_he = __commonJS({
         }
         return false;
       };
-      var merge2 = function(options, defaults) {
+      var merge2 = function(options, defaults2) {
         if (!options) {
-          return defaults;
+          return defaults2;
         }
         var result = {};
         var key2;
-        for (key2 in defaults) {
-          result[key2] = has(options, key2) ? options[key2] : defaults[key2];
+        for (key2 in defaults2) {
+          result[key2] = has(options, key2) ? options[key2] : defaults2[key2];
         }
         return result;
       };
@@ -29507,7 +28188,7 @@ function isEndOfTagSection(c) {
 function isASCIIAlpha(c) {
   return c >= CharCodes2.LowerA && c <= CharCodes2.LowerZ || c >= CharCodes2.UpperA && c <= CharCodes2.UpperZ;
 }
-var CharCodes2, State, QuoteType, Sequences, Tokenizer;
+var CharCodes2, State, QuoteType, Sequences, Tokenizer2;
 var init_Tokenizer = __esm({
   "node_modules/htmlparser2/dist/esm/Tokenizer.js"() {
     init_decode();
@@ -29603,7 +28284,7 @@ var init_Tokenizer = __esm({
       XmpEnd: new Uint8Array([60, 47, 120, 109, 112])
       // `</xmp`
     };
-    Tokenizer = class {
+    Tokenizer2 = class {
       constructor({ xmlMode = false, decodeEntities = true }, cbs) {
         this.cbs = cbs;
         this.state = State.Text;
@@ -30328,7 +29009,7 @@ var init_Parser = __esm({
         this.lowerCaseTagNames = (_a3 = options.lowerCaseTags) !== null && _a3 !== void 0 ? _a3 : this.htmlMode;
         this.lowerCaseAttributeNames = (_b = options.lowerCaseAttributeNames) !== null && _b !== void 0 ? _b : this.htmlMode;
         this.recognizeSelfClosing = (_c = options.recognizeSelfClosing) !== null && _c !== void 0 ? _c : !this.htmlMode;
-        this.tokenizer = new ((_d = options.Tokenizer) !== null && _d !== void 0 ? _d : Tokenizer)(this.options, this);
+        this.tokenizer = new ((_d = options.Tokenizer) !== null && _d !== void 0 ? _d : Tokenizer2)(this.options, this);
         this.foreignContext = [!this.htmlMode];
         (_f = (_e = this.cbs).onparserinit) === null || _f === void 0 ? void 0 : _f.call(_e, this);
       }
@@ -31622,7 +30303,7 @@ function getObjectType(object) {
   if (Array.isArray(object)) {
     return ObjectType.ARRAY;
   }
-  if (isRecord2(object)) {
+  if (isRecord(object)) {
     return ObjectType.RECORD;
   }
   if (object instanceof Set) {
@@ -31658,7 +30339,7 @@ function getKeysOfObject(object) {
 function objectHasProperty(object, property) {
   return typeof object === "object" && Object.prototype.propertyIsEnumerable.call(object, property);
 }
-function isRecord2(value) {
+function isRecord(value) {
   const prototype = Object.getPrototypeOf(value);
   if (prototype === null || prototype === Object.prototype) {
     return true;
@@ -34106,12 +32787,12 @@ var init_linkify_it = __esm({
 });
 
 // node_modules/mailparser/node_modules/nodemailer/dist/esm/addressparser/index.js
-function _domainAt(address) {
-  const literal2 = address.charAt(address.length - 1) === "]" ? DOMAIN_LITERAL_TAIL.exec(address) : null;
+function _domainAt2(address) {
+  const literal2 = address.charAt(address.length - 1) === "]" ? DOMAIN_LITERAL_TAIL2.exec(address) : null;
   return literal2 ? address.length - literal2[1].length - 1 : address.lastIndexOf("@");
 }
-function _quoteLocalPart(address) {
-  const lastAt = _domainAt(address);
+function _quoteLocalPart2(address) {
+  const lastAt = _domainAt2(address);
   if (lastAt < 0) {
     return address;
   }
@@ -34121,19 +32802,19 @@ function _quoteLocalPart(address) {
   }
   return '"' + user.replace(/["\\]/g, "\\$&") + '"@' + address.substr(lastAt + 1);
 }
-function _isAddrSpec(value) {
-  return ADDR_SPEC.test(value) || LITERAL_ADDR_SPEC.test(value);
+function _isAddrSpec2(value) {
+  return ADDR_SPEC2.test(value) || LITERAL_ADDR_SPEC2.test(value);
 }
-function _isSpaceCode(code) {
+function _isSpaceCode2(code) {
   return code === 32 || code >= 9 && code <= 13 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288 || code === 65279;
 }
-function _isWordCode(code) {
+function _isWordCode2(code) {
   return code >= 48 && code <= 57 || code >= 65 && code <= 90 || code >= 97 && code <= 122 || code === 95;
 }
-function _isBoundary(text, at) {
-  return _isWordCode(text.charCodeAt(at - 1)) !== _isWordCode(text.charCodeAt(at));
+function _isBoundary2(text, at) {
+  return _isWordCode2(text.charCodeAt(at - 1)) !== _isWordCode2(text.charCodeAt(at));
 }
-function _indexOfAt(text, from, to) {
+function _indexOfAt2(text, from, to) {
   for (let i = from; i < to; i++) {
     if (text.charCodeAt(i) === 64) {
       return i;
@@ -34141,42 +32822,42 @@ function _indexOfAt(text, from, to) {
   }
   return -1;
 }
-function _joinAtSpacing(value, at) {
+function _joinAtSpacing2(value, at) {
   if (at < 0) {
     return value;
   }
   let start = at;
-  while (start > 0 && _isSpaceCode(value.charCodeAt(start - 1))) {
+  while (start > 0 && _isSpaceCode2(value.charCodeAt(start - 1))) {
     start--;
   }
   let end = at + 1;
-  while (end < value.length && _isSpaceCode(value.charCodeAt(end))) {
+  while (end < value.length && _isSpaceCode2(value.charCodeAt(end))) {
     end++;
   }
   return start === at && end === at + 1 ? value : value.slice(0, start) + "@" + value.slice(end);
 }
-function _collapseAtSpacing(value) {
-  const quoted = LEADING_QUOTED_STRING.exec(value);
+function _collapseAtSpacing2(value) {
+  const quoted = LEADING_QUOTED_STRING2.exec(value);
   if (quoted) {
     let at2 = quoted[0].length;
-    while (at2 < value.length && _isSpaceCode(value.charCodeAt(at2))) {
+    while (at2 < value.length && _isSpaceCode2(value.charCodeAt(at2))) {
       at2++;
     }
     if (value.charAt(at2) === "@" && value.indexOf("@", at2 + 1) < 0) {
-      return _joinAtSpacing(value, at2);
+      return _joinAtSpacing2(value, at2);
     }
   }
   const at = value.indexOf("@");
   if (at < 0 || value.indexOf("@", at + 1) >= 0 || value.lastIndexOf('"') > at) {
     return value;
   }
-  return _joinAtSpacing(value, at);
+  return _joinAtSpacing2(value, at);
 }
-function _looseAddressStart(text) {
+function _looseAddressStart2(text) {
   const len = text.length;
   let pos = 0;
   while (pos < len) {
-    while (pos < len && _isSpaceCode(text.charCodeAt(pos))) {
+    while (pos < len && _isSpaceCode2(text.charCodeAt(pos))) {
       pos++;
     }
     if (pos >= len) {
@@ -34184,14 +32865,14 @@ function _looseAddressStart(text) {
     }
     const runStart = pos;
     let runEnd = pos;
-    while (runEnd < len && !_isSpaceCode(text.charCodeAt(runEnd))) {
+    while (runEnd < len && !_isSpaceCode2(text.charCodeAt(runEnd))) {
       runEnd++;
     }
-    let at = _indexOfAt(text, runStart, runEnd);
+    let at = _indexOfAt2(text, runStart, runEnd);
     if (at >= 0) {
       let lastBoundary = -1;
       for (let k = runEnd; k > runStart; k--) {
-        if (_isBoundary(text, k)) {
+        if (_isBoundary2(text, k)) {
           lastBoundary = k;
           break;
         }
@@ -34200,12 +32881,12 @@ function _looseAddressStart(text) {
       while (lastBoundary >= 0 && at >= 0) {
         if (at > atomStart && runEnd > at + 1 && lastBoundary > at + 1) {
           for (let start = atomStart; start < at; start++) {
-            if (_isBoundary(text, start)) {
+            if (_isBoundary2(text, start)) {
               if (start > runStart) {
                 return start;
               }
               let padded = runStart;
-              while (padded > 0 && _isSpaceCode(text.charCodeAt(padded - 1))) {
+              while (padded > 0 && _isSpaceCode2(text.charCodeAt(padded - 1))) {
                 padded--;
               }
               return padded;
@@ -34213,21 +32894,21 @@ function _looseAddressStart(text) {
           }
         }
         atomStart = at + 1;
-        at = _indexOfAt(text, atomStart, runEnd);
+        at = _indexOfAt2(text, atomStart, runEnd);
       }
     }
     pos = runEnd;
   }
   return -1;
 }
-function _recoverAddrSpec(data) {
-  data.address = _collapseAtSpacing(data.address);
-  if (!HAS_WHITESPACE.test(data.address)) {
+function _recoverAddrSpec2(data) {
+  data.address = _collapseAtSpacing2(data.address);
+  if (!HAS_WHITESPACE2.test(data.address)) {
     return;
   }
   let address;
   let rest;
-  const quoted = data.address.match(QUOTED_LOCAL_ADDR);
+  const quoted = data.address.match(QUOTED_LOCAL_ADDR2);
   if (quoted) {
     if (!quoted[2]) {
       return;
@@ -34239,9 +32920,9 @@ function _recoverAddrSpec(data) {
       return;
     }
     const parts = data.address.split(/\s+/);
-    let addrIndex = parts.findIndex(_isAddrSpec);
+    let addrIndex = parts.findIndex(_isAddrSpec2);
     if (addrIndex < 0) {
-      addrIndex = parts.findIndex((part) => LOOSE_ADDR_SPEC.test(part));
+      addrIndex = parts.findIndex((part) => LOOSE_ADDR_SPEC2.test(part));
     }
     if (addrIndex < 0) {
       return;
@@ -34252,7 +32933,7 @@ function _recoverAddrSpec(data) {
   data.address = address;
   data.text = [data.text].concat(rest).filter((part) => part).join(" ");
 }
-function _stripAddressComments(address) {
+function _stripAddressComments2(address) {
   const comments = [];
   let result = "";
   let comment = "";
@@ -34282,7 +32963,7 @@ function _stripAddressComments(address) {
     }
     if (pendingSpace && chr !== "(") {
       pendingSpace = false;
-      if (chr !== "@" && chr !== "<" && !_isSpaceCode(address.charCodeAt(i))) {
+      if (chr !== "@" && chr !== "<" && !_isSpaceCode2(address.charCodeAt(i))) {
         result += " ";
         lastChar = " ";
       }
@@ -34317,7 +32998,7 @@ function _stripAddressComments(address) {
     }
     result += chr;
     lastChar = chr;
-    if (!firstChar && !_isSpaceCode(address.charCodeAt(i))) {
+    if (!firstChar && !_isSpaceCode2(address.charCodeAt(i))) {
       firstChar = chr;
     }
   }
@@ -34329,7 +33010,7 @@ function _stripAddressComments(address) {
   }
   return { address: result.trim(), comments: comments.filter((text) => text) };
 }
-function _collectAddressParts(tokens, from, to) {
+function _collectAddressParts2(tokens, from, to) {
   let state = "text";
   const data = {
     address: [],
@@ -34400,17 +33081,17 @@ function _collectAddressParts(tokens, from, to) {
   }
   return { data, textFromComment };
 }
-function _groupName(tokens, from, to) {
-  return _collectAddressParts(tokens, from, to).data.text.join(" ");
+function _groupName2(tokens, from, to) {
+  return _collectAddressParts2(tokens, from, to).data.text.join(" ");
 }
-function _handleAddress(tokens, from, to) {
-  const collected = _collectAddressParts(tokens, from, to);
+function _handleAddress2(tokens, from, to) {
+  const collected = _collectAddressParts2(tokens, from, to);
   const data = collected.data;
   let textFromComment = collected.textFromComment;
   const addressComments = [];
   const addressParts = [];
   for (const part of data.address) {
-    const stripped = _stripAddressComments(part);
+    const stripped = _stripAddressComments2(part);
     for (const comment of stripped.comments) {
       addressComments.push(comment);
     }
@@ -34420,11 +33101,11 @@ function _handleAddress(tokens, from, to) {
   }
   data.address = addressParts;
   if (!data.address.length && data.text.length && !textFromComment) {
-    const candidates = data.text.map((part) => _collapseAtSpacing(part));
+    const candidates = data.text.map((part) => _collapseAtSpacing2(part));
     for (let i = 0; i < data.text.length; i++) {
       const local = data.quotedLocalAt[i];
-      const quotedLocal = data.textWasQuoted[i] && local >= 0 && QUOTED_LOCAL_DOMAIN.test(data.text[i].slice(local)) ? _quoteLocalPart(data.text[i]) : "";
-      if (quotedLocal || !data.textWasQuoted[i] && _isAddrSpec(candidates[i])) {
+      const quotedLocal = data.textWasQuoted[i] && local >= 0 && QUOTED_LOCAL_DOMAIN2.test(data.text[i].slice(local)) ? _quoteLocalPart2(data.text[i]) : "";
+      if (quotedLocal || !data.textWasQuoted[i] && _isAddrSpec2(candidates[i])) {
         data.address = [quotedLocal || candidates[i]];
         data.text.splice(i, 1);
         data.textWasQuoted.splice(i, 1);
@@ -34438,10 +33119,10 @@ function _handleAddress(tokens, from, to) {
         if (!data.textWasQuoted[i]) {
           const part = candidates[i];
           let remainder = data.text[i];
-          const at = _looseAddressStart(part);
+          const at = _looseAddressStart2(part);
           if (at >= 0) {
-            LOOSE_TEXT_ADDR.lastIndex = at;
-            const match3 = LOOSE_TEXT_ADDR.exec(part);
+            LOOSE_TEXT_ADDR2.lastIndex = at;
+            const match3 = LOOSE_TEXT_ADDR2.exec(part);
             if (match3) {
               data.address = [match3[0].trim()];
               extracted = true;
@@ -34467,10 +33148,10 @@ function _handleAddress(tokens, from, to) {
   data.text = data.text.join(" ");
   data.address = data.address.join(" ");
   if (addressFromQuotedText && data.text.indexOf("@") >= 0) {
-    data.address = _quoteLocalPart(_joinAtSpacing(data.text, _domainAt(data.text)));
+    data.address = _quoteLocalPart2(_joinAtSpacing2(data.text, _domainAt2(data.text)));
     data.text = "";
   }
-  _recoverAddrSpec(data);
+  _recoverAddrSpec2(data);
   if (!data.text && addressComments.length) {
     data.text = addressComments.join(" ");
     textFromComment = true;
@@ -34488,7 +33169,7 @@ function _handleAddress(tokens, from, to) {
   }
   return address;
 }
-function _mergeNameFragments(list3) {
+function _mergeNameFragments2(list3) {
   const merged = [];
   for (let i = list3.length - 1; i >= 0; i--) {
     const current = list3[i];
@@ -34501,8 +33182,8 @@ function _mergeNameFragments(list3) {
   }
   return merged.reverse();
 }
-function _parseAddressList(str) {
-  const tokens = new Tokenizer2(str).tokenize();
+function _parseAddressList2(str) {
+  const tokens = new Tokenizer3(str).tokenize();
   const parsedAddresses = [];
   let group = null;
   let members = [];
@@ -34514,14 +33195,14 @@ function _parseAddressList(str) {
     }
     if (operator === ":") {
       if (!group) {
-        group = { name: _groupName(tokens, from, i), group: [] };
+        group = { name: _groupName2(tokens, from, i), group: [] };
         members = [];
       }
       from = i + 1;
       continue;
     }
     if (i > from) {
-      const address = _handleAddress(tokens, from, i);
+      const address = _handleAddress2(tokens, from, i);
       if (group) {
         members.push(address);
       } else {
@@ -34530,15 +33211,15 @@ function _parseAddressList(str) {
     }
     from = i + 1;
     if (group && (operator === ";" || i === len)) {
-      group.group = _mergeNameFragments(members);
+      group.group = _mergeNameFragments2(members);
       parsedAddresses.push(group);
       group = null;
     }
   }
-  return _mergeNameFragments(parsedAddresses);
+  return _mergeNameFragments2(parsedAddresses);
 }
-function addressparser(str, options) {
-  const parsedAddresses = _parseAddressList(str);
+function addressparser2(str, options) {
+  const parsedAddresses = _parseAddressList2(str);
   if (options?.flatten) {
     const flatAddresses = [];
     const walkAddressList = (list3) => {
@@ -34554,15 +33235,15 @@ function addressparser(str, options) {
   }
   return parsedAddresses;
 }
-var TOKEN_OPERATOR, TOKEN_NO_BREAK, TOKEN_DIRTY, TOKEN_ESCAPES, TOKEN_STARTS_ESCAPED, TokenList, DOMAIN_LITERAL_TAIL, HAS_WHITESPACE, QUOTED_LOCAL_ADDR, ADDR_SPEC, LITERAL_ADDR_SPEC, QUOTED_LOCAL_DOMAIN, LOOSE_ADDR_SPEC, LOOSE_TEXT_ADDR, LEADING_QUOTED_STRING, Tokenizer2, addressparser_default;
+var TOKEN_OPERATOR2, TOKEN_NO_BREAK2, TOKEN_DIRTY2, TOKEN_ESCAPES2, TOKEN_STARTS_ESCAPED2, TokenList2, DOMAIN_LITERAL_TAIL2, HAS_WHITESPACE2, QUOTED_LOCAL_ADDR2, ADDR_SPEC2, LITERAL_ADDR_SPEC2, QUOTED_LOCAL_DOMAIN2, LOOSE_ADDR_SPEC2, LOOSE_TEXT_ADDR2, LEADING_QUOTED_STRING2, Tokenizer3, addressparser_default2;
 var init_addressparser = __esm({
   "node_modules/mailparser/node_modules/nodemailer/dist/esm/addressparser/index.js"() {
-    TOKEN_OPERATOR = 1;
-    TOKEN_NO_BREAK = 2;
-    TOKEN_DIRTY = 4;
-    TOKEN_ESCAPES = 8;
-    TOKEN_STARTS_ESCAPED = 16;
-    TokenList = class {
+    TOKEN_OPERATOR2 = 1;
+    TOKEN_NO_BREAK2 = 2;
+    TOKEN_DIRTY2 = 4;
+    TOKEN_ESCAPES2 = 8;
+    TOKEN_STARTS_ESCAPED2 = 16;
+    TokenList2 = class {
       constructor(str) {
         this.str = str;
         this.slots = new Int32Array(48);
@@ -34594,19 +33275,19 @@ var init_addressparser = __esm({
        */
       operatorAt(index) {
         const at = index * 3;
-        return this.slots[at] & TOKEN_OPERATOR ? this.str.charAt(this.slots[at + 1]) : "";
+        return this.slots[at] & TOKEN_OPERATOR2 ? this.str.charAt(this.slots[at + 1]) : "";
       }
       /**
        * Whether a token is an operator
        */
       isOperator(index) {
-        return (this.slots[index * 3] & TOKEN_OPERATOR) !== 0;
+        return (this.slots[index * 3] & TOKEN_OPERATOR2) !== 0;
       }
       /**
        * Whether the next character continues the run of a token without whitespace in between
        */
       noBreak(index) {
-        return (this.slots[index * 3] & TOKEN_NO_BREAK) !== 0;
+        return (this.slots[index * 3] & TOKEN_NO_BREAK2) !== 0;
       }
       /**
        * Value of a token
@@ -34619,16 +33300,16 @@ var init_addressparser = __esm({
         return this.str.slice(this.slots[index * 3 + 1], this.slots[index * 3 + 2]);
       }
     };
-    DOMAIN_LITERAL_TAIL = /@(\[[^[\]\\]*\])$/;
-    HAS_WHITESPACE = /\s/;
-    QUOTED_LOCAL_ADDR = /^("(?:[^"\\]|\\[\s\S])*"@\S+)(?:\s+([\s\S]+))?$/;
-    ADDR_SPEC = /^[^@\s]+@[^@\s]+$/;
-    LITERAL_ADDR_SPEC = /^[^@\s]+@\[[^[\]\\\s]*\]$/;
-    QUOTED_LOCAL_DOMAIN = /^@(?:[^@\s"]+|\[[^[\]\\\s]*\])$/;
-    LOOSE_ADDR_SPEC = /^[^@\s]+@\S+$/;
-    LOOSE_TEXT_ADDR = /\s*\b[^@\s]+@[^\s]+\b\s*/y;
-    LEADING_QUOTED_STRING = /^"(?:[^"\\]|\\[\s\S])*"/;
-    Tokenizer2 = class {
+    DOMAIN_LITERAL_TAIL2 = /@(\[[^[\]\\]*\])$/;
+    HAS_WHITESPACE2 = /\s/;
+    QUOTED_LOCAL_ADDR2 = /^("(?:[^"\\]|\\[\s\S])*"@\S+)(?:\s+([\s\S]+))?$/;
+    ADDR_SPEC2 = /^[^@\s]+@[^@\s]+$/;
+    LITERAL_ADDR_SPEC2 = /^[^@\s]+@\[[^[\]\\\s]*\]$/;
+    QUOTED_LOCAL_DOMAIN2 = /^@(?:[^@\s"]+|\[[^[\]\\\s]*\])$/;
+    LOOSE_ADDR_SPEC2 = /^[^@\s]+@\S+$/;
+    LOOSE_TEXT_ADDR2 = /\s*\b[^@\s]+@[^\s]+\b\s*/y;
+    LEADING_QUOTED_STRING2 = /^"(?:[^"\\]|\\[\s\S])*"/;
+    Tokenizer3 = class {
       constructor(str) {
         this.str = (str || "").toString();
         this.operatorCurrent = "";
@@ -34642,7 +33323,7 @@ var init_addressparser = __esm({
         this.innerComment = 0;
         this.innerLiteral = false;
         this.innerEscaped = false;
-        this.list = new TokenList(this.str);
+        this.list = new TokenList2(this.str);
         this.operators = {
           '"': '"',
           "(": ")",
@@ -34675,21 +33356,21 @@ var init_addressparser = __esm({
         const list3 = this.list;
         const slots = list3.slots;
         let kept = 0;
-        for (let i = 0, count = list3.length; i < count; i++) {
+        for (let i = 0, count2 = list3.length; i < count2; i++) {
           const kind = slots[i * 3];
           let start = slots[i * 3 + 1];
           let end = slots[i * 3 + 2];
-          if (kind & TOKEN_DIRTY) {
+          if (kind & TOKEN_DIRTY2) {
             const value = this._cleanValue(start, end, kind).trim();
             if (!value) {
               continue;
             }
             list3.cleaned.set(kept, value);
-          } else if (!(kind & TOKEN_OPERATOR)) {
-            while (start < end && _isSpaceCode(str.charCodeAt(start))) {
+          } else if (!(kind & TOKEN_OPERATOR2)) {
+            while (start < end && _isSpaceCode2(str.charCodeAt(start))) {
               start++;
             }
-            while (end > start && _isSpaceCode(str.charCodeAt(end - 1))) {
+            while (end > start && _isSpaceCode2(str.charCodeAt(end - 1))) {
               end--;
             }
             if (start === end) {
@@ -34727,8 +33408,8 @@ var init_addressparser = __esm({
        */
       _cleanValue(start, end, kind) {
         const str = this.str;
-        const escapes = (kind & TOKEN_ESCAPES) !== 0;
-        let escaped = (kind & TOKEN_STARTS_ESCAPED) !== 0;
+        const escapes = (kind & TOKEN_ESCAPES2) !== 0;
+        let escaped = (kind & TOKEN_STARTS_ESCAPED2) !== 0;
         let value = "";
         for (let i = start; i < end; i++) {
           const chr = str.charAt(i);
@@ -34779,7 +33460,7 @@ var init_addressparser = __esm({
         } else if (chr === this.operatorExpecting && !nested) {
           const nextChr = this.str.charAt(i + 1);
           this._closeText(i);
-          this.list.push(nextChr && ![" ", "	", "\r", "\n", ",", ";"].includes(nextChr) ? TOKEN_OPERATOR | TOKEN_NO_BREAK : TOKEN_OPERATOR, i, i + 1);
+          this.list.push(nextChr && ![" ", "	", "\r", "\n", ",", ";"].includes(nextChr) ? TOKEN_OPERATOR2 | TOKEN_NO_BREAK2 : TOKEN_OPERATOR2, i, i + 1);
           if (chr !== ")") {
             this.afterAt = false;
           }
@@ -34789,7 +33470,7 @@ var init_addressparser = __esm({
           return;
         } else if (!this.operatorExpecting && !(this.inDomainLiteral && chr === ":") && chr in this.operators) {
           this._closeText(i);
-          this.list.push(TOKEN_OPERATOR, i, i + 1);
+          this.list.push(TOKEN_OPERATOR2, i, i + 1);
           if (chr === ":") {
             this.inGroup = true;
           } else if (chr === ";") {
@@ -34805,23 +33486,23 @@ var init_addressparser = __esm({
         } else if (['"', "'", ")"].includes(this.operatorExpecting) && chr === "\\") {
           this.escaped = true;
           if (this.node >= 0) {
-            this.list.slots[this.node * 3] |= TOKEN_DIRTY;
+            this.list.slots[this.node * 3] |= TOKEN_DIRTY2;
           }
           return;
         }
         if (this.node < 0) {
-          this.node = this.list.push((this.operatorExpecting === '"' || this.operatorExpecting === ")" ? TOKEN_ESCAPES : 0) | (this.escaped ? TOKEN_STARTS_ESCAPED : 0), i, i);
+          this.node = this.list.push((this.operatorExpecting === '"' || this.operatorExpecting === ")" ? TOKEN_ESCAPES2 : 0) | (this.escaped ? TOKEN_STARTS_ESCAPED2 : 0), i, i);
         }
         if (chr === "\n") {
           chr = " ";
-          this.list.slots[this.node * 3] |= TOKEN_DIRTY;
+          this.list.slots[this.node * 3] |= TOKEN_DIRTY2;
         }
         if (chr.charCodeAt(0) >= 33 || chr === " " || chr === "	") {
           if (!this.operatorExpecting && chr !== " " && chr !== "	") {
             this.afterAt = chr === "@";
           }
         } else {
-          this.list.slots[this.node * 3] |= TOKEN_DIRTY;
+          this.list.slots[this.node * 3] |= TOKEN_DIRTY2;
         }
         this.escaped = false;
       }
@@ -34876,7 +33557,7 @@ var init_addressparser = __esm({
           this.innerLiteral = true;
           return true;
         }
-        if (!_isSpaceCode(chr.charCodeAt(0))) {
+        if (!_isSpaceCode2(chr.charCodeAt(0))) {
           this.afterAt = chr === "@";
         }
         return false;
@@ -34891,7 +33572,7 @@ var init_addressparser = __esm({
         this.innerEscaped = false;
       }
     };
-    addressparser_default = addressparser;
+    addressparser_default2 = addressparser2;
   }
 });
 
@@ -36700,7 +35381,7 @@ function parseAddressHeader(value, options) {
     if (typeof entry !== "string" || !entry) {
       continue;
     }
-    let parsed = addressparser_default(entry, { flatten: !!options?.flatten });
+    let parsed = addressparser_default2(entry, { flatten: !!options?.flatten });
     decodeAddresses(parsed, libmime_default, options?.decodePunycode !== false);
     for (let address of parsed) {
       addresses.push(address);
@@ -37227,7 +35908,7 @@ var init_mail_parser = __esm({
             case "delivered-to":
             case "return-path":
             case "disposition-notification-to":
-              value = addressparser_default(value);
+              value = addressparser_default2(value);
               this.decodeAddresses(value);
               value = {
                 value,
@@ -37297,7 +35978,7 @@ var init_mail_parser = __esm({
         if (UNSAFE_LIST_KEYS.has(key)) {
           return false;
         }
-        let addresses = addressparser_default(value);
+        let addresses = addressparser_default2(value);
         let response = {};
         let data = addresses.map((address) => {
           if (/^https?:/i.test(address.name)) {
@@ -37945,12 +36626,12 @@ function simpleParser(input, options, callback) {
   let promise;
   let done;
   if (!callback) {
-    promise = new Promise((resolve, reject) => {
+    promise = new Promise((resolve2, reject) => {
       done = (err, mail2) => {
         if (err) {
           reject(err);
         } else {
-          resolve(mail2);
+          resolve2(mail2);
         }
       };
     });
@@ -38080,6 +36761,1325 @@ var init_esm7 = __esm({
   }
 });
 
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load = function(received, defaults2, onto = {}) {
+        var k, ref, v;
+        for (k in defaults2) {
+          v = defaults2[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults2, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults2[k] !== void 0) {
+            onto[k] = v;
+          }
+        }
+        return onto;
+      };
+      var parser = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value) {
+          var node;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node;
+            this._last = node;
+          } else {
+            this._first = this._last = node;
+          }
+          return void 0;
+        }
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node, ref, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node;
+          node = this.shift();
+          while (node != null) {
+            cb(node), node = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node, ref, ref1, ref2, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name2, cb) => {
+            return this._addListener(name2, "many", cb);
+          };
+          this.instance.once = (name2, cb) => {
+            return this._addListener(name2, "once", cb);
+          };
+          this.instance.removeAllListeners = (name2 = null) => {
+            if (name2 != null) {
+              return delete this._events[name2];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name2, status, cb) {
+          var base;
+          if ((base = this._events)[name2] == null) {
+            base[name2] = [];
+          }
+          this._events[name2].push({ cb, status });
+          return this.instance;
+        }
+        listenerCount(name2) {
+          if (this._events[name2] != null) {
+            return this._events[name2].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name2, ...args) {
+          var e, promises;
+          try {
+            if (name2 !== "debug") {
+              this.trigger("debug", `Event triggered: ${name2}`, args);
+            }
+            if (this._events[name2] == null) {
+              return;
+            }
+            this._events[name2] = this._events[name2].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises = this._events[name2].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error2) {
+                e2 = error2;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
+            });
+          } catch (error2) {
+            e = error2;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref, results;
+            results = [];
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list3) {
+            return list3.forEachShift(fn);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j, len, list3;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list3 = arr[j];
+            if (list3.length > 0) {
+              return list3;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run, free) {
+          var error2, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error2 = error1;
+            return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
+          }
+        }
+        doExpire(clearGlobalState, run, free) {
+          var error2, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
+        }
+        async _onFailure(error2, eventInfo, clearGlobalState, run, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error2, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error2);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t = 0) {
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+        }
+        statusJobs(status) {
+          var k, pos, ref, results, v;
+          if (status != null) {
+            pos = this.status.indexOf(status);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
+              }
+            }
+            return results;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name2, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name2;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error2, reject, resolve2, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve2(returned);
+                };
+              } catch (error1) {
+                error2 = error1;
+                return function() {
+                  return reject(error2);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise, reject, resolve2;
+          resolve2 = reject = null;
+          promise = new this.Promise(function(_resolve, _reject) {
+            resolve2 = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._tryToRun();
+          return promise;
+        }
+      };
+      var Sync_1 = Sync;
+      var version2 = "2.19.5";
+      var version$1 = {
+        version: version2
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version: version2,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref, results, v;
+            ref = this.instances;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              results.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref, results, time, v;
+              time = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k in ref) {
+                v = ref[k];
+                try {
+                  if (await v._store.__groupCheck__(time)) {
+                    results.push(this.deleteKey(k));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error2) {
+                  e = error2;
+                  results.push(v.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status) {
+            return this._states.statusJobs(status);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait) {
+            var clearGlobalState, free, run;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run, free);
+              }, wait),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run, free);
+              }, wait + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
+                if (success) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+              };
+              return new this.Promise((resolve2, reject) => {
+                if (finished()) {
+                  return resolve2();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve2();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref, v;
+                ref = this._scheduled;
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error2, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error2 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
+              job.doDrop({ error: error2 });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve2, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve2)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
+  }
+});
+
 // bot/action/env.ts
 var ActionInputError = class extends Error {
   constructor(message) {
@@ -38119,6 +38119,96 @@ function readActionEnv(env, cwd) {
 // bot/action/run.ts
 import { appendFileSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+// bot/packs.ts
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+// src/errors.ts
+var InputError = class extends Error {
+  location;
+  constructor(message, location = {}) {
+    super(message);
+    this.name = "InputError";
+    this.location = location;
+  }
+};
+var ConfigError = class extends Error {
+  constructor(message, file) {
+    super(file ? `${file}: ${message}` : message);
+    this.file = file;
+    this.name = "ConfigError";
+  }
+  file;
+};
+
+// rules/xen-altp2m/paths.ts
+var WATCHED = [
+  "xen/arch/x86/hvm/hvm.c",
+  "xen/include/public/hvm/hvm_op.h",
+  "xen/include/public/hvm/params.h",
+  "xen/include/public/domctl.h",
+  "xen/include/xsm/**",
+  "xen/xsm/**",
+  "xen/common/domctl.c",
+  "xen/arch/*/domctl.c",
+  "tools/libxc/*altp2m*",
+  "tools/libs/ctrl/*altp2m*",
+  "tools/libxc/include/xenctrl.h",
+  "tools/include/xenctrl.h",
+  "docs/man/xl.cfg*"
+];
+var isHvmOpHeader = (p) => p === "xen/include/public/hvm/hvm_op.h";
+var isDomctlHeader = (p) => p === "xen/include/public/domctl.h";
+var isDomctlHandler = (p) => p === "xen/common/domctl.c" || /^xen\/arch\/[^/]+\/domctl\.c$/.test(p);
+var isToolSide = (p) => /^tools\/(?:libxc|libs\/ctrl|include|libxc\/include)\//.test(p);
+var isXsm = (p) => p.startsWith("xen/include/xsm/") || p.startsWith("xen/xsm/");
+var isXlCfgDoc = (p) => /^docs\/man\/xl\.cfg/.test(p);
+var isHypervisorArch = (p) => p.startsWith("xen/arch/");
+var OLD_TOOLS = /(?:^|[\s/"'`(])tools\/libxc\//m;
+var NEW_TOOLS = /(?:^|[\s/"'`(])tools\/(?:libs\/(?:ctrl|guest|light)\/|include\/xen(?:ctrl|guest|light)\w*\.h)/m;
+function libxcAltp2mFile(paths, texts) {
+  let old = false;
+  let moved = false;
+  for (const text of [...paths].map((p) => `/${p}`).concat([...texts])) {
+    old ||= OLD_TOOLS.test(text);
+    moved ||= NEW_TOOLS.test(text);
+  }
+  if (old === moved) return null;
+  return old ? "tools/libxc/xc_altp2m.c" : "tools/libs/ctrl/xc_altp2m.c";
+}
+
+// rules/xen-altp2m/policy.ts
+var POLICY_REFERENCE = "xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()";
+var WAIVER_TRAILER = "Altp2m-Policy-Ack";
+var WHERE = "the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c";
+var ONE_INTERFACE = "altp2m has one interface: every extension is a new subop of the single HVMOP (HVMOP_altp2m), so that an in-guest agent can use it too; nothing altp2m goes into a DOMCTL, even for the external (dom0) use case";
+var MIXED_UNEVALUATED = "new subops are live in 'mixed' mode by default, and that mode has not been evaluated for safety: each subop must be evaluated before use in a security-critical environment, and unsafe ones blacklisted in XSM (xsm_hvm_altp2mhvm_op())";
+var ALTP2M_TOKEN = /altp2m/i;
+var NOT_EVALUATED = /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/;
+var WARNING_CONCEPTS = [
+  {
+    id: "not-evaluated",
+    label: "mixed mode has not been evaluated for safety",
+    pattern: NOT_EVALUATED
+  },
+  {
+    id: "evaluate-each-subop",
+    label: "each subop must be evaluated before use in a security-critical environment",
+    pattern: /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet|check)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)|\b(?:subops?|sub-ops?)\b(?:(?!\bnot\b|n't\b)[^.]){0,40}\b(?:evaluated|audited|reviewed|assessed|vetted|checked)\b[^.]{0,20}\b(?:one by one|individually|separately|in turn)/
+  },
+  {
+    id: "blacklist-in-xsm",
+    label: "unsafe subops are blacklisted in XSM",
+    pattern: /(?<!(?:\bnot|\bnever|n't|\bno longer)(?: need to| have to)?(?: be| been)? )\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*|disabl\w*|exclud\w*|unavailable|turn(?:ed|s)? off|switch(?:ed|es)? off)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/
+  }
+];
+function conceptsIn(prose) {
+  const found = /* @__PURE__ */ new Set();
+  for (const concept of WARNING_CONCEPTS) if (concept.pattern.test(prose)) found.add(concept.id);
+  return found;
+}
+var WARNING_HINT = /mixed|altp2m|subop|safe|secur|evaluat|audit|review|assess|analysis|vetted/i;
 
 // src/diff/queries.ts
 function seriesFiles(series, match3 = () => true) {
@@ -38215,57 +38305,6 @@ var MARKER_CHAR = /[/*#]/;
 var LEADING_MARKER = /^\s*(?:\/\*+|\*+\/|\*+|\/\/+|#+)/;
 var TRAILING_CLOSE = /\*+\/\s*$/;
 
-// rules/xen-altp2m/paths.ts
-var isHvmOpHeader = (p) => p === "xen/include/public/hvm/hvm_op.h";
-var isDomctlHeader = (p) => p === "xen/include/public/domctl.h";
-var isDomctlHandler = (p) => p === "xen/common/domctl.c" || /^xen\/arch\/[^/]+\/domctl\.c$/.test(p);
-var isToolSide = (p) => /^tools\/(?:libxc|libs\/ctrl|include|libxc\/include)\//.test(p);
-var isXsm = (p) => p.startsWith("xen/include/xsm/") || p.startsWith("xen/xsm/");
-var isXlCfgDoc = (p) => /^docs\/man\/xl\.cfg/.test(p);
-var isHypervisorArch = (p) => p.startsWith("xen/arch/");
-var OLD_TOOLS = /(?:^|[\s/"'`(])tools\/libxc\//m;
-var NEW_TOOLS = /(?:^|[\s/"'`(])tools\/(?:libs\/(?:ctrl|guest|light)\/|include\/xen(?:ctrl|guest|light)\w*\.h)/m;
-function libxcAltp2mFile(paths, texts) {
-  let old = false;
-  let moved = false;
-  for (const text of [...paths].map((p) => `/${p}`).concat([...texts])) {
-    old ||= OLD_TOOLS.test(text);
-    moved ||= NEW_TOOLS.test(text);
-  }
-  if (old === moved) return null;
-  return old ? "tools/libxc/xc_altp2m.c" : "tools/libs/ctrl/xc_altp2m.c";
-}
-
-// rules/xen-altp2m/policy.ts
-var WHERE = "the comment above do_altp2m_op() in xen/arch/x86/hvm/hvm.c";
-var ONE_INTERFACE = "altp2m has one interface: every extension is a new subop of the single HVMOP (HVMOP_altp2m), so that an in-guest agent can use it too; nothing altp2m goes into a DOMCTL, even for the external (dom0) use case";
-var MIXED_UNEVALUATED = "new subops are live in 'mixed' mode by default, and that mode has not been evaluated for safety: each subop must be evaluated before use in a security-critical environment, and unsafe ones blacklisted in XSM (xsm_hvm_altp2mhvm_op())";
-var ALTP2M_TOKEN = /altp2m/i;
-var NOT_EVALUATED = /\b(?:not|never)(?: (?:yet|been|fully|formally|properly|independently))* (?:(?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|(?:security|safety)[- ](?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b|(?:undergone|received|had|seen|gone through)\b[^.]{0,40}\b(?:evaluation|audit|review|assessment|analysis))|\b(?:nobody|no one|no-one)(?: has| have)?(?: yet)? (?:evaluated|audited|reviewed|assessed|vetted|analy[sz]ed|checked)\b[^.]{0,60}\b(?:safe|safety|secur)|\b(?:unevaluated|unaudited|unvetted|unassessed|unreviewed)\b/;
-var WARNING_CONCEPTS = [
-  {
-    id: "not-evaluated",
-    label: "mixed mode has not been evaluated for safety",
-    pattern: NOT_EVALUATED
-  },
-  {
-    id: "evaluate-each-subop",
-    label: "each subop must be evaluated before use in a security-critical environment",
-    pattern: /\b(?:each|every|all|individual|any)\b(?: [\w'-]+){0,3} (?:subops?|sub-ops?|operations?|hypercalls?)\b[^.]{0,60}\b(?:evaluat|audit|review|assess|vet|check)\w*|\b(?:evaluat|audit|review|assess|vet)\w*\b[^.]{0,30}\b(?:each|every|all|individual)\b(?: [\w'-]+){0,2} (?:subops?|sub-ops?|operations?)|\b(?:subops?|sub-ops?)\b(?:(?!\bnot\b|n't\b)[^.]){0,40}\b(?:evaluated|audited|reviewed|assessed|vetted|checked)\b[^.]{0,20}\b(?:one by one|individually|separately|in turn)/
-  },
-  {
-    id: "blacklist-in-xsm",
-    label: "unsafe subops are blacklisted in XSM",
-    pattern: /(?<!(?:\bnot|\bnever|n't|\bno longer)(?: need to| have to)?(?: be| been)? )\b(?:blacklist\w*|black-list\w*|denylist\w*|deny-list\w*|blocklist\w*|den(?:y|ied|ies)|disallow\w*|block\w*|restrict\w*|forbid\w*|prohibit\w*|reject\w*|refus\w*|filter\w*|disabl\w*|exclud\w*|unavailable|turn(?:ed|s)? off|switch(?:ed|es)? off)\b[^.]{0,80}\b(?:xsm|flask|xsm_hvm_altp2mhvm_op)|\b(?:xsm|flask)\b[^.]{0,60}\b(?:blacklist|denylist|blocklist|den(?:y|ied|ies)|disallow|block|restrict|forbid|reject|refuse)/
-  }
-];
-function conceptsIn(prose) {
-  const found = /* @__PURE__ */ new Set();
-  for (const concept of WARNING_CONCEPTS) if (concept.pattern.test(prose)) found.add(concept.id);
-  return found;
-}
-var WARNING_HINT = /mixed|altp2m|subop|safe|secur|evaluat|audit|review|assess|analysis|vetted/i;
-
 // rules/xen-altp2m/containers.ts
 var NAMED_CLOSE = /\}\s*(\w+)\s*;/;
 function containersBelow(code) {
@@ -38299,10 +38338,51 @@ function containersBelow(code) {
   };
 }
 
+// src/diff/c-lines.ts
+function definedName(text) {
+  return /^\s*#\s*define\s+(\w+)/.exec(text)?.[1];
+}
+function numericDefine(text) {
+  return /^\s*#\s*define\s+(\w+)\s+\(?\s*\d/.exec(text)?.[1];
+}
+function caseLabel(text) {
+  return /^\s*case\s+(\w+)\s*:/.exec(text)?.[1];
+}
+function isSwitchLabel(text) {
+  return /^\s*(?:case\s+\w+|default)\s*:/.test(text);
+}
+function braceDelta(text) {
+  let delta = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 123) delta++;
+    else if (ch === 125) delta--;
+  }
+  return delta;
+}
+
 // rules/xen-altp2m/altp2m-domctl.ts
 var altp2mDomctl = {
   id: "altp2m-domctl",
-  defaultSeverity: "error",
+  meta: {
+    severity: "error",
+    messages: {
+      command: `New DOMCTL command {{command}} for altp2m. ${ONE_INTERFACE}. Add it as a new HVMOP_altp2m_* subop in xen/include/public/hvm/hvm_op.h and do_altp2m_op() instead (see ${WHERE}).`,
+      option: {
+        text: `New altp2m option {{option}} in a DOMCTL. ${ONE_INTERFACE}; domain-creation options are the one accepted exception, so make sure this only configures altp2m and that any operation lives in a subop of HVMOP_altp2m (see ${WHERE}).`,
+        severity: "warning"
+      },
+      payload: `New DOMCTL payload {{kind}} {{name}} for altp2m. ${ONE_INTERFACE}. Put the arguments in a struct of the union in struct xen_hvm_altp2m_op (hvm_op.h) instead (see ${WHERE}).`,
+      payloadState: `New DOMCTL payload struct {{name}} carries altp2m state ({{member}}). ${ONE_INTERFACE} (see ${WHERE}).`,
+      unionMember: `New altp2m member {{member}} in the DOMCTL union: this makes a DOMCTL carry altp2m operations. ${ONE_INTERFACE}. Add a subop of HVMOP_altp2m instead (see ${WHERE}).`,
+      field: {
+        text: `New altp2m field {{field}} in an existing DOMCTL{{scope}}. ${ONE_INTERFACE}. Domain-creation options are tolerated, but check that this only configures altp2m at creation and that nothing here adds an operation (see ${WHERE}).`,
+        severity: "warning"
+      },
+      handler: `New DOMCTL handler case {{label}} does altp2m work. ${ONE_INTERFACE}. Implement it as a subop in do_altp2m_op() instead (see ${WHERE}).`,
+      tool: `{{caller}}issues a DOMCTL for altp2m. ${ONE_INTERFACE}. Wrap a subop of HVMOP_altp2m (xencall with HVMOP_altp2m, as the other xc_altp2m_* functions do) instead (see ${WHERE}).`
+    }
+  },
   summary: "altp2m functionality added through a DOMCTL instead of a subop of HVMOP_altp2m",
   docs: `
 Why: P1. All altp2m operations go through the one HVMOP (HVMOP_altp2m, do_altp2m_op()), so
@@ -38322,7 +38402,6 @@ altp2m code that only moves or is renamed (a removed twin in the same series); a
 DOMCTL; changes to comments only.
 `,
   check(series, context) {
-    const findings = [];
     const removedHeaderNames = /* @__PURE__ */ new Set();
     const removedCases = /* @__PURE__ */ new Set();
     const removedToolLines = /* @__PURE__ */ new Set();
@@ -38340,7 +38419,7 @@ DOMCTL; changes to comments only.
           const text = code[i] ?? "";
           if (header) for (const name2 of declaredNames(text, i, () => containers ??= containersBelow(code))) removedHeaderNames.add(name2);
           if (handler2) {
-            const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(text)?.[1];
+            const label = domctlCase(text);
             if (label) removedCases.add(label);
           }
           if (tool) removedToolLines.add(fold(text));
@@ -38350,20 +38429,19 @@ DOMCTL; changes to comments only.
     for (const { patch, file, header, handler: handler2, tool } of files) {
       if (!header && !handler2 && !tool) continue;
       for (const hunk of file.hunks) {
-        if (header) findings.push(...headerFindings(patch, file.path, hunk, removedHeaderNames, context.severity));
-        if (handler2) findings.push(...handlerFindings(patch, file.path, hunk, removedCases, context.severity));
-        if (tool) findings.push(...toolFindings(patch, file.path, hunk, removedToolLines, context.severity));
+        if (header) headerFindings(patch, file.path, hunk, removedHeaderNames).forEach((r) => context.report(r));
+        if (handler2) handlerFindings(patch, file.path, hunk, removedCases).forEach((r) => context.report(r));
+        if (tool) toolFindings(patch, file.path, hunk, removedToolLines).forEach((r) => context.report(r));
       }
     }
-    return findings;
   }
 };
-var COMMAND_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_[a-z][a-z0-9_]*)\s+\(?\s*\d+/;
-var OPTION_DEFINE = /^\s*#\s*define\s+(XEN_DOMCTL_\w*ALTP2M\w*)\b/;
+var COMMAND = /^XEN_DOMCTL_[a-z][a-z0-9_]*$/;
+var OPTION = /^XEN_DOMCTL_\w*ALTP2M\w*$/;
 var AGGREGATE_OPEN = /^\s*(?:typedef\s+)?(struct|union)\s+(\w+)\s*\{?\s*$/;
 var MEMBER = /^\s*(?:(?:const|volatile|unsigned|signed|struct|union|enum)\s+)*([A-Za-z_]\w*)(?:\s*\*+\s*|\s+)([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?::\s*\d+)?\s*;/;
 function declaredNames(text, index, containers) {
-  const define2 = /^\s*#\s*define\s+(\w+)/.exec(text)?.[1];
+  const define2 = definedName(text);
   if (define2) return [fold(define2)];
   const aggregate = AGGREGATE_OPEN.exec(text)?.[2];
   if (aggregate) return [fold(aggregate)];
@@ -38374,7 +38452,7 @@ function declaredNames(text, index, containers) {
 function fold(name2) {
   return name2.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
 }
-function headerFindings(patch, path, hunk, removed, severity) {
+function headerFindings(patch, path, hunk, removed) {
   if (!ALTP2M_TOKEN.test(hunkFacts(hunk).text)) return [];
   const post = postImage(hunk);
   const code = codeOnly(post);
@@ -38390,29 +38468,30 @@ function headerFindings(patch, path, hunk, removed, severity) {
       openNew = aggregate[2];
       newAggregates.set(openNew, line);
     }
-    for (const ch of text) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
+    depth += braceDelta(text);
     if (depth <= 0) {
       depth = 0;
       if (!/\{/.test(text)) openNew = null;
     }
     if (line.kind !== "add" || text.trim() === "") return;
-    const command = COMMAND_DEFINE.exec(text)?.[1];
+    const name2 = definedName(text);
+    const command = name2 !== void 0 && COMMAND.test(name2) && numericDefine(text) !== void 0 ? name2 : void 0;
     if (command) {
       if (ALTP2M_TOKEN.test(command) && !removed.has(fold(command))) {
-        findings.push(finding(patch, path, line, severity, `New DOMCTL command ${command} for altp2m. ${ONE_INTERFACE}. Add it as a new HVMOP_altp2m_* subop in xen/include/public/hvm/hvm_op.h and do_altp2m_op() instead (see ${WHERE}).`, command));
+        findings.push(finding(patch, path, line, "command", { command }, command));
       }
       return;
     }
-    const option2 = OPTION_DEFINE.exec(text)?.[1];
+    const option2 = name2 !== void 0 && OPTION.test(name2) ? name2 : void 0;
     if (option2) {
       if (!removed.has(fold(option2)) && !isModeDefine(option2)) {
-        findings.push(finding(patch, path, line, severity === "error" ? "warning" : severity, `New altp2m option ${option2} in a DOMCTL. ${ONE_INTERFACE}; domain-creation options are the one accepted exception, so make sure this only configures altp2m and that any operation lives in a subop of HVMOP_altp2m (see ${WHERE}).`, option2));
+        findings.push(finding(patch, path, line, "option", { option: option2 }, option2));
       }
       return;
     }
     if (aggregate?.[2]) {
       if (ALTP2M_TOKEN.test(aggregate[2]) && !removed.has(fold(aggregate[2]))) {
-        findings.push(finding(patch, path, line, severity, `New DOMCTL payload ${aggregate[1]} ${aggregate[2]} for altp2m. ${ONE_INTERFACE}. Put the arguments in a struct of the union in struct xen_hvm_altp2m_op (hvm_op.h) instead (see ${WHERE}).`, aggregate[2]));
+        findings.push(finding(patch, path, line, "payload", { kind: aggregate[1] ?? "", name: aggregate[2] }, aggregate[2]));
       }
       return;
     }
@@ -38424,32 +38503,27 @@ function headerFindings(patch, path, hunk, removed, severity) {
     if (openNew !== null && newAggregates.has(openNew)) {
       const owner = newAggregates.get(openNew);
       if (!ALTP2M_TOKEN.test(openNew)) {
-        findings.push(finding(patch, path, owner, severity, `New DOMCTL payload struct ${openNew} carries altp2m state (${qualified.join(".")}). ${ONE_INTERFACE} (see ${WHERE}).`, openNew));
+        findings.push(finding(patch, path, owner, "payloadState", { name: openNew, member: qualified.join(".") }, openNew));
       }
       return;
     }
     const scope = line.func ?? "";
     if (/^(?:struct|union) xen_domctl$/.test(scope)) {
-      findings.push(finding(patch, path, line, severity, `New altp2m member ${member[2]} in the DOMCTL union: this makes a DOMCTL carry altp2m operations. ${ONE_INTERFACE}. Add a subop of HVMOP_altp2m instead (see ${WHERE}).`, member[2]));
+      findings.push(finding(patch, path, line, "unionMember", { member: member[2] }, member[2]));
       return;
     }
-    findings.push(
-      finding(
-        patch,
-        path,
-        line,
-        severity === "error" ? "warning" : severity,
-        `New altp2m field ${qualified.join(".")} in an existing DOMCTL${scope ? ` (${scope})` : ""}. ${ONE_INTERFACE}. Domain-creation options are tolerated, but check that this only configures altp2m at creation and that nothing here adds an operation (see ${WHERE}).`,
-        qualified.join(".")
-      )
-    );
+    findings.push(finding(patch, path, line, "field", { field: qualified.join("."), scope: scope ? ` (${scope})` : "" }, qualified.join(".")));
   });
   return dedupe(findings);
+}
+function domctlCase(text) {
+  const label = caseLabel(text);
+  return label !== void 0 && /^XEN_DOMCTL_\w+$/.test(label) ? label : void 0;
 }
 function isModeDefine(name2) {
   return /^XEN_DOMCTL_ALTP2M_(?:disabled|mixed|external|limited|mode(?:_mask)?)$/.test(name2);
 }
-function handlerFindings(patch, path, hunk, removedCases, severity) {
+function handlerFindings(patch, path, hunk, removedCases) {
   const facts = hunkFacts(hunk);
   if (!facts.adds || !facts.text.includes("XEN_DOMCTL_") || !hunk.lines.some((l) => l.kind === "add" && l.text.includes("XEN_DOMCTL_"))) return [];
   const post = postImage(hunk);
@@ -38457,7 +38531,7 @@ function handlerFindings(patch, path, hunk, removedCases, severity) {
   const findings = [];
   post.forEach((line, i) => {
     if (line.kind !== "add") return;
-    const label = /^\s*case\s+(XEN_DOMCTL_\w+)\s*:/.exec(code[i] ?? "")?.[1];
+    const label = domctlCase(code[i] ?? "");
     if (!label || removedCases.has(label)) return;
     const indent = /^\s*/.exec(line.text)?.[0].length ?? 0;
     const body = [];
@@ -38465,8 +38539,8 @@ function handlerFindings(patch, path, hunk, removedCases, severity) {
     for (let j = i + 1; j < post.length; j++) {
       const next = post[j];
       const nextCode = code[j] ?? "";
-      if (/^\s*(?:case\s+\w+|default)\s*:/.test(nextCode) && (/^\s*/.exec(next.text)?.[0].length ?? 0) <= indent && body.some((b) => b.trim() !== "")) break;
-      if (/^\s*(?:case\s+\w+|default)\s*:/.test(nextCode) && body.every((b) => b.trim() === "")) {
+      if (isSwitchLabel(nextCode) && (/^\s*/.exec(next.text)?.[0].length ?? 0) <= indent && body.some((b) => b.trim() !== "")) break;
+      if (isSwitchLabel(nextCode) && body.every((b) => b.trim() === "")) {
         bodyLines.push(next);
         continue;
       }
@@ -38477,7 +38551,7 @@ function handlerFindings(patch, path, hunk, removedCases, severity) {
     if (!altp2mWork) return;
     const evidence = bodyLines.filter((l) => l.kind === "add" && (l === line || ALTP2M_TOKEN.test(l.text))).map((l) => l.text);
     findings.push({
-      ...finding(patch, path, line, severity, `New DOMCTL handler case ${label} does altp2m work. ${ONE_INTERFACE}. Implement it as a subop in do_altp2m_op() instead (see ${WHERE}).`, label),
+      ...finding(patch, path, line, "handler", { label }, label),
       evidence
     });
   });
@@ -38491,7 +38565,7 @@ function onlyPropagates(body) {
   return !calls && !payload && /\bp2m_get_hostp2m\s*\(|\bhostp2m\b/.test(text);
 }
 var ISSUES_DOMCTL = /\bDECLARE_DOMCTL\b|\bdo_domctl\s*\(|\bxc_domctl\s*\(|\.cmd\s*=\s*XEN_DOMCTL_\w+|\bstruct\s+xen_domctl\s+\w+/;
-function toolFindings(patch, path, hunk, removedLines, severity) {
+function toolFindings(patch, path, hunk, removedLines) {
   const facts = hunkFacts(hunk);
   if (!facts.adds || !/domctl/i.test(facts.text) || !hunk.lines.some((l) => l.kind === "add" && /domctl/i.test(l.text))) return [];
   const post = postImage(hunk);
@@ -38514,19 +38588,19 @@ function toolFindings(patch, path, hunk, removedLines, severity) {
     if (!aboutAltp2m) continue;
     const first2 = domctlLines[0];
     findings.push({
-      ...finding(patch, path, first2, severity, `${scope ? `${scope}() ` : ""}issues a DOMCTL for altp2m. ${ONE_INTERFACE}. Wrap a subop of HVMOP_altp2m (xencall with HVMOP_altp2m, as the other xc_altp2m_* functions do) instead (see ${WHERE}).`, `tool:${scope}`),
+      ...finding(patch, path, first2, "tool", { caller: scope ? `${scope}() ` : "" }, `tool:${scope}`),
       evidence: domctlLines.map((l) => l.text)
     });
   }
   return findings;
 }
-function finding(patch, path, line, severity, message, subject) {
-  return { severity, path, line: lineNumber(line), side: "new", message, evidence: [line.text], anchor: patch.message.id, subject };
+function finding(patch, path, line, messageId, data, subject) {
+  return { messageId, data, path, line, side: "new", evidence: [line.text], anchor: patch.message.id, subject };
 }
 function dedupe(findings) {
   const seen = /* @__PURE__ */ new Set();
   return findings.filter((f) => {
-    const key = `${f.subject}:${f.line}`;
+    const key = `${f.subject}:${typeof f.line === "number" ? f.line : lineNumber(f.line)}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -38534,9 +38608,23 @@ function dedupe(findings) {
 }
 
 // rules/xen-altp2m/altp2m-doc-warning.ts
+var NEEDS_WARNING = `P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`;
 var altp2mDocWarning = {
   id: "altp2m-doc-warning",
-  defaultSeverity: "error",
+  meta: {
+    severity: "error",
+    messages: {
+      lost: `This removes or weakens the altp2m safety warning: the post-image no longer says that {{concepts}}. P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
+      moved: {
+        text: `The altp2m safety warning moved from {{from}} to {{to}} in this series ("{{concepts}}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
+        severity: "info"
+      },
+      mixedDefine: `New definition of altp2m 'mixed' mode ({{name}}) without the safety warning. ${NEEDS_WARNING}`,
+      guestModeDefine: `New altp2m mode {{name}}, which lets the guest itself use the altp2m interface as 'mixed' mode does, without the safety warning. ${NEEDS_WARNING}`,
+      mixedXlCfg: `New xl.cfg documentation of altp2m="mixed" without the safety warning. ${NEEDS_WARNING}`,
+      guestModeXlCfg: `New xl.cfg documentation of altp2m="{{mode}}", a mode that lets the guest itself use the altp2m interface as 'mixed' mode does, without the safety warning. ${NEEDS_WARNING}`
+    }
+  },
   summary: "a P3 safety warning on 'mixed' mode removed or weakened, or 'mixed' mode newly defined/documented without it",
   docs: `
 Why: P3. The comment above do_altp2m_op() and the note next to the definition of 'mixed' mode
@@ -38560,11 +38648,10 @@ Silent: reflowing, whitespace, rewording that keeps the three meanings ("blackli
 xsm_hvm_altp2mhvm_op()" → "denied to the guest in XSM"); adding the warning; new
 documentation of the disabled, external or limited modes, or of a new mode for external tools
 only or whose guest access is narrowed to a few operations; xl.cfg items for other options
-(\`altp2m_count=NUMBER\`); a mode item or define that the series removes and adds back (edited
-or moved).
+(\`altp2m_count=NUMBER\`), and a "mixed" value of another option (\`=item B<vpmu="MODE">\`
+above it); a mode item or define that the series removes and adds back (edited or moved).
 `,
   check(series, context) {
-    const findings = [];
     const files = seriesFiles(series);
     let addedProseCache;
     const addedProse = () => {
@@ -38582,7 +38669,7 @@ or moved).
         if (!facts.deletes || !MODE_HINT.test(facts.text)) continue;
         for (const line of hunk.lines) {
           if (line.kind !== "del") continue;
-          const name2 = MODE_DEFINE.exec(line.text)?.[1];
+          const name2 = modeDefine(line.text)?.[0];
           if (name2) removedModeDefines.add(name2);
           const item = isXlCfgDoc(file.path) ? valueItem(line.text) : null;
           if (item) removedItems.add(item);
@@ -38619,24 +38706,24 @@ or moved).
       const first2 = loss.lines[0];
       const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
       if (movedTo.length > 0) {
-        findings.push({
-          severity: "info",
+        context.report({
+          messageId: "moved",
+          data: { from: loss.path, to: movedTo.join(", "), concepts: labels.join('"; "') },
           path: loss.path,
-          line: first2 ? lineNumber(first2) : 0,
+          line: first2 ?? 0,
           side: "old",
-          message: `The altp2m safety warning moved from ${loss.path} to ${movedTo.join(", ")} in this series ("${labels.join('"; "')}"). That keeps P3, provided the new place is where 'mixed' mode is defined (see ${WHERE}).`,
           evidence: loss.lines.map((l) => l.text),
           anchor: loss.patch.message.id,
           subject: `moved:${loss.concepts.join(",")}`
         });
         continue;
       }
-      findings.push({
-        severity: context.severity,
+      context.report({
+        messageId: "lost",
+        data: { concepts: labels.join("; that ") },
         path: loss.path,
-        line: first2 ? lineNumber(first2) : 0,
+        line: first2 ?? 0,
         side: "old",
-        message: `This removes or weakens the altp2m safety warning: the post-image no longer says that ${labels.join("; that ")}. P3 says this warning must stay: ${MIXED_UNEVALUATED}. Keep the paragraph (rewording is fine if the meaning stays), see ${WHERE}.`,
         evidence: loss.lines.map((l) => l.text),
         anchor: loss.patch.message.id,
         subject: `lost:${loss.concepts.join(",")}`
@@ -38650,26 +38737,27 @@ or moved).
           const post = postImage(hunk);
           post.forEach((line, i) => {
             if (line.kind !== "add") return;
-            const define2 = MODE_DEFINE.exec(line.text);
-            const [name2, mode] = [define2?.[1], define2?.[2]];
+            const [name2, mode] = modeDefine(line.text) ?? [];
             if (!name2 || !mode || removedModeDefines.has(name2) || !guestMode(mode, () => modeDescription(post, i, mode)) || warned()) return;
-            const what = mode === "mixed" ? `New definition of altp2m 'mixed' mode (${name2})` : `New altp2m mode ${name2}, which lets the guest itself use the altp2m interface as 'mixed' mode does,`;
-            findings.push(newMixed(patch, file.path, line, context.severity, `${what} without the safety warning.`));
+            context.report(newMixed(patch, file.path, line, mode === "mixed" ? "mixedDefine" : "guestModeDefine", { name: name2 }));
           });
         }
         if (isXlCfgDoc(file.path)) {
           const doc = mixedDocAdded(hunk, removedItems);
           if (doc && !warned()) {
-            const what = doc.mode === "mixed" ? 'altp2m="mixed"' : `altp2m="${doc.mode}", a mode that lets the guest itself use the altp2m interface as 'mixed' mode does,`;
-            findings.push(newMixed(patch, file.path, doc.line, context.severity, `New xl.cfg documentation of ${what} without the safety warning.`));
+            context.report(newMixed(patch, file.path, doc.line, doc.mode === "mixed" ? "mixedXlCfg" : "guestModeXlCfg", { mode: doc.mode }));
           }
         }
       }
     }
-    return findings;
   }
 };
-var MODE_DEFINE = /^\s*#\s*define\s+(XEN_(?:DOMCTL_)?ALTP2M_([a-z]\w*))\s+\(?\s*\d/;
+var MODE_NAME = /^XEN_(?:DOMCTL_)?ALTP2M_([a-z]\w*)$/;
+function modeDefine(text) {
+  const name2 = numericDefine(text);
+  const mode = name2 === void 0 ? void 0 : MODE_NAME.exec(name2)?.[1];
+  return name2 !== void 0 && mode !== void 0 ? [name2, mode] : void 0;
+}
 var MODE_HINT = /ALTP2M_|=item/;
 var NON_GUEST_MODES = /* @__PURE__ */ new Set(["disabled", "external", "limited"]);
 function guestMode(mode, description) {
@@ -38692,14 +38780,13 @@ function modeDescription(post, index, mode) {
   return proseOf(lines);
 }
 var POD_MARKUP = /[A-Z]</;
-function newMixed(patch, path, line, severity, what) {
+function newMixed(patch, path, line, messageId, data) {
   return {
-    severity,
+    messageId,
+    data,
     path,
-    line: lineNumber(line),
+    line,
     side: "new",
-    message: `${what} P3: any new place that defines or documents 'mixed' mode carries the warning that ${MIXED_UNEVALUATED}. Add that note here (see ${WHERE}).`,
-    evidence: [line.text],
     anchor: patch.message.id,
     subject: `new:${line.text.trim()}`
   };
@@ -38735,6 +38822,8 @@ function mixedDocAdded(hunk, removedItems) {
   for (const [i, line] of post.entries()) {
     const mode = line.kind === "add" ? valueItem(line.text) : null;
     if (!mode || removedItems.has(mode)) continue;
+    const option2 = post.slice(0, i).reverse().find((l) => /^=item\s+B<[\w-]+=/.test(l.text));
+    if (option2 && !/altp2m/i.test(option2.text)) continue;
     const paragraph = [];
     for (let j = i + 1; j < post.length && !/^=(?:item|back)\b/.test(post[j].text); j++) paragraph.push(post[j].text);
     if (guestMode(mode, () => proseOf(paragraph))) return { line, mode };
@@ -38761,8 +38850,8 @@ function mixedDocAdded(hunk, removedItems) {
 }
 
 // rules/xen-altp2m/subops.ts
-var SUBOP_DEFINE = /^\s*#\s*define\s+(HVMOP_altp2m_[a-z0-9_]+)\s+\(?\s*\d+/;
-var SUBOP_CASE = /^\s*case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/;
+var SUBOP = /^HVMOP_altp2m_[a-z0-9_]+$/;
+var subop = (name2) => name2 !== void 0 && SUBOP.test(name2) ? name2 : void 0;
 var RANGE_CHECK = /\bcmd\s*[<>]=?\s*HVMOP_altp2m_[a-z0-9_]+|HVMOP_altp2m_[a-z0-9_]+\s*[<>]=?\s*[\w.>-]*cmd\b/;
 function subopLedger(series) {
   const known = ledgers.get(series);
@@ -38791,7 +38880,7 @@ function readLedger(series) {
       if (!hunkFacts(hunk).text.includes("HVMOP_altp2m_")) continue;
       if (isHvmOpHeader(file.path)) {
         for (const line of hunk.lines) {
-          const name2 = SUBOP_DEFINE.exec(line.text)?.[1];
+          const name2 = subop(numericDefine(line.text));
           if (!name2) continue;
           if (line.kind === "add" && !ledger.defined.has(name2)) ledger.defined.set(name2, { patch, path: file.path, line });
           if (line.kind === "del") removedDefines.add(name2);
@@ -38802,7 +38891,7 @@ function readLedger(series) {
         const code = codeOnly(post);
         post.forEach((line, i) => {
           if (line.kind === "add" && RANGE_CHECK.test(code[i] ?? "")) rangeChecked = true;
-          const name2 = SUBOP_CASE.exec(code[i] ?? "")?.[1];
+          const name2 = subop(caseLabel(code[i] ?? ""));
           if (!name2) return;
           const site = { patch, path: file.path, line };
           const kind = caseKind(code, i);
@@ -38815,7 +38904,7 @@ function readLedger(series) {
           }
         });
         for (const line of hunk.lines) {
-          const name2 = line.kind === "del" ? SUBOP_CASE.exec(line.text)?.[1] : void 0;
+          const name2 = line.kind === "del" ? subop(caseLabel(line.text)) : void 0;
           if (name2) ledger.removedCases.add(name2);
         }
       }
@@ -38852,7 +38941,13 @@ function caseKind(code, index) {
 // rules/xen-altp2m/altp2m-subop-incomplete.ts
 var altp2mSubopIncomplete = {
   id: "altp2m-subop-incomplete",
-  defaultSeverity: "warning",
+  meta: {
+    severity: "warning",
+    messages: {
+      notWired: `{{name}} is defined, but this series does not add {{missing}}. Every subop of the altp2m HVMOP must be wired through do_altp2m_op() (see ${WHERE}).`,
+      undefinedSubop: `do_altp2m_op() gains a handler for {{name}}, but no patch of this series defines it in xen/include/public/hvm/hvm_op.h. Define the subop number in the public header in the same series (see ${WHERE}).`
+    }
+  },
   summary: "a new HVMOP_altp2m_* subop not wired through do_altp2m_op() (whitelist and handler), or a handler for a subop never defined",
   docs: `
 Why: do_altp2m_op() in xen/arch/x86/hvm/hvm.c first checks the subop against an explicit
@@ -38871,38 +38966,18 @@ that moves.
 `,
   check(series, context) {
     const ledger = subopLedger(series);
-    const findings = [];
     for (const [name2, site] of ledger.defined) {
       const missing = [];
       if (!ledger.whitelisted.has(name2) && !ledger.rangeChecked) missing.push(`the \`case ${name2}:\` entry in the validity switch at the top of do_altp2m_op() (without it the subop always fails with -EOPNOTSUPP)`);
       if (!ledger.handled.has(name2)) missing.push(`a handler \`case ${name2}:\` in do_altp2m_op()'s dispatch`);
       if (missing.length === 0) continue;
-      findings.push({
-        severity: context.severity,
-        path: site.path,
-        line: lineNumber(site.line),
-        side: "new",
-        message: `${name2} is defined, but this series does not add ${missing.join(", nor ")}. Every subop of the altp2m HVMOP must be wired through do_altp2m_op() (see ${WHERE}).`,
-        evidence: [site.line.text],
-        anchor: site.patch.message.id,
-        subject: name2
-      });
+      context.report({ messageId: "notWired", data: { name: name2, missing: missing.join(", nor ") }, path: site.path, line: site.line, side: "new", anchor: site.patch.message.id, subject: name2 });
     }
     for (const [name2, site] of ledger.addedHandlers) {
       if (ledger.defined.has(name2) || ledger.removedCases.has(name2) || !ledger.addedWhitelist.has(name2)) continue;
       if (ledger.undefinedBySeries.has(name2)) continue;
-      findings.push({
-        severity: context.severity,
-        path: site.path,
-        line: lineNumber(site.line),
-        side: "new",
-        message: `do_altp2m_op() gains a handler for ${name2}, but no patch of this series defines it in xen/include/public/hvm/hvm_op.h. Define the subop number in the public header in the same series (see ${WHERE}).`,
-        evidence: [site.line.text],
-        anchor: site.patch.message.id,
-        subject: `handler:${name2}`
-      });
+      context.report({ messageId: "undefinedSubop", data: { name: name2 }, path: site.path, line: site.line, side: "new", anchor: site.patch.message.id, subject: `handler:${name2}` });
     }
-    return findings;
   }
 };
 
@@ -38934,7 +39009,7 @@ var ALTP2M_MODES = ["disabled", "mixed", "external", "limited"];
 var POLICY_CHECK = /^return\b.*\b(?:avc_current_has_perm|current_has_perm|domain_has_perm|avc_has_perm)\s*\(/;
 var GUEST_ITSELF = /\bd\s*==\s*current->domain\b|\bcurrent->domain\s*==\s*d\b/;
 var REFUSAL = /\breturn\s+-\s*E[A-Z]+\s*;/;
-var MODE_CASE = /^case\s+XEN_(?:DOMCTL_)?ALTP2M_(\w+)\s*:/;
+var modeCase = (text) => /^XEN_(?:DOMCTL_)?ALTP2M_(\w+)$/.exec(caseLabel(text) ?? "")?.[1];
 function guestGrants(lines, modes = ALTP2M_MODES) {
   const code = codeOnly(lines);
   const grants = /* @__PURE__ */ new Map();
@@ -38959,7 +39034,7 @@ function guestGrants(lines, modes = ALTP2M_MODES) {
       continue;
     }
     const depthBefore = depth;
-    depth += (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0);
+    depth += braceDelta(text);
     if (opSwitch !== null && depth <= opSwitch && depthBefore > opSwitch) {
       opSwitch = null;
       continue;
@@ -38982,16 +39057,23 @@ function guestGrants(lines, modes = ALTP2M_MODES) {
     if (modeSwitch === null && opSwitch === null && /^switch\s*\(\s*(?:\w+\s*\.\s*|\w+->)?\w*mode\w*\s*\)/.test(text)) {
       modeSwitch = { body: depthBefore + 1, listed: /* @__PURE__ */ new Set(), hasDefault: false };
       refusedOutside = refused;
+      if (reaching.length === 1 && reaching[0] === "?") {
+        for (const [grant, site] of [...grants]) {
+          if (!grant.startsWith("?/")) continue;
+          grants.delete(grant);
+          if (!grants.has(`all/${grant.slice(2)}`)) grants.set(`all/${grant.slice(2)}`, site);
+        }
+      }
       reaching = [];
       continue;
     }
     if (opSwitch === null && /^switch\s*\(\s*op\s*\)/.test(text)) opSwitch = depthBefore;
-    const subopLabel = opSwitch !== null ? /^case\s+(HVMOP_altp2m_[a-z0-9_]+)\s*:/.exec(text)?.[1] : void 0;
+    const subopLabel = opSwitch !== null ? subop(caseLabel(text)) : void 0;
     if (subopLabel || opSwitch !== null && /^default\s*:/.test(text)) {
       pending = { subops: [...pending?.subops ?? [], subopLabel ?? "*"], line, guest: false };
       continue;
     }
-    const mode = MODE_CASE.exec(text)?.[1];
+    const mode = modeCase(text);
     if (mode) {
       if (modeSwitch === null) {
         modeSwitch = { body: depthBefore, listed: /* @__PURE__ */ new Set(), hasDefault: false };
@@ -39047,7 +39129,12 @@ function guestGrants(lines, modes = ALTP2M_MODES) {
 var HOOK = /^(?:xsm_hvm_altp2mhvm_op|flask_hvm_altp2mhvm_op)$/;
 var altp2mGuestExposure = {
   id: "altp2m-guest-exposure",
-  defaultSeverity: "warning",
+  meta: {
+    severity: "warning",
+    messages: {
+      moreSubops: `This XSM change lets the guest itself use more altp2m subops ({{grants}}). In 'limited' mode only whitelisted subops may reach the guest, and 'mixed' mode has not been evaluated for safety: evaluate each newly exposed subop for in-guest use and say so in the commit message, or keep it at XSM_DM_PRIV (see ${WHERE}).`
+    }
+  },
   summary: "XSM (dummy.h or flask) changed so that the guest itself may use more altp2m subops",
   docs: `
 Why: XSM decides, per altp2m mode and subop, who may use the HVMOP: xsm_hvm_altp2mhvm_op() in
@@ -39084,7 +39171,7 @@ at all, so a new hook can only take away).
       for (const line of hunk.lines) {
         if (!line.func || !HOOK.test(line.func)) continue;
         if (line.kind !== "add") existed.add(line.func);
-        const mode = MODE_CASE.exec(line.text.trim())?.[1];
+        const mode = modeCase(line.text.trim());
         if (mode) modes.add(mode);
       }
     }
@@ -39115,42 +39202,45 @@ at all, so a new hook can only take away).
         }
       }
     }
-    const findings = [];
     for (const [key, grants] of after) {
       if (!existed.has(key)) continue;
       const had = before.get(key) ?? /* @__PURE__ */ new Map();
       const covered = (grant) => {
-        const [mode, subop] = grant.split("/");
-        return had.has(grant) || had.has(`${mode}/*`) || had.has(`all/${subop}`) || had.has("all/*");
+        const [mode, subop2] = grant.split("/");
+        return had.has(grant) || had.has(`${mode}/*`) || had.has(`all/${subop2}`) || had.has("all/*");
       };
       const added = [...grants].filter(([grant, site]) => !covered(grant) && site.line.kind !== "context");
       if (added.length === 0) continue;
       const first2 = added[0][1];
       const what = added.map(([g]) => describeGrant(g)).join("; ");
-      findings.push({
-        severity: context.severity,
+      context.report({
+        messageId: "moreSubops",
+        data: { grants: what },
         path: first2.path,
-        line: lineNumber(first2.line),
+        line: first2.line,
         side: sideOf(first2.line),
-        message: `This XSM change lets the guest itself use more altp2m subops (${what}). In 'limited' mode only whitelisted subops may reach the guest, and 'mixed' mode has not been evaluated for safety: evaluate each newly exposed subop for in-guest use and say so in the commit message, or keep it at XSM_DM_PRIV (see ${WHERE}).`,
         evidence: added.map(([, site]) => site.line.text).filter((t, i, all2) => all2.indexOf(t) === i),
         anchor: first2.patch.message.id,
         subject: key
       });
     }
-    return findings;
   }
 };
 function describeGrant(grant) {
-  const [mode, subop] = grant.split("/");
+  const [mode, subop2] = grant.split("/");
   const where = mode === "?" ? "in the mode this branch handles" : mode === "all" ? "in every altp2m mode" : mode === "default" ? "in any other mode" : `in '${mode}' mode`;
-  return `${subop === "*" ? "every subop" : subop} ${where}`;
+  return `${subop2 === "*" ? "every subop" : subop2} ${where}`;
 }
 
 // rules/xen-altp2m/altp2m-new-subop.ts
 var altp2mNewSubop = {
   id: "altp2m-new-subop",
-  defaultSeverity: "info",
+  meta: {
+    severity: "info",
+    messages: {
+      newSubop: `New altp2m subop {{name}}: ${MIXED_UNEVALUATED}. Please state in the commit message whether {{name}} is safe for use by the guest itself, or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).{{wrapper}}`
+    }
+  },
   summary: "a new HVMOP_altp2m_* subop, added the right way: a reminder that it is live in the unevaluated 'mixed' mode",
   docs: `
 Why: P1 asks that altp2m grow only by subops of the one HVMOP, and this is such a subop. But
@@ -39172,7 +39262,6 @@ wrapper" without a path.
 `,
   check(series, context) {
     const ledger = subopLedger(series);
-    const findings = [];
     let wrapperFile;
     const libxc = () => {
       if (wrapperFile !== void 0) return wrapperFile;
@@ -39183,26 +39272,70 @@ wrapper" without a path.
     for (const [name2, site] of ledger.defined) {
       const file = ledger.toolUsers.has(name2) ? void 0 : libxc();
       const wrapper = file === void 0 ? "" : ` No libxc wrapper${file ? ` (${file})` : ""} in this series uses it yet.`;
-      findings.push({
-        severity: context.severity,
-        path: site.path,
-        line: lineNumber(site.line),
-        side: "new",
-        message: `New altp2m subop ${name2}: ${MIXED_UNEVALUATED}. Please state in the commit message whether ${name2} is safe for use by the guest itself, or deny it to the guest in xsm_hvm_altp2mhvm_op() (see ${WHERE}).${wrapper}`,
-        evidence: [site.line.text],
-        anchor: site.patch.message.id,
-        subject: name2
-      });
+      context.report({ messageId: "newSubop", data: { name: name2, wrapper }, path: site.path, line: site.line, side: "new", anchor: site.patch.message.id, subject: name2 });
     }
-    return findings;
   }
 };
 
 // rules/xen-altp2m/index.ts
 var xenAltp2m = {
   name: "xen-altp2m",
-  rules: [altp2mDomctl, altp2mDocWarning, altp2mSubopIncomplete, altp2mGuestExposure, altp2mNewSubop]
+  rules: [altp2mDomctl, altp2mDocWarning, altp2mSubopIncomplete, altp2mGuestExposure, altp2mNewSubop],
+  policy: POLICY_REFERENCE,
+  waiverTrailer: WAIVER_TRAILER,
+  watch: WATCHED,
+  wording: {
+    reviews: "Xen's altp2m interface policy",
+    clean: "No altp2m policy findings"
+  }
 };
+
+// bot/packs.ts
+var PACKS = [xenAltp2m];
+var DEFAULT_PACK = xenAltp2m.name;
+function packNamed(name2, where) {
+  const pack = PACKS.find((p) => p.name === name2);
+  if (pack) return pack;
+  throw new ConfigError(`pack: unknown pack ${JSON.stringify(name2)} (known: ${PACKS.map((p) => p.name).join(", ")}; or --pack with the path of a pack module)`, where);
+}
+function isPackModule(spec) {
+  return /[\\/]/.test(spec) || /\.[cm]?js$/.test(spec);
+}
+async function loadPack(spec, cwd = process.cwd()) {
+  if (!isPackModule(spec)) return packNamed(spec);
+  const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
+  let module;
+  try {
+    module = await import(pathToFileURL(path).href);
+  } catch (error2) {
+    throw new ConfigError(`--pack: cannot load ${path}: ${error2.message.split("\n")[0]}`);
+  }
+  return checkPack(module["default"] ?? module["pack"], path);
+}
+function checkPack(value, where) {
+  const fail = (reason) => {
+    throw new ConfigError(`--pack: ${where} does not export a rule pack: ${reason}`);
+  };
+  if (typeof value !== "object" || value === null) return fail('no default export (or export "pack") that is an object');
+  const pack = value;
+  for (const key of ["name", "policy", "waiverTrailer"]) {
+    if (typeof pack[key] !== "string" || pack[key] === "") fail(`"${key}" must be a non-empty string`);
+  }
+  if (!/-ack$/i.test(pack["waiverTrailer"])) fail('"waiverTrailer" must end in -Ack');
+  if (!Array.isArray(pack["watch"]) || !pack["watch"].every((w) => typeof w === "string")) fail('"watch" must be a list of path globs');
+  const wording = pack["wording"];
+  if (typeof wording?.["reviews"] !== "string" || typeof wording["clean"] !== "string") fail('"wording" must have the strings "reviews" and "clean"');
+  if (!Array.isArray(pack["rules"]) || pack["rules"].length === 0) fail('"rules" must be a non-empty list');
+  pack["rules"].forEach((rule, i) => {
+    const r = rule;
+    if (typeof r?.["id"] !== "string" || typeof r["check"] !== "function") fail(`rules[${i}] needs an "id" and a "check" function`);
+    const meta = r?.["meta"];
+    if (!["error", "warning", "info"].includes(meta?.["severity"]) || typeof meta?.["messages"] !== "object" || meta["messages"] === null) {
+      fail(`rules[${i}] (${String(r?.["id"])}) needs a "meta" with a "severity" (error, warning or info) and "messages"`);
+    }
+  });
+  return value;
+}
 
 // bot/config.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -39211,64 +39344,1352 @@ import { existsSync, readFileSync } from "node:fs";
 // src/engine/config.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 
-// src/errors.ts
-var InputError = class extends Error {
-  location;
-  constructor(message, location = {}) {
-    super(message);
-    this.name = "InputError";
-    this.location = location;
+// node_modules/nodemailer/dist/esm/addressparser/index.js
+var TOKEN_OPERATOR = 1;
+var TOKEN_NO_BREAK = 2;
+var TOKEN_DIRTY = 4;
+var TOKEN_ESCAPES = 8;
+var TOKEN_STARTS_ESCAPED = 16;
+var TokenList = class {
+  constructor(str) {
+    this.str = str;
+    this.slots = new Int32Array(48);
+    this.length = 0;
+    this.cleaned = /* @__PURE__ */ new Map();
+  }
+  /**
+   * Appends a token
+   *
+   * @param kind Kind and flags of the token
+   * @param start Offset of its first character
+   * @param end Offset just past its last character
+   * @return Index of the token
+   */
+  push(kind, start, end) {
+    if ((this.length + 1) * 3 > this.slots.length) {
+      const grown = new Int32Array(this.slots.length * 2);
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    const at = this.length * 3;
+    this.slots[at] = kind;
+    this.slots[at + 1] = start;
+    this.slots[at + 2] = end;
+    return this.length++;
+  }
+  /**
+   * Offset of the first character of a token that is part of its value. A text run that is
+   * no plain slice of the field still spans the whitespace and control characters its value
+   * is trimmed of.
+   */
+  contentStart(index) {
+    let start = this.slots[index * 3 + 1];
+    const end = this.slots[index * 3 + 2];
+    while (start < end && _isDroppedCode(this.str.charCodeAt(start))) {
+      start++;
+    }
+    return start;
+  }
+  /**
+   * Offset just past the last character of a token that is part of its value
+   */
+  contentEnd(index) {
+    const start = this.slots[index * 3 + 1];
+    let end = this.slots[index * 3 + 2];
+    while (end > start && _isDroppedCode(this.str.charCodeAt(end - 1))) {
+      end--;
+    }
+    return end;
+  }
+  /**
+   * The character of an operator token, an empty string for a text run
+   */
+  operatorAt(index) {
+    const at = index * 3;
+    return this.slots[at] & TOKEN_OPERATOR ? this.str.charAt(this.slots[at + 1]) : "";
+  }
+  /**
+   * Whether a token is an operator
+   */
+  isOperator(index) {
+    return (this.slots[index * 3] & TOKEN_OPERATOR) !== 0;
+  }
+  /**
+   * Whether the next character continues the run of a token without whitespace in between
+   */
+  noBreak(index) {
+    return (this.slots[index * 3] & TOKEN_NO_BREAK) !== 0;
+  }
+  /**
+   * Value of a token
+   */
+  value(index) {
+    const cleaned = this.cleaned.get(index);
+    if (cleaned !== void 0) {
+      return cleaned;
+    }
+    return this.str.slice(this.slots[index * 3 + 1], this.slots[index * 3 + 2]);
   }
 };
-var ConfigError = class extends Error {
-  constructor(message, file) {
-    super(file ? `${file}: ${message}` : message);
-    this.file = file;
-    this.name = "ConfigError";
+var DOMAIN_LITERAL_TAIL = /@(\[[^[\]\\]*\])$/;
+function _domainAt(address) {
+  const literal2 = address.charAt(address.length - 1) === "]" ? DOMAIN_LITERAL_TAIL.exec(address) : null;
+  return literal2 ? address.length - literal2[1].length - 1 : address.lastIndexOf("@");
+}
+function _quoteLocalPart(address) {
+  const lastAt = _domainAt(address);
+  if (lastAt < 0) {
+    return address;
   }
-  file;
+  const user = address.substr(0, lastAt);
+  if (/^[^\s"(),:;<>@[\\\]]+$/.test(user) || /^"(?:[^"\\]|\\[\s\S])*"$/.test(user)) {
+    return address;
+  }
+  return '"' + user.replace(/["\\]/g, "\\$&") + '"@' + address.substr(lastAt + 1);
+}
+var HAS_WHITESPACE = /\s/;
+var QUOTED_LOCAL_ADDR = /^("(?:[^"\\]|\\[\s\S])*"@\S+)(?:\s+([\s\S]+))?$/;
+var ADDR_SPEC = /^[^@\s]+@[^@\s]+$/;
+var LITERAL_ADDR_SPEC = /^[^@\s]+@\[[^[\]\\\s]*\]$/;
+var QUOTED_LOCAL_DOMAIN = /^@(?:[^@\s"]+|\[[^[\]\\\s]*\])$/;
+function _isAddrSpec(value) {
+  return ADDR_SPEC.test(value) || LITERAL_ADDR_SPEC.test(value);
+}
+var LOOSE_ADDR_SPEC = /^[^@\s]+@\S+$/;
+var LOOSE_TEXT_ADDR = /\s*\b[^@\s]+@[^\s]+\b\s*/y;
+function _isSpaceCode(code) {
+  return code === 32 || code >= 9 && code <= 13 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288 || code === 65279;
+}
+function _isFoldingSpaceCode(code) {
+  return code === 32 || code === 9 || code === 13 || code === 10;
+}
+function _isFoldingGap(str, from, to) {
+  for (let i = from; i < to; i++) {
+    if (!_isFoldingSpaceCode(str.charCodeAt(i))) {
+      return false;
+    }
+  }
+  return true;
+}
+function _isDroppedCode(code) {
+  return code < 32 || code === 127 || _isSpaceCode(code);
+}
+function _isWordCode(code) {
+  return code >= 48 && code <= 57 || code >= 65 && code <= 90 || code >= 97 && code <= 122 || code === 95;
+}
+function _isBoundary(text, at) {
+  return _isWordCode(text.charCodeAt(at - 1)) !== _isWordCode(text.charCodeAt(at));
+}
+function _indexOfAt(text, from, to) {
+  for (let i = from; i < to; i++) {
+    if (text.charCodeAt(i) === 64) {
+      return i;
+    }
+  }
+  return -1;
+}
+var LEADING_QUOTED_STRING = /^"(?:[^"\\]|\\[\s\S])*"/;
+function _joinAtSpacing(value, at) {
+  if (at < 0) {
+    return value;
+  }
+  let start = at;
+  while (start > 0 && _isSpaceCode(value.charCodeAt(start - 1))) {
+    start--;
+  }
+  let end = at + 1;
+  while (end < value.length && _isSpaceCode(value.charCodeAt(end))) {
+    end++;
+  }
+  const joined = start === at && end === at + 1 ? value : value.slice(0, start) + "@" + value.slice(end);
+  return _joinDomainDotSpacing(joined, start);
+}
+var ASCII_ATEXT = new Uint8Array(128);
+for (let code = 33; code < 127; code++) {
+  ASCII_ATEXT[code] = '()<>[]:;@\\,."'.indexOf(String.fromCharCode(code)) < 0 ? 1 : 0;
+}
+function _isAtextCode(code) {
+  return code < 128 ? ASCII_ATEXT[code] === 1 : !_isSpaceCode(code);
+}
+function _joinDomainDotSpacing(value, at) {
+  const len = value.length;
+  let pos = at + 1;
+  let spaced = false;
+  for (; ; ) {
+    const labelStart = pos;
+    while (pos < len && _isAtextCode(value.charCodeAt(pos))) {
+      pos++;
+    }
+    if (pos === labelStart) {
+      break;
+    }
+    let next = pos;
+    while (next < len && _isFoldingSpaceCode(value.charCodeAt(next))) {
+      next++;
+    }
+    if (value.charCodeAt(next) !== 46) {
+      break;
+    }
+    next++;
+    while (next < len && _isFoldingSpaceCode(value.charCodeAt(next))) {
+      next++;
+    }
+    if (next >= len || !_isAtextCode(value.charCodeAt(next))) {
+      break;
+    }
+    spaced = spaced || next !== pos + 1;
+    pos = next;
+  }
+  if (!spaced) {
+    return value;
+  }
+  let domain = "";
+  for (let k = at + 1; k < pos; k++) {
+    if (!_isFoldingSpaceCode(value.charCodeAt(k))) {
+      domain += value.charAt(k);
+    }
+  }
+  return value.slice(0, at + 1) + domain + value.slice(pos);
+}
+function _collapseAtSpacing(value) {
+  const quoted = LEADING_QUOTED_STRING.exec(value);
+  if (quoted) {
+    let at2 = quoted[0].length;
+    while (at2 < value.length && _isSpaceCode(value.charCodeAt(at2))) {
+      at2++;
+    }
+    if (value.charAt(at2) === "@" && value.indexOf("@", at2 + 1) < 0) {
+      return _joinAtSpacing(value, at2);
+    }
+  }
+  const at = value.indexOf("@");
+  if (at < 0 || value.indexOf("@", at + 1) >= 0 || value.lastIndexOf('"') > at) {
+    return value;
+  }
+  return _joinAtSpacing(value, at);
+}
+function _looseAddressStart(text) {
+  const len = text.length;
+  let pos = 0;
+  while (pos < len) {
+    while (pos < len && _isSpaceCode(text.charCodeAt(pos))) {
+      pos++;
+    }
+    if (pos >= len) {
+      break;
+    }
+    const runStart = pos;
+    let runEnd = pos;
+    while (runEnd < len && !_isSpaceCode(text.charCodeAt(runEnd))) {
+      runEnd++;
+    }
+    let at = _indexOfAt(text, runStart, runEnd);
+    if (at >= 0) {
+      let lastBoundary = -1;
+      for (let k = runEnd; k > runStart; k--) {
+        if (_isBoundary(text, k)) {
+          lastBoundary = k;
+          break;
+        }
+      }
+      let atomStart = runStart;
+      while (lastBoundary >= 0 && at >= 0) {
+        if (at > atomStart && runEnd > at + 1 && lastBoundary > at + 1) {
+          for (let start = atomStart; start < at; start++) {
+            if (_isBoundary(text, start)) {
+              if (start > runStart) {
+                return start;
+              }
+              let padded = runStart;
+              while (padded > 0 && _isSpaceCode(text.charCodeAt(padded - 1))) {
+                padded--;
+              }
+              return padded;
+            }
+          }
+        }
+        atomStart = at + 1;
+        at = _indexOfAt(text, atomStart, runEnd);
+      }
+    }
+    pos = runEnd;
+  }
+  return -1;
+}
+function _recoverAddrSpec(data) {
+  data.address = _collapseAtSpacing(data.address);
+  if (!HAS_WHITESPACE.test(data.address)) {
+    return;
+  }
+  let address;
+  let rest;
+  const quoted = data.address.match(QUOTED_LOCAL_ADDR);
+  if (quoted) {
+    if (!quoted[2]) {
+      return;
+    }
+    address = quoted[1];
+    rest = [quoted[2]];
+  } else {
+    if (data.address.indexOf('"') >= 0) {
+      return;
+    }
+    const parts = data.address.split(/\s+/);
+    let addrIndex = parts.findIndex(_isAddrSpec);
+    if (addrIndex < 0) {
+      addrIndex = parts.findIndex((part) => LOOSE_ADDR_SPEC.test(part));
+    }
+    if (addrIndex < 0) {
+      return;
+    }
+    address = parts.splice(addrIndex, 1)[0];
+    rest = parts;
+  }
+  data.address = address;
+  data.text = [data.text].concat(rest).filter((part) => part).join(" ");
+}
+function _stripAddressComments(address) {
+  const comments = [];
+  let result = "";
+  let comment = "";
+  let depth = 0;
+  let closer = "";
+  let lastChar = "";
+  let pendingSpace = false;
+  let firstChar = "";
+  let quoteSeen = false;
+  let routeEnd = -1;
+  for (let i = 0, len = address.length; i < len; i++) {
+    const chr = address.charAt(i);
+    if (depth) {
+      if (chr === "\\" && i < len - 1) {
+        comment += address.charAt(++i);
+      } else if (chr === "(") {
+        depth++;
+        comment += chr;
+      } else if (chr === ")" && !--depth) {
+        comments.push(comment.trim());
+        comment = "";
+        pendingSpace = lastChar !== "@";
+      } else {
+        comment += chr;
+      }
+      continue;
+    }
+    if (pendingSpace && chr !== "(") {
+      pendingSpace = false;
+      if (chr !== "@" && chr !== "<" && !_isSpaceCode(address.charCodeAt(i))) {
+        result += " ";
+        lastChar = " ";
+      }
+    }
+    if (closer) {
+      if (chr === "\\" && closer === '"' && i < len - 1) {
+        result += chr + address.charAt(++i);
+        lastChar = address.charAt(i);
+        continue;
+      }
+      if (chr === closer) {
+        closer = "";
+      }
+    } else if (chr === '"') {
+      closer = '"';
+      quoteSeen = true;
+    } else if (chr === ":" && routeEnd < 0 && firstChar === "@" && !quoteSeen) {
+      routeEnd = result.length + 1;
+    } else if (chr === "[") {
+      closer = "]";
+    } else if (chr === "(") {
+      depth = 1;
+      continue;
+    } else if (chr === "<") {
+      result = "";
+      lastChar = "";
+      comments.length = 0;
+      firstChar = "";
+      quoteSeen = false;
+      routeEnd = -1;
+      continue;
+    }
+    result += chr;
+    lastChar = chr;
+    if (!firstChar && !_isSpaceCode(address.charCodeAt(i))) {
+      firstChar = chr;
+    }
+  }
+  if (routeEnd >= 0 && result.indexOf("@", routeEnd) >= 0) {
+    result = result.slice(routeEnd);
+  }
+  if (depth) {
+    comments.push(comment.trim());
+  }
+  return { address: result.trim(), comments: comments.filter((text) => text) };
+}
+function _collectAddressParts(tokens, from, to) {
+  let state = "text";
+  const data = {
+    address: [],
+    comment: [],
+    text: [],
+    textWasQuoted: [],
+    quotedLocalAt: []
+  };
+  let insideQuotes = false;
+  let lastTextPureQuoted = false;
+  let lastTextHasAt = false;
+  let lastTextOpen = false;
+  let gapFrom = 0;
+  let gapsFolding = true;
+  const lastChars = { address: "", comment: "", text: "" };
+  for (let i = from; i < to; i++) {
+    const value = tokens.value(i);
+    const prevOperator = i > from ? tokens.operatorAt(i - 1) : "";
+    const prevNoBreak = i > from && tokens.noBreak(i - 1);
+    if (tokens.isOperator(i)) {
+      switch (value) {
+        case "<":
+          state = "address";
+          insideQuotes = false;
+          lastTextOpen = false;
+          break;
+        case "(":
+          state = "comment";
+          insideQuotes = false;
+          gapsFolding = gapsFolding && _isFoldingGap(tokens.str, gapFrom, tokens.contentStart(i));
+          break;
+        case '"':
+          insideQuotes = !insideQuotes;
+          state = "text";
+          lastTextOpen = false;
+          break;
+        default:
+          state = "text";
+          insideQuotes = false;
+          if (value !== ")") {
+            lastTextOpen = false;
+          } else {
+            gapFrom = tokens.contentEnd(i);
+          }
+          break;
+      }
+    } else {
+      const opensAfterEmptyQuotedString = prevOperator === '"' && prevNoBreak && i > from + 1 && tokens.operatorAt(i - 2) === '"';
+      const parts = data[state];
+      const secondAt = lastTextHasAt && prevOperator === ")" && value.indexOf("@") >= 0;
+      const joinsDomain = !secondAt && lastTextOpen && lastTextHasAt && prevOperator === ")" && (lastChars.text === "." || value.charAt(0) === ".") && gapsFolding && _isFoldingGap(tokens.str, gapFrom, tokens.contentStart(i));
+      const joins = joinsDomain || !secondAt && prevNoBreak && parts.length > 0 && (prevOperator !== ")" || lastChars[state] === "@" || value.charAt(0) === "@");
+      if (joins) {
+        const last = data[state].length - 1;
+        if (state === "text" && !insideQuotes) {
+          if (lastTextPureQuoted && value.charAt(0) === "@") {
+            data.quotedLocalAt[last] = data.text[last].length;
+          }
+          lastTextPureQuoted = false;
+        }
+        data[state][last] += value;
+        lastChars[state] = value.charAt(value.length - 1);
+        if (state === "text" && insideQuotes) {
+          data.textWasQuoted[last] = true;
+        }
+      } else {
+        data[state].push(value);
+        lastChars[state] = value.charAt(value.length - 1);
+        if (state === "text") {
+          data.textWasQuoted.push(insideQuotes || opensAfterEmptyQuotedString);
+          data.quotedLocalAt.push(opensAfterEmptyQuotedString && value.charAt(0) === "@" ? 0 : -1);
+          lastTextPureQuoted = insideQuotes;
+        }
+      }
+      if (state === "text") {
+        lastTextHasAt = joins && lastTextHasAt || !insideQuotes && value.indexOf("@") >= 0;
+        lastTextOpen = true;
+        gapFrom = tokens.contentEnd(i);
+        gapsFolding = true;
+      }
+    }
+  }
+  let textFromComment = false;
+  if (!data.text.length && data.comment.length) {
+    data.text = data.comment;
+    data.comment = [];
+    textFromComment = true;
+  }
+  return { data, textFromComment };
+}
+function _groupName(tokens, from, to) {
+  return _collectAddressParts(tokens, from, to).data.text.join(" ");
+}
+function _handleAddress(tokens, from, to) {
+  const collected = _collectAddressParts(tokens, from, to);
+  const data = collected.data;
+  let textFromComment = collected.textFromComment;
+  const addressComments = [];
+  const addressParts = [];
+  for (const part of data.address) {
+    const stripped = _stripAddressComments(part);
+    for (const comment of stripped.comments) {
+      addressComments.push(comment);
+    }
+    if (stripped.address) {
+      addressParts.push(stripped.address);
+    }
+  }
+  data.address = addressParts;
+  if (!data.address.length && data.text.length && !textFromComment) {
+    const candidates = data.text.map((part) => _collapseAtSpacing(part));
+    for (let i = 0; i < data.text.length; i++) {
+      const local = data.quotedLocalAt[i];
+      const quotedLocal = data.textWasQuoted[i] && local >= 0 && QUOTED_LOCAL_DOMAIN.test(data.text[i].slice(local)) ? _quoteLocalPart(data.text[i]) : "";
+      if (quotedLocal || !data.textWasQuoted[i] && _isAddrSpec(candidates[i])) {
+        data.address = [quotedLocal || candidates[i]];
+        data.text.splice(i, 1);
+        data.textWasQuoted.splice(i, 1);
+        data.quotedLocalAt.splice(i, 1);
+        break;
+      }
+    }
+    if (!data.address.length) {
+      let extracted = false;
+      for (let i = 0; i < data.text.length; i++) {
+        if (!data.textWasQuoted[i]) {
+          const part = candidates[i];
+          let remainder = data.text[i];
+          const at = _looseAddressStart(part);
+          if (at >= 0) {
+            LOOSE_TEXT_ADDR.lastIndex = at;
+            const match3 = LOOSE_TEXT_ADDR.exec(part);
+            if (match3) {
+              data.address = [match3[0].trim()];
+              extracted = true;
+              remainder = part.slice(0, at) + " " + part.slice(at + match3[0].length);
+            }
+          }
+          data.text[i] = remainder.trim();
+          if (extracted) {
+            break;
+          }
+        }
+      }
+    }
+  }
+  if (!data.text.length && data.comment.length) {
+    data.text = data.comment;
+    data.comment = [];
+  }
+  if (data.address.length > 1) {
+    data.text = data.text.concat(data.address.splice(1));
+  }
+  const addressFromQuotedText = !data.address.length && data.textWasQuoted.some((wasQuoted) => wasQuoted);
+  data.text = data.text.join(" ");
+  data.address = data.address.join(" ");
+  if (addressFromQuotedText && data.text.indexOf("@") >= 0) {
+    data.address = _quoteLocalPart(_joinAtSpacing(data.text, _domainAt(data.text)));
+    data.text = "";
+  }
+  _recoverAddrSpec(data);
+  if (!data.text && addressComments.length) {
+    data.text = addressComments.join(" ");
+    textFromComment = true;
+  }
+  const address = {
+    address: data.address || (textFromComment ? "" : data.text) || "",
+    name: data.text || data.address || ""
+  };
+  if (address.address === address.name) {
+    if (/@/.test(address.address || "")) {
+      address.name = "";
+    } else {
+      address.address = "";
+    }
+  }
+  return address;
+}
+var Tokenizer = class {
+  constructor(str) {
+    this.str = (str || "").toString();
+    this.operatorCurrent = "";
+    this.operatorExpecting = "";
+    this.node = -1;
+    this.escaped = false;
+    this.inDomainLiteral = false;
+    this.afterAt = false;
+    this.inGroup = false;
+    this.innerQuoted = false;
+    this.innerComment = 0;
+    this.innerLiteral = false;
+    this.innerEscaped = false;
+    this.list = new TokenList(this.str);
+    this.operators = {
+      '"': '"',
+      "(": ")",
+      "<": ">",
+      ",": "",
+      // A group is read in the same pass as the rest of the list, so its ':' only marks
+      // where the name ends and its members are tokenized like any other address
+      ":": "",
+      // Semicolons are not a legal delimiter per the RFC2822 grammar other
+      // than for terminating a group, but they are also not valid for any
+      // other use in this context.  Given that some mail clients have
+      // historically allowed the semicolon as a delimiter equivalent to the
+      // comma in their UI, it makes sense to treat them the same as a comma
+      // when used outside of a group.
+      ";": ""
+    };
+  }
+  /**
+   * Tokenizes the original input string
+   *
+   * @return An array of operator|text tokens
+   */
+  tokenize() {
+    const str = this.str;
+    const len = str.length;
+    for (let i = 0; i < len; i++) {
+      this.checkChar(str.charAt(i), i);
+    }
+    this._closeText(len);
+    const list3 = this.list;
+    const slots = list3.slots;
+    let kept = 0;
+    for (let i = 0, count2 = list3.length; i < count2; i++) {
+      const kind = slots[i * 3];
+      let start = slots[i * 3 + 1];
+      let end = slots[i * 3 + 2];
+      if (kind & TOKEN_DIRTY) {
+        const value = this._cleanValue(start, end, kind).trim();
+        if (!value) {
+          continue;
+        }
+        list3.cleaned.set(kept, value);
+      } else if (!(kind & TOKEN_OPERATOR)) {
+        while (start < end && _isSpaceCode(str.charCodeAt(start))) {
+          start++;
+        }
+        while (end > start && _isSpaceCode(str.charCodeAt(end - 1))) {
+          end--;
+        }
+        if (start === end) {
+          continue;
+        }
+      }
+      slots[kept * 3] = kind;
+      slots[kept * 3 + 1] = start;
+      slots[kept * 3 + 2] = end;
+      kept++;
+    }
+    list3.length = kept;
+    return list3;
+  }
+  /**
+   * Ends the text run being collected, if there is one
+   *
+   * @param end Offset just past its last character
+   */
+  _closeText(end) {
+    if (this.node >= 0) {
+      this.list.slots[this.node * 3 + 2] = end;
+      this.node = -1;
+    }
+  }
+  /**
+   * Rebuilds the value of a text run that is no plain slice of the field, applying the
+   * rules checkChar collects characters by: an escaping backslash is dropped, a line break
+   * reads as a space and any other control character is left out
+   *
+   * @param start Offset of the first character of the run
+   * @param end Offset just past its last character
+   * @param kind Kind and flags of the run
+   * @return Value of the run
+   */
+  _cleanValue(start, end, kind) {
+    const str = this.str;
+    const escapes = (kind & TOKEN_ESCAPES) !== 0;
+    let escaped = (kind & TOKEN_STARTS_ESCAPED) !== 0;
+    let value = "";
+    for (let i = start; i < end; i++) {
+      const chr = str.charAt(i);
+      if (escapes && !escaped && chr === "\\") {
+        escaped = true;
+        continue;
+      }
+      escaped = false;
+      if (chr === "\n") {
+        value += " ";
+      } else if (chr.charCodeAt(0) >= 33 || chr === " " || chr === "	") {
+        value += chr;
+      }
+    }
+    return value;
+  }
+  /**
+   * Checks if a character is an operator or text and acts accordingly
+   *
+   * @param chr Character from the address field
+   * @param i Offset of the character in the field
+   */
+  checkChar(chr, i) {
+    if (!this.escaped && !this.operatorExpecting) {
+      if (!this.inDomainLiteral && chr === "[" && this.afterAt) {
+        this.inDomainLiteral = true;
+      } else if (this.inDomainLiteral && (chr === "]" || chr === "," || chr === ";")) {
+        this.inDomainLiteral = false;
+      }
+    }
+    let nested = false;
+    if (this.operatorExpecting === ">") {
+      nested = this._trackInner(chr);
+      if (!nested && chr === ";" && this.inGroup) {
+        this._closeText(i);
+        this.operatorExpecting = "";
+        this._resetInner();
+      }
+    } else if (this.operatorExpecting === ")" && !this.escaped) {
+      if (chr === "(") {
+        this.innerComment++;
+      } else if (chr === ")" && this.innerComment) {
+        this.innerComment--;
+        nested = true;
+      }
+    }
+    if (this.escaped) {
+    } else if (chr === this.operatorExpecting && !nested) {
+      const nextChr = this.str.charAt(i + 1);
+      this._closeText(i);
+      this.list.push(nextChr && ![" ", "	", "\r", "\n", ",", ";"].includes(nextChr) ? TOKEN_OPERATOR | TOKEN_NO_BREAK : TOKEN_OPERATOR, i, i + 1);
+      if (chr !== ")") {
+        this.afterAt = false;
+      }
+      this.operatorExpecting = "";
+      this.escaped = false;
+      this._resetInner();
+      return;
+    } else if (!this.operatorExpecting && !(this.inDomainLiteral && chr === ":") && chr in this.operators) {
+      this._closeText(i);
+      this.list.push(TOKEN_OPERATOR, i, i + 1);
+      if (chr === ":") {
+        this.inGroup = true;
+      } else if (chr === ";") {
+        this.inGroup = false;
+      }
+      if (chr !== "(") {
+        this.afterAt = false;
+      }
+      this.operatorExpecting = this.operators[chr];
+      this.escaped = false;
+      this._resetInner();
+      return;
+    } else if (['"', "'", ")"].includes(this.operatorExpecting) && chr === "\\") {
+      this.escaped = true;
+      if (this.node >= 0) {
+        this.list.slots[this.node * 3] |= TOKEN_DIRTY;
+      }
+      return;
+    }
+    if (this.node < 0) {
+      this.node = this.list.push((this.operatorExpecting === '"' || this.operatorExpecting === ")" ? TOKEN_ESCAPES : 0) | (this.escaped ? TOKEN_STARTS_ESCAPED : 0), i, i);
+    }
+    if (chr === "\n") {
+      chr = " ";
+      this.list.slots[this.node * 3] |= TOKEN_DIRTY;
+    }
+    if (chr.charCodeAt(0) >= 33 || chr === " " || chr === "	") {
+      if (!this.operatorExpecting && chr !== " " && chr !== "	") {
+        this.afterAt = chr === "@";
+      }
+    } else {
+      this.list.slots[this.node * 3] |= TOKEN_DIRTY;
+    }
+    this.escaped = false;
+  }
+  /**
+   * Tracks the quoted strings, comments and domain literals inside an angle-addr, which its
+   * closer must not be read from. A backslash escapes the next character inside a quoted
+   * string and a comment. A domain literal opens right after an "@" and ends at the "]".
+   * dtext holds the list separators as well, and inside the brackets they never split the
+   * list anyway.
+   *
+   * @param chr Character from the address field
+   * @return true while the character sits inside one of them, the one that closes it included
+   */
+  _trackInner(chr) {
+    if (this.innerEscaped) {
+      this.innerEscaped = false;
+      return true;
+    }
+    if (this.innerQuoted) {
+      if (chr === "\\") {
+        this.innerEscaped = true;
+      } else if (chr === '"') {
+        this.innerQuoted = false;
+      }
+      return true;
+    }
+    if (this.innerComment) {
+      if (chr === "\\") {
+        this.innerEscaped = true;
+      } else if (chr === "(") {
+        this.innerComment++;
+      } else if (chr === ")") {
+        this.innerComment--;
+      }
+      return true;
+    }
+    if (this.innerLiteral) {
+      if (chr === "]") {
+        this.innerLiteral = false;
+      }
+      return true;
+    }
+    if (chr === '"') {
+      this.innerQuoted = true;
+      return true;
+    }
+    if (chr === "(") {
+      this.innerComment = 1;
+      return true;
+    }
+    if (chr === "[" && this.afterAt) {
+      this.innerLiteral = true;
+      return true;
+    }
+    if (!_isSpaceCode(chr.charCodeAt(0))) {
+      this.afterAt = chr === "@";
+    }
+    return false;
+  }
+  /**
+   * Forgets the nesting collected for the operator that just opened or ended
+   */
+  _resetInner() {
+    this.innerQuoted = false;
+    this.innerComment = 0;
+    this.innerLiteral = false;
+    this.innerEscaped = false;
+  }
 };
+function _mergeNameFragments(list3) {
+  const merged = [];
+  for (let i = list3.length - 1; i >= 0; i--) {
+    const current = list3[i];
+    const next = merged.length ? merged[merged.length - 1] : null;
+    if (next && current.address === "" && current.name && !current.group && next.address && next.name) {
+      next.name = current.name + ", " + next.name;
+    } else {
+      merged.push(current);
+    }
+  }
+  return merged.reverse();
+}
+function _parseAddressList(str) {
+  const tokens = new Tokenizer(str).tokenize();
+  const parsedAddresses = [];
+  let group = null;
+  let members = [];
+  let from = 0;
+  for (let i = 0, len = tokens.length; i <= len; i++) {
+    const operator = i < len ? tokens.operatorAt(i) : "";
+    if (i < len && operator !== "," && operator !== ";" && operator !== ":") {
+      continue;
+    }
+    if (operator === ":") {
+      if (!group) {
+        group = { name: _groupName(tokens, from, i), group: [] };
+        members = [];
+      }
+      from = i + 1;
+      continue;
+    }
+    if (i > from) {
+      const address = _handleAddress(tokens, from, i);
+      if (group) {
+        members.push(address);
+      } else {
+        parsedAddresses.push(address);
+      }
+    }
+    from = i + 1;
+    if (group && (operator === ";" || i === len)) {
+      group.group = _mergeNameFragments(members);
+      parsedAddresses.push(group);
+      group = null;
+    }
+  }
+  return _mergeNameFragments(parsedAddresses);
+}
+function addressparser(str, options) {
+  const parsedAddresses = _parseAddressList(str);
+  if (options?.flatten) {
+    const flatAddresses = [];
+    const walkAddressList = (list3) => {
+      list3.forEach((entry) => {
+        if (entry.group) {
+          return walkAddressList(entry.group);
+        }
+        flatAddresses.push(entry);
+      });
+    };
+    walkAddressList(parsedAddresses);
+    return flatAddresses;
+  }
+  return parsedAddresses;
+}
+var addressparser_default = addressparser;
+
+// src/ingest/headers.ts
+import { isUtf8 } from "node:buffer";
+
+// src/ingest/mbox.ts
+var DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+var MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+var FROM_LINE = new RegExp(
+  `^From \\S+ +${DAY},? +${MONTH} +\\d{1,2} +\\d{1,2}:\\d\\d(?::\\d\\d)?(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))? +\\d{4}(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))?\\s*$`
+);
+var NL = 10;
+var CR = 13;
+var FROM_PREFIX = Buffer.from("From ");
+function isFromLine(line) {
+  return line.startsWith("From ") && FROM_LINE.test(line);
+}
+function isFromLineIn(bytes, start = 0, end = bytes.length) {
+  return isFromLine(bytes.toString("latin1", start, end > start && bytes[end - 1] === CR ? end - 1 : end));
+}
+async function* splitMbox(chunks) {
+  let pending = [];
+  let pendingLength = 0;
+  let carry = Buffer.alloc(0);
+  let index = 0;
+  let started = false;
+  const flush = () => {
+    if (!started && pendingLength === 0) return null;
+    const bytes = unescapeMboxrd(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength));
+    pending = [];
+    pendingLength = 0;
+    if (!started && bytes.toString("latin1").trim() === "") return null;
+    return { index: index++, bytes };
+  };
+  for await (const chunk of chunks) {
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let lineStart = 0;
+    let segmentStart = 0;
+    if (carry.length > 0) {
+      const first2 = buf.indexOf(NL);
+      if (first2 < 0) {
+        carry = Buffer.concat([carry, buf]);
+        continue;
+      }
+      const head = Buffer.concat([carry, buf.subarray(0, first2 + 1)]);
+      carry = Buffer.alloc(0);
+      if (isFromLineIn(head, 0, head.length - 1)) {
+        const message = flush();
+        if (message) yield message;
+        started = true;
+      } else {
+        pending.push(head);
+        pendingLength += head.length;
+      }
+      lineStart = first2 + 1;
+      segmentStart = first2 + 1;
+    }
+    for (; ; ) {
+      const nl2 = buf.indexOf(NL, lineStart);
+      if (nl2 < 0) break;
+      if (buf[lineStart] === 70 && nl2 - lineStart >= 5 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
+        if (isFromLineIn(buf, lineStart, nl2)) {
+          if (lineStart > segmentStart) {
+            pending.push(buf.subarray(segmentStart, lineStart));
+            pendingLength += lineStart - segmentStart;
+          }
+          const message = flush();
+          if (message) yield message;
+          started = true;
+          segmentStart = nl2 + 1;
+        }
+      }
+      lineStart = nl2 + 1;
+      const next = buf.indexOf("\nFrom ", nl2, "latin1");
+      if (next < 0) {
+        const lastNl = buf.lastIndexOf(NL);
+        lineStart = lastNl + 1;
+        break;
+      }
+      lineStart = next + 1;
+    }
+    if (lineStart > segmentStart) {
+      pending.push(buf.subarray(segmentStart, lineStart));
+      pendingLength += lineStart - segmentStart;
+    }
+    carry = buf.subarray(lineStart);
+  }
+  if (carry.length > 0) {
+    if (isFromLineIn(carry)) {
+      const message = flush();
+      if (message) yield message;
+      started = true;
+    } else {
+      pending.push(carry);
+      pendingLength += carry.length;
+    }
+  }
+  const last = flush();
+  if (last) yield last;
+}
+var ESCAPED_FROM = /(^|\n)>(>*From )/g;
+function unescapeMboxrd(bytes) {
+  if (bytes.indexOf(">From ", 0, "latin1") < 0) return bytes;
+  const text = bytes.toString("latin1");
+  if (!/(?:^|\n)>+From /.test(text)) return bytes;
+  return Buffer.from(text.replace(ESCAPED_FROM, "$1$2"), "latin1");
+}
+
+// src/ingest/headers.ts
+function readHeaderBlock(bytes) {
+  let end = -1;
+  let bodyOffset = bytes.length;
+  const lf = bytes.indexOf("\n\n");
+  const crlf = (lf >= 0 ? bytes.subarray(0, lf + 1) : bytes).indexOf("\r\n\r\n");
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) {
+    end = lf;
+    bodyOffset = lf + 2;
+  } else if (crlf >= 0) {
+    end = crlf;
+    bodyOffset = crlf + 4;
+  }
+  if (bytes.length > 0 && (bytes[0] === 10 || bytes[0] === 13 && bytes[1] === 10)) {
+    return { fields: /* @__PURE__ */ new Map(), bodyOffset: bytes[0] === 10 ? 1 : 2 };
+  }
+  if (!startsWithHeaderField(bytes)) {
+    return { fields: /* @__PURE__ */ new Map(), bodyOffset: 0 };
+  }
+  const text = headerText(bytes.subarray(0, end < 0 ? bytes.length : end));
+  const fields = /* @__PURE__ */ new Map();
+  let name2 = null;
+  let value = "";
+  const commit = () => {
+    if (name2 === null) return;
+    const list3 = fields.get(name2);
+    if (list3) list3.push(value.trim());
+    else fields.set(name2, [value.trim()]);
+  };
+  for (const rawLine of text.split("\n")) {
+    const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
+    if (line.startsWith(" ") || line.startsWith("	")) {
+      value += " " + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    commit();
+    name2 = line.slice(0, colon).trim().toLowerCase();
+    value = line.slice(colon + 1);
+  }
+  commit();
+  return { fields, bodyOffset };
+}
+function startsWithHeaderField(bytes) {
+  const limit = Math.min(bytes.length, 1e3);
+  let start = 0;
+  if (bytes[0] === 70) {
+    const newline = bytes.indexOf(10);
+    const firstLine = bytes.toString("latin1", 0, newline < 0 || newline > limit ? limit : newline).replace(/\r$/, "");
+    if (isFromLine(firstLine)) {
+      start = firstLine.length + 1;
+      if (bytes[start] === 10) start++;
+    }
+  }
+  let colon = start;
+  for (; colon < limit && bytes[colon] !== 58; colon++) {
+    const c = bytes[colon];
+    if (c < 33 || c > 126) return false;
+  }
+  if (colon === start || colon >= limit) return false;
+  const quilt = colon - start === 5 && bytes.toString("latin1", start, colon) === "Index" && bytes[colon + 1] === 32 && colon + 2 < limit && !LATIN1_SPACE.has(bytes[colon + 2]);
+  return !quilt;
+}
+var LATIN1_SPACE = /* @__PURE__ */ new Set([9, 10, 11, 12, 13, 32, 160]);
+function headerText(raw) {
+  const text = raw.toString("utf8");
+  if (!text.includes("�") || isUtf8(raw)) return text;
+  const charset = /^content-type:[^\n]*?charset="?([\w.:-]+)/im.exec(raw.toString("latin1"))?.[1];
+  if (charset !== void 0) {
+    try {
+      return new TextDecoder(charset).decode(raw);
+    } catch {
+    }
+  }
+  return raw.toString("latin1");
+}
+var libmimeModuleCache;
+async function loadMimeCodecs() {
+  libmimeModuleCache ??= (await Promise.resolve().then(() => (init_libmime(), libmime_exports))).default;
+}
+function needsMimeCodecs(block) {
+  if (libmimeModuleCache !== void 0) return false;
+  for (const values of block.fields.values()) {
+    for (const value of values) if (value.includes("=?")) return true;
+  }
+  const contentType = firstField(block, "content-type");
+  return contentType !== void 0 && !SIMPLE_CONTENT_TYPE.test(contentType);
+}
+function libmime2() {
+  if (libmimeModuleCache === void 0) throw new Error("internal error: MIME header decoding before loadMimeCodecs()");
+  return libmimeModuleCache;
+}
+function isUtf8Charset(charset) {
+  return /^(?:utf-?8|us-ascii)$/i.test(charset);
+}
+function firstField(block, name2) {
+  return block.fields.get(name2)?.[0];
+}
+function decodeHeaderText(value) {
+  if (!value.includes("=?")) return value;
+  const codecs = libmime2();
+  try {
+    return codecs.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+function parseMessageIds(value) {
+  if (!value) return [];
+  return value.match(/<[^<>\s]+>/g) ?? [];
+}
+var SIMPLE_CONTENT_TYPE = /^\s*([A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+)\s*(?:;\s*([A-Za-z-]+)=([A-Za-z0-9_.:+-]+)\s*;?\s*)?$/;
+function parseContentType(value) {
+  if (!value) return { type: "text/plain", params: {} };
+  const simple = SIMPLE_CONTENT_TYPE.exec(value);
+  if (simple) {
+    const params = {};
+    if (simple[2] !== void 0) params[simple[2].toLowerCase()] = simple[3];
+    return { type: simple[1].toLowerCase(), params };
+  }
+  const parsed = libmime2().parseHeaderValue(value);
+  return { type: parsed.value.toLowerCase().trim(), params: parsed.params };
+}
+
+// src/ingest/identity.ts
+import { createHash } from "node:crypto";
+function messageIdentity(messageId, bytes) {
+  return messageId ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+// src/ingest/message.ts
+function diffText(message) {
+  const { diff } = message;
+  return typeof diff === "string" ? diff : Buffer.from(diff.buffer, diff.byteOffset, diff.byteLength).toString("utf8");
+}
+async function parseMessage(raw, block = readHeaderBlock(raw.bytes)) {
+  if (needsMimeCodecs(block)) await loadMimeCodecs();
+  const body = await readBody(raw, block);
+  return buildMessage(raw, block, body, block.fields.size === 0 ? [] : truncationSigns(raw.bytes, block));
+}
+async function readBody(raw, block) {
+  if (block.fields.size === 0) {
+    const body2 = splitProseAndDiff(raw.bytes.toString("utf8"));
+    if (body2.diff === "") throw new InputError("neither a mail message nor a diff (no header fields, no diff lines)", { index: raw.index, messageId: null });
+    return body2;
+  }
+  const plain = fastPathBody(raw.bytes, block);
+  if (plain !== null) return splitProseAndDiff(plain);
+  let parsed;
+  try {
+    const { simpleParser: simpleParser2 } = await Promise.resolve().then(() => (init_esm7(), esm_exports3));
+    await loadMimeCodecs();
+    parsed = await simpleParser2(raw.bytes, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true
+    });
+  } catch (error2) {
+    throw new InputError(`cannot parse MIME structure: ${error2.message}`, { index: raw.index, messageId: firstField(block, "message-id") ?? null });
+  }
+  const body = splitProseAndDiff(parsed.text ?? "");
+  const diffs = body.diff.length > 0 ? [body.diff] : [];
+  for (const attachment of parsed.attachments) {
+    const contentType = typeof attachment.contentType === "string" ? attachment.contentType : "application/octet-stream";
+    if (!isPatchAttachment(contentType, attachment.filename)) continue;
+    const diff = splitProseAndDiff(decodeText(attachment.content, parseContentType(contentType).params["charset"])).diff;
+    if (diff.length > 0) diffs.push(diff);
+  }
+  return { prose: body.prose, diff: diffs.join("\n") };
+}
+function buildMessage(raw, block, body, problems = []) {
+  const from = addressesOf(firstField(block, "from"))[0] ?? null;
+  const originalFrom = firstField(block, "x-original-from");
+  const messageId = parseMessageIds(firstField(block, "message-id"))[0] ?? null;
+  const message = {
+    index: raw.index,
+    id: messageIdentity(messageId, raw.bytes),
+    messageId,
+    subject: decodeHeaderText(firstField(block, "subject") ?? ""),
+    from,
+    author: originalFrom !== void 0 && from !== null && isRelayAddress(from) ? addressesOf(originalFrom)[0] ?? from : from,
+    to: addressesOf(block.fields.get("to")?.join(", ")),
+    cc: addressesOf(block.fields.get("cc")?.join(", ")),
+    date: dateOf(firstField(block, "date")),
+    inReplyTo: parseMessageIds(firstField(block, "in-reply-to"))[0] ?? null,
+    references: parseMessageIds(block.fields.get("references")?.join(" ")),
+    autoSubmitted: firstField(block, "auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null,
+    listId: firstField(block, "list-id") ?? null,
+    prose: body.prose,
+    diff: body.diff
+  };
+  return problems.length > 0 ? { ...message, problems } : message;
+}
+function dateOf(value) {
+  const date = value ? new Date(value) : null;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
+function addressesOf(value) {
+  return value === void 0 ? [] : parseAddressList(value, decodeHeaderText);
+}
+function parseAddressList(value, decodeName = (name2) => name2) {
+  const out = [];
+  for (const entry of addressparser_default(value, { flatten: true })) {
+    if (!entry.address) continue;
+    const address = value.includes("(") ? asWritten(value, entry.address) : entry.address;
+    const name2 = entry.name === "" && namedAsItself(value, address) ? address : decodeName(entry.name);
+    out.push({ name: name2, address });
+  }
+  return out;
+}
+function asWritten(value, address) {
+  for (const [, written] of value.matchAll(/<([^<>]*)>/g)) {
+    const literal2 = written.trim();
+    if (literal2 !== address && literal2.replace(/\([^()]*\)/g, "").replace(/\s+/g, "") === address) return literal2;
+  }
+  return address;
+}
+function namedAsItself(value, address) {
+  if (value.indexOf(address) === value.lastIndexOf(address)) return false;
+  const literal2 = address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?:^|[,:;])\\s*"?${literal2}"?\\s*<\\s*${literal2}\\s*>`).test(value);
+}
+function truncationSigns(bytes, block) {
+  const out = [];
+  if (block.bodyOffset >= bytes.length && bytes.indexOf("\n\n") < 0 && bytes.indexOf("\r\n\r\n") < 0) {
+    out.push("message ends inside its header (no blank line before a body): truncated?");
+    return out;
+  }
+  const type = parseContentType(firstField(block, "content-type"));
+  const boundary = type.params["boundary"];
+  if (type.type.startsWith("multipart/") && boundary !== void 0 && bytes.indexOf(`--${boundary}--`, block.bodyOffset, "latin1") < 0) {
+    out.push(`multipart body ends without its closing boundary "--${boundary}--": truncated?`);
+  }
+  const encoding = firstField(block, "content-transfer-encoding")?.toLowerCase().trim();
+  if (encoding === "base64" && !type.type.startsWith("multipart/")) {
+    const body = bytes.toString("latin1", block.bodyOffset).replace(/[\s]/g, "");
+    if (body.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(body)) out.push("base64 body is cut off or damaged: truncated?");
+  }
+  return out;
+}
+function fastPathBody(bytes, block) {
+  const charset = plainBodyCharset(block);
+  if (charset === null) return null;
+  const body = bytes.subarray(block.bodyOffset);
+  if (isUtf8Charset(charset)) return body.toString("utf8");
+  try {
+    return new TextDecoder(charset).decode(body);
+  } catch {
+    return null;
+  }
+}
+function plainBodyCharset(block) {
+  const encoding = (firstField(block, "content-transfer-encoding") ?? "7bit").toLowerCase().trim();
+  if (encoding !== "7bit" && encoding !== "8bit" && encoding !== "binary") return null;
+  const type = parseContentType(firstField(block, "content-type"));
+  if (type.type !== "text/plain" && type.type !== "text/x-patch" && type.type !== "text/x-diff") return null;
+  if (type.params["format"]?.toLowerCase() === "flowed") return null;
+  return (type.params["charset"] ?? "utf-8").toLowerCase();
+}
+function decodeText(content, charset) {
+  if (!charset || isUtf8Charset(charset)) return content.toString("utf8");
+  try {
+    return new TextDecoder(charset).decode(content);
+  } catch {
+    return content.toString("latin1");
+  }
+}
+var PATCH_TYPES = /* @__PURE__ */ new Set(["text/x-patch", "text/x-diff", "text/x-csrc", "application/x-patch", "application/x-diff", "text/plain"]);
+function isPatchAttachment(contentType, filename) {
+  const type = contentType.toLowerCase().split(";")[0]?.trim() ?? "";
+  const namedPatch = filename !== void 0 && /\.(?:patch|diff)$/i.test(filename);
+  if (type === "text/x-patch" || type === "text/x-diff" || type === "application/x-patch" || type === "application/x-diff") return true;
+  if (type === "application/octet-stream") return namedPatch;
+  return PATCH_TYPES.has(type) && (namedPatch || filename === void 0);
+}
+var DIFFSTAT_BREAK = /---[ \t]*\r?\n(?: .*\r?\n)*? \d+ files? changed/y;
+function nextDashLine(text, from) {
+  const at = text.indexOf("\n---", from);
+  return at < 0 ? -1 : at + 1;
+}
+function diffstatBreak(text, firstOnly = false) {
+  let found = null;
+  for (let at = text.startsWith("---") ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
+    DIFFSTAT_BREAK.lastIndex = at;
+    if (DIFFSTAT_BREAK.test(text)) {
+      found = { start: at, end: DIFFSTAT_BREAK.lastIndex };
+      if (firstOnly) break;
+    }
+  }
+  return found;
+}
+function splitProseAndDiff(text) {
+  const formatPatch = diffstatBreak(text);
+  if (formatPatch !== null) return { prose: text.slice(0, formatPatch.start), diff: text.slice(formatPatch.start) };
+  const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
+  if (breakAt === null) {
+    const plain = /^--- \S.*\r?\n\+\+\+ \S/m.exec(text);
+    if (plain === null) return { prose: text, diff: "" };
+    return { prose: text.slice(0, plain.index), diff: text.slice(plain.index) };
+  }
+  const rest = text.slice(breakAt.index);
+  if (!/^(?:diff -|--- \S|@@ -|Index: )/m.test(rest)) return { prose: text, diff: "" };
+  return { prose: text.slice(0, breakAt.index), diff: rest };
+}
+function isRelayAddress(address) {
+  return /(?:^|[._+-])(?:no-?reply|do-?not-?reply|bounces?)(?:[._+-]|@)/i.test(address.address) || / via /i.test(address.name);
+}
 
 // src/engine/config.ts
-var DEFAULT_WATCH = [
-  "xen/arch/x86/hvm/hvm.c",
-  "xen/include/public/hvm/hvm_op.h",
-  "xen/include/public/hvm/params.h",
-  "xen/include/public/domctl.h",
-  "xen/include/xsm/**",
-  "xen/xsm/**",
-  "xen/common/domctl.c",
-  "xen/arch/*/domctl.c",
-  "tools/libxc/*altp2m*",
-  "tools/libs/ctrl/*altp2m*",
-  "tools/libxc/include/xenctrl.h",
-  "tools/include/xenctrl.h",
-  "docs/man/xl.cfg*"
-];
-var DEFAULT_CONFIG = { rules: {}, watch: DEFAULT_WATCH, waivers: [] };
+var DEFAULT_LINK_BASES = { lore: "https://lore.kernel.org/xen-devel/", patchew: "https://patchew.org/Xen/" };
+function defaultConfig(pack) {
+  let config = defaults.get(pack);
+  if (config === void 0) {
+    config = { rules: {}, watch: pack.watch, waivers: [], trusted: [] };
+    defaults.set(pack, config);
+  }
+  return config;
+}
+var defaults = /* @__PURE__ */ new WeakMap();
 var SEVERITIES = /* @__PURE__ */ new Set(["error", "warning", "info"]);
-function validateConfig(raw, knownRules, file) {
-  if (raw === null || raw === void 0) return DEFAULT_CONFIG;
-  if (!isRecord(raw)) throw new ConfigError("the top level must be a mapping", file);
-  const allowed = /* @__PURE__ */ new Set(["rules", "watch", "watch-extra", "waivers"]);
+function validateConfig(raw, pack, file) {
+  if (raw === null || raw === void 0) return defaultConfig(pack);
+  if (!isRecord2(raw)) throw new ConfigError("the top level must be a mapping", file);
+  const allowed = /* @__PURE__ */ new Set(["pack", "rules", "watch", "watch-extra", "waivers", "links", "trusted"]);
   for (const key of Object.keys(raw)) if (!allowed.has(key)) throw new ConfigError(`unknown key "${key}" (expected one of: ${[...allowed].join(", ")})`, file);
+  if (raw["pack"] !== void 0 && raw["pack"] !== pack.name) {
+    throw new ConfigError(`pack: ${JSON.stringify(raw["pack"])} is not the pack in use (${pack.name})`, file);
+  }
+  const knownRules = pack.rules.map((r) => r.id);
   const rules = {};
   if (raw["rules"] !== void 0) {
-    if (!isRecord(raw["rules"])) throw new ConfigError('"rules" must be a mapping of rule id to settings', file);
+    if (!isRecord2(raw["rules"])) throw new ConfigError('"rules" must be a mapping of rule id to settings', file);
     for (const [id, value] of Object.entries(raw["rules"])) {
       if (!knownRules.includes(id)) throw new ConfigError(`rules: unknown rule "${id}" (known: ${knownRules.join(", ")})`, file);
       if (value === false || value === "off") rules[id] = { enabled: false };
       else if (value === true || value === "on") rules[id] = { enabled: true };
       else if (typeof value === "string" && SEVERITIES.has(value)) rules[id] = { enabled: true, severity: value };
-      else if (isRecord(value)) {
+      else if (isRecord2(value)) {
+        for (const key of Object.keys(value)) if (key !== "severity" && key !== "enabled") throw new ConfigError(`rules.${id}: unknown key "${key}" (expected one of: severity, enabled)`, file);
         const severity = value["severity"];
         if (severity !== void 0 && (typeof severity !== "string" || !SEVERITIES.has(severity))) {
-          throw new ConfigError(`rules.${id}.severity must be error, warning or info`, file);
+          throw new ConfigError(`rules.${id}.severity: ${shown(severity)} is not one of ${[...SEVERITIES].join(", ")}`, file);
         }
         const enabled = value["enabled"] ?? true;
-        if (typeof enabled !== "boolean") throw new ConfigError(`rules.${id}.enabled must be true or false`, file);
+        if (typeof enabled !== "boolean") throw new ConfigError(`rules.${id}.enabled: ${shown(enabled)} is not one of true, false`, file);
         rules[id] = severity === void 0 ? { enabled } : { enabled, severity };
-      } else throw new ConfigError(`rules.${id} must be on, off, a severity or a mapping`, file);
+      } else throw new ConfigError(`rules.${id}: ${shown(value)} is not one of off, on, ${[...SEVERITIES].join(", ")} (or a mapping with severity and enabled)`, file);
     }
   }
   const stringList = (key) => {
@@ -39279,15 +40700,16 @@ function validateConfig(raw, knownRules, file) {
     }
     return value;
   };
-  const watch = [...stringList("watch") ?? DEFAULT_WATCH, ...stringList("watch-extra") ?? []];
+  const watch = [...stringList("watch") ?? pack.watch, ...stringList("watch-extra") ?? []];
   const waivers = [];
   if (raw["waivers"] !== void 0) {
     if (!Array.isArray(raw["waivers"])) throw new ConfigError('"waivers" must be a list', file);
     raw["waivers"].forEach((entry, i) => {
       const where = `waivers[${i}]`;
-      if (!isRecord(entry)) throw new ConfigError(`${where} must be a mapping`, file);
+      if (!isRecord2(entry)) throw new ConfigError(`${where} must be a mapping`, file);
+      for (const key of Object.keys(entry)) if (!WAIVER_KEYS.includes(key)) throw new ConfigError(`${where}: unknown key "${key}" (expected one of: ${WAIVER_KEYS.join(", ")})`, file);
       const rule = entry["rule"];
-      if (typeof rule !== "string" || !knownRules.includes(rule)) throw new ConfigError(`${where}.rule must name a known rule`, file);
+      if (typeof rule !== "string" || !knownRules.includes(rule)) throw new ConfigError(`${where}.rule: ${shown(rule)} is not a known rule (known: ${knownRules.join(", ")})`, file);
       const reason = entry["reason"];
       if (typeof reason !== "string" || reason.trim() === "") throw new ConfigError(`${where}.reason is required`, file);
       const messageId = entry["message-id"];
@@ -39312,9 +40734,46 @@ function validateConfig(raw, knownRules, file) {
       });
     });
   }
-  return { rules, watch, waivers };
+  const trusted = [];
+  if (raw["trusted"] !== void 0) {
+    if (!Array.isArray(raw["trusted"])) throw new ConfigError('"trusted" must be a list of "Name <address>"', file);
+    raw["trusted"].forEach((entry, i) => {
+      const person = typeof entry === "string" ? parseAddressList(entry) : [];
+      if (person.length !== 1 || !/^[^@\s]+@[^@\s]+$/.test(person[0].address)) throw new ConfigError(`trusted[${i}] must be one "Name <address>", got ${JSON.stringify(entry)}`, file);
+      trusted.push(person[0]);
+    });
+  }
+  const links = raw["links"] === void 0 ? void 0 : linkBases(raw["links"], file);
+  return links === void 0 ? { rules, watch, waivers, trusted } : { rules, watch, waivers, trusted, links };
 }
-function isRecord(value) {
+function linkBases(value, file) {
+  if (!isRecord2(value)) throw new ConfigError('"links" must be a mapping with lore and/or patchew', file);
+  const out = { ...DEFAULT_LINK_BASES };
+  for (const [key, base] of Object.entries(value)) {
+    if (key !== "lore" && key !== "patchew") throw new ConfigError(`links: unknown key "${key}" (expected lore or patchew)`, file);
+    if (base === false || base === "off") {
+      out[key] = null;
+      continue;
+    }
+    let url = null;
+    try {
+      url = typeof base === "string" ? new URL(base) : null;
+    } catch {
+      url = null;
+    }
+    if (url === null || url.protocol !== "https:" && url.protocol !== "http:" || url.search !== "" || url.hash !== "") {
+      throw new ConfigError(`links.${key} must be an http(s) base URL such as ${DEFAULT_LINK_BASES[key]}, or off`, file);
+    }
+    out[key] = url.href.endsWith("/") ? url.href : `${url.href}/`;
+  }
+  return out;
+}
+var WAIVER_KEYS = ["rule", "message-id", "subject", "by", "reason"];
+function shown(value) {
+  if (value === void 0) return "(missing)";
+  return typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
+}
+function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 function copyString(text) {
@@ -39344,22 +40803,36 @@ function compileWatch(config) {
 
 // bot/config.ts
 var DEFAULT_CONFIG_FILE = ".patchsentry.yml";
-function loadConfig(pack, file, cwd = process.cwd()) {
-  const path = file ?? (existsSync(`${cwd}/${DEFAULT_CONFIG_FILE}`) ? `${cwd}/${DEFAULT_CONFIG_FILE}` : void 0);
-  if (path === void 0) return DEFAULT_CONFIG;
+async function loadSettings(options, cwd = process.cwd()) {
+  const file = configPath(options.config, cwd);
+  const raw = file === void 0 ? void 0 : readConfig(file);
+  const named = isRecord3(raw) ? raw["pack"] : void 0;
+  if (named !== void 0 && typeof named !== "string") throw new ConfigError("pack: must be the name of a pack", file);
+  let pack;
+  if (options.pack !== void 0) {
+    pack = await loadPack(options.pack, cwd);
+    if (named !== void 0 && named !== pack.name) throw new ConfigError(`pack: ${JSON.stringify(named)} disagrees with --pack ${options.pack} (pack ${pack.name})`, file);
+  } else pack = packNamed(named ?? DEFAULT_PACK, file);
+  return { pack, config: file === void 0 ? defaultConfig(pack) : validateConfig(raw, pack, file) };
+}
+function configPath(file, cwd) {
+  return file ?? (existsSync(`${cwd}/${DEFAULT_CONFIG_FILE}`) ? `${cwd}/${DEFAULT_CONFIG_FILE}` : void 0);
+}
+function readConfig(path) {
   let text;
   try {
     text = readFileSync(path, "utf8");
   } catch (error2) {
     throw new ConfigError(`cannot read: ${error2.code ?? error2.message}`, path);
   }
-  let raw;
   try {
-    raw = (0, import_yaml.parse)(text);
+    return (0, import_yaml.parse)(text);
   } catch (error2) {
     throw new ConfigError(`not valid YAML: ${error2.message.split("\n")[0]}`, path);
   }
-  return validateConfig(raw, pack.rules.map((r) => r.id), path);
+}
+function isRecord3(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 // node_modules/universal-user-agent/index.js
@@ -39510,12 +40983,12 @@ function isPlainObject(value) {
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
+function mergeDeep(defaults2, options) {
+  const result = Object.assign({}, defaults2);
   Object.keys(options).forEach((key) => {
     if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
+      if (!(key in defaults2)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults2[key], options[key]);
     } else {
       Object.assign(result, { [key]: options[key] });
     }
@@ -39530,7 +41003,7 @@ function removeUndefinedProperties(obj) {
   }
   return obj;
 }
-function merge(defaults, route, options) {
+function merge(defaults2, route, options) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
@@ -39540,10 +41013,10 @@ function merge(defaults, route, options) {
   options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
+  const mergedOptions = mergeDeep(defaults2 || {}, options);
   if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+    if (defaults2 && defaults2.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults2.mediaType.previews.filter(
         (preview) => !mergedOptions.mediaType.previews.includes(preview)
       ).concat(mergedOptions.mediaType.previews);
     }
@@ -39777,8 +41250,8 @@ function parse2(options) {
     options.request ? { request: options.request } : null
   );
 }
-function endpointWithDefaults(defaults, route, options) {
-  return parse2(merge(defaults, route, options));
+function endpointWithDefaults(defaults2, route, options) {
+  return parse2(merge(defaults2, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -40713,21 +42186,21 @@ function createLogger(logger = {}) {
 var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
 var Octokit = class {
   static VERSION = VERSION4;
-  static defaults(defaults) {
+  static defaults(defaults2) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
         const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
+        if (typeof defaults2 === "function") {
+          super(defaults2(options));
           return;
         }
         super(
           Object.assign(
             {},
-            defaults,
+            defaults2,
             options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            options.userAgent && defaults2.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults2.userAgent}`
             } : null
           )
         );
@@ -43266,14 +44739,14 @@ var endpoints_default = Endpoints;
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint2;
+    const [route, defaults2, decorations] = endpoint2;
     const [method, url] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
         method,
         url
       },
-      defaults
+      defaults2
     );
     if (!endpointMethodsMap.has(scope)) {
       endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
@@ -43343,8 +44816,8 @@ function endpointsToMethods(octokit) {
   }
   return newMethods;
 }
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
+function decorate(octokit, scope, methodName, defaults2, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults2);
   function withDecorations(...args) {
     let options = requestWithDefaults.endpoint.merge(...args);
     if (decorations.mapToData) {
@@ -43846,10 +45319,15 @@ function placeFinding(finding2, index) {
   return { path: finding2.path, body, line, side };
 }
 var LABEL = { error: "Error", warning: "Warning", info: "Note" };
+function requested(request2) {
+  return `Waiver requested by ${request2.by}; needs a maintainer's ack (${request2.why}): ${request2.reason}`;
+}
 function commentBody(finding2) {
   const waiver = finding2.waiver ? `
 
-Waived by ${finding2.waiver.by}: ${finding2.waiver.reason}` : "";
+Waived by ${finding2.waiver.by}: ${finding2.waiver.reason}` : finding2.waiverRequest ? `
+
+${requested(finding2.waiverRequest)}` : "";
   return `**${LABEL[finding2.severity]}** \`${finding2.rule}\`: ${finding2.message}${waiver}
 
 <sub>Policy: ${finding2.policy}</sub>
@@ -43862,7 +45340,7 @@ function bodyItem(finding2, why) {
   \`\`\`
 ${finding2.evidence.slice(0, 5).map((l) => `  ${l.replace(/`/g, "'")}`).join("\n")}
   \`\`\`` : "";
-  const waiver = finding2.waiver ? ` (waived by ${finding2.waiver.by}: ${finding2.waiver.reason})` : "";
+  const waiver = finding2.waiver ? ` (waived by ${finding2.waiver.by}: ${finding2.waiver.reason})` : finding2.waiverRequest ? ` (${requested(finding2.waiverRequest)})` : "";
   return `- **${LABEL[finding2.severity]}** \`${finding2.rule}\` at \`${where}\`${why}: ${finding2.message}${waiver}${evidence}
   ${fingerprintMarker(finding2.fingerprint)}`;
 }
@@ -43892,11 +45370,11 @@ ${input.note}` : "");
 
 ${headMarker(input.headSha)}`;
   let body = head;
-  let shown = 0;
+  let shown2 = 0;
   for (const item of items) {
     const omitted = `
 
-…and ${items.length - shown} more finding(s), listed in the check run.`;
+…and ${items.length - shown2} more finding(s), listed in the check run.`;
     if (body.length + 2 + item.length + omitted.length + footer.length > maxBody) {
       body += omitted;
       break;
@@ -43904,7 +45382,7 @@ ${headMarker(input.headSha)}`;
     body += `
 
 ${item}`;
-    shown++;
+    shown2++;
   }
   return { commit_id: input.headSha, event: "COMMENT", body: body + footer, comments };
 }
@@ -43939,15 +45417,15 @@ function conclusionFor(findings, failOn) {
   if (failOn !== "never" && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return "failure";
   return "neutral";
 }
-function checkOutput(findings, headSha) {
-  if (findings.length === 0) return { title: "No altp2m policy findings", summary: `patchsentry reviewed ${headSha.slice(0, 12)}: nothing to report.` };
-  return { title: `patchsentry: ${countBySeverity(findings)}`, summary: clip(summaryMarkdown(findings, headSha), MAX_BODY_CHARS) };
+function checkOutput(findings, headSha, wording) {
+  if (findings.length === 0) return { title: wording.clean, summary: `patchsentry reviewed ${headSha.slice(0, 12)}: nothing to report.` };
+  return { title: `patchsentry: ${countBySeverity(findings)}`, summary: clip(summaryMarkdown(findings, headSha, wording), MAX_BODY_CHARS) };
 }
-function summaryMarkdown(findings, headSha) {
+function summaryMarkdown(findings, headSha, wording) {
   const head = `## patchsentry on ${headSha.slice(0, 12)}
 
 `;
-  if (findings.length === 0) return `${head}No altp2m policy findings.
+  if (findings.length === 0) return `${head}${wording.clean}.
 `;
   const rows = findings.map((f) => `| ${f.severity} | \`${f.rule}\` | \`${f.path}:${f.line}\`${f.side === "old" ? " (deleted)" : ""} | ${f.message.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
   return `${head}${countBySeverity(findings)}
@@ -43976,34 +45454,30 @@ function clip(s, max) {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-// src/diff/parse.ts
-function parseDiff(text) {
-  const files = [];
-  const problems = [];
-  let unnamed = null;
-  for (const section of splitFileSections(text)) {
-    const { file, header } = sectionToFile(text, section);
-    for (const problem of section.problems) problems.push(`${file.path || "(no path)"}: ${problem}`);
-    if (file.path !== "") files.push(file);
-    else (unnamed ??= []).push(`cannot read the file names of "${header.slice(0, 200)}"`);
-  }
-  if (unnamed !== null) problems.push(...unnamed);
-  return problems.length > 0 ? { files, problems } : { files };
-}
+// src/diff/grammar.ts
 var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 var GIT_EXTENDED_HEADER = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
-function lineAt(text, start) {
-  if (start >= text.length) return null;
-  const newline = text.indexOf("\n", start);
-  const end = newline < 0 ? text.length : newline;
-  return end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-}
-function nextLineStart(text, start) {
-  const newline = text.indexOf("\n", start);
-  return newline < 0 ? text.length : newline + 1;
-}
-function splitFileSections(text) {
-  const length = text.length;
+var BINARY_FILES = /^Binary files .* differ$/;
+var LF = 10;
+var CR2 = 13;
+var TAB = 9;
+var SPACE = 32;
+var PLUS = 43;
+var DASH = 45;
+var AT = 64;
+var BACKSLASH = 92;
+var UPPER_B = 66;
+var UPPER_G = 71;
+var LOWER_D = 100;
+var DIFF_GIT = Buffer.from("diff --git ");
+var MINUS_LINE = Buffer.from("--- ");
+var PLUS_LINE = Buffer.from("+++ ");
+var GIT_BINARY = Buffer.from("GIT binary patch");
+var NO_NEWLINE = Buffer.from("\\ No newline at end of file");
+function splitSections(bytes, mode, ascii) {
+  const strict = mode === "count";
+  const textOf = ascii === void 0 ? (start2, end2) => bytes.toString("utf8", start2, end2) : (start2, end2) => ascii.slice(start2, end2);
+  const length = bytes.length;
   const sections = [];
   let current = null;
   let hunk = null;
@@ -44013,15 +45487,17 @@ function splitFileSections(text) {
   let hunkHeader = "";
   let afterHunk = false;
   let strayReported = false;
-  let lineStart = 0;
-  let lineEnd2 = 0;
-  let pos = 0;
+  let start = 0;
+  let end = 0;
+  let newline = -1;
+  let next = 0;
   let again = false;
   const open = (header) => {
-    current = { headers: header === null ? [] : [header], git: header !== null, minus: null, plus: null, hunks: [], binary: false, problems: [] };
-    sections.push(current);
+    const section = { start, end: length, headers: header === null ? [] : [header], git: header !== null, minus: null, plus: null, hunkCount: 0, hunks: [], additions: 0, deletions: 0, binary: false, problems: [] };
+    sections.push(section);
+    current = section;
     afterHunk = false;
-    return current;
+    return section;
   };
   const endShort = () => {
     current.problems.push(`hunk "${hunkHeader}" ends ${Math.max(oldLeft, newLeft)} line(s) before its header says (wrong line counts or a truncated patch)`);
@@ -44032,42 +45508,57 @@ function splitFileSections(text) {
   for (; ; ) {
     if (again) again = false;
     else {
-      if (pos >= length) break;
-      const newline = text.indexOf("\n", pos);
-      lineStart = pos;
-      lineEnd2 = newline < 0 ? length : newline;
-      if (lineEnd2 > lineStart && text.charCodeAt(lineEnd2 - 1) === 13) lineEnd2--;
-      pos = newline < 0 ? length : newline + 1;
+      if (next >= length) break;
+      start = next;
+      newline = bytes.indexOf(LF, start);
+      end = newline < 0 ? length : newline;
+      next = newline < 0 ? length : newline + 1;
+      if (end > start && bytes[end - 1] === CR2) end--;
     }
-    const marker = lineEnd2 > lineStart ? text.charCodeAt(lineStart) : -1;
+    const first2 = end > start ? bytes[start] : -1;
     if (state === 2 /* Hunk */) {
-      if (marker === 92) {
-        hunk.spans.push(lineStart, lineEnd2);
+      const section = current;
+      if (first2 === BACKSLASH) {
+        if (strict && !startsWithAt(bytes, NO_NEWLINE, start, end)) return null;
+        hunk?.spans.push(start, end);
         continue;
       }
-      if (lineEnd2 - lineStart === 3 && text.startsWith("-- ", lineStart) && !(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLine(lineAt(text, pos) ?? "x")) {
-        endShort();
-        continue;
+      if (first2 === DASH && end - start === 3 && bytes[start + 1] === DASH && bytes[start + 2] === SPACE) {
+        if (strict) return null;
+        if (!(oldLeft === 1 && newLeft <= 0) && !isHunkBodyLineAt(bytes, next)) {
+          endShort();
+          continue;
+        }
       }
-      if (marker === -1 || marker === 32) {
+      if (first2 === SPACE || first2 === -1) {
+        if (strict && (oldLeft === 0 || newLeft === 0)) return null;
         oldLeft--;
         newLeft--;
-        hunk.oldCount++;
-        hunk.newCount++;
-      } else if (marker === 45) {
+        if (hunk !== null) {
+          hunk.oldCount++;
+          hunk.newCount++;
+        }
+      } else if (first2 === DASH) {
+        if (strict && (oldLeft === 0 || start > 0 && isDashBreak(bytes, start, newline))) return null;
         oldLeft--;
-        hunk.oldCount++;
-      } else if (marker === 43) {
+        section.deletions++;
+        if (hunk !== null) hunk.oldCount++;
+      } else if (first2 === PLUS) {
+        if (strict && newLeft === 0) return null;
         newLeft--;
-        hunk.newCount++;
+        section.additions++;
+        if (hunk !== null) hunk.newCount++;
       } else {
+        if (strict) return null;
         endShort();
         continue;
       }
-      hunk.spans.push(lineStart, lineEnd2);
-      if ((oldLeft < 0 || newLeft < 0) && !strayReported) {
-        current.problems.push(`hunk "${hunkHeader}" has more ${oldLeft < 0 ? "old" : "new"} lines than its header counts (wrong line counts)`);
-        strayReported = true;
+      if (hunk !== null) {
+        hunk.spans.push(start, end);
+        if ((oldLeft < 0 || newLeft < 0) && !strayReported) {
+          section.problems.push(`hunk "${hunkHeader}" has more ${oldLeft < 0 ? "old" : "new"} lines than its header counts (wrong line counts)`);
+          strayReported = true;
+        }
       }
       if (oldLeft <= 0 && newLeft <= 0) {
         state = 1 /* Header */;
@@ -44075,181 +45566,129 @@ function splitFileSections(text) {
       }
       continue;
     }
-    const line = text.slice(lineStart, lineEnd2);
-    if (marker === 100 && line.startsWith("diff --git ")) {
-      open(line);
+    if (strict && first2 === DASH && start > 0 && isDashBreak(bytes, start, newline)) return null;
+    if (first2 === LOWER_D && startsWithAt(bytes, DIFF_GIT, start, end)) {
+      open(textOf(start, end));
       state = 1 /* Header */;
       continue;
     }
     if (state === 3 /* Binary */) continue;
     if (state === 1 /* Header */ && current !== null) {
       const section = current;
-      const match3 = marker === 64 ? HUNK_HEADER.exec(line) : null;
-      if (match3 && (section.minus !== null || section.hunks.length > 0 || section.git)) {
+      const line = textOf(start, end);
+      const match3 = first2 === AT ? HUNK_HEADER.exec(line) : null;
+      if (match3 && (section.minus !== null || section.hunkCount > 0 || section.git)) {
         oldLeft = match3[2] === void 0 ? 1 : Number(match3[2]);
         newLeft = match3[4] === void 0 ? 1 : Number(match3[4]);
-        hunkHeader = match3[0];
-        strayReported = false;
-        hunk = { oldStart: match3[1], newStart: match3[3], rest: line.slice(match3[0].length), spans: [], oldCount: 0, newCount: 0 };
-        section.hunks.push(hunk);
+        if (strict && (section.minus === null || oldLeft === 0 && newLeft === 0)) return null;
+        section.hunkCount++;
         afterHunk = false;
+        if (!strict) {
+          hunkHeader = match3[0];
+          strayReported = false;
+          hunk = { oldStart: match3[1], newStart: match3[3], rest: line.slice(match3[0].length), spans: [], oldCount: 0, newCount: 0 };
+          section.hunks.push(hunk);
+        }
         state = oldLeft > 0 || newLeft > 0 ? 2 /* Hunk */ : 1 /* Header */;
         continue;
       }
-      if (afterHunk && isStrayChange(line, lineAt(text, pos) ?? "")) {
-        if (!strayReported) section.problems.push(`hunk "${hunkHeader}" is followed by more diff lines than its header counts (wrong line counts); they are not counted`);
-        strayReported = true;
-        continue;
+      if (afterHunk && (first2 === SPACE || first2 === PLUS || first2 === DASH)) {
+        const stray = isStrayChange(bytes, start, end, first2);
+        if (strict && (stray || first2 !== DASH)) return null;
+        if (stray) {
+          if (!strayReported) section.problems.push(`hunk "${hunkHeader}" is followed by more diff lines than its header counts (wrong line counts); they are not counted`);
+          strayReported = true;
+          continue;
+        }
       }
-      if (section.hunks.length === 0) {
-        if (line.startsWith("GIT binary patch") || /^Binary files .* differ$/.test(line)) {
+      if (section.hunkCount === 0) {
+        if (first2 === UPPER_G && startsWithAt(bytes, GIT_BINARY, start, end) || first2 === UPPER_B && BINARY_FILES.test(line)) {
           section.binary = true;
           section.headers.push(line);
-          state = line.startsWith("GIT") ? 3 /* Binary */ : 0 /* Outside */;
+          state = first2 === UPPER_G ? 3 /* Binary */ : 0 /* Outside */;
           continue;
         }
         if (section.git && section.minus === null && GIT_EXTENDED_HEADER.test(line)) {
           section.headers.push(line);
           continue;
         }
-        if (marker === 45 && line.startsWith("--- ") && section.minus === null) {
-          const plus = lineAt(text, pos) ?? "";
-          if (plus.startsWith("+++ ")) {
-            section.minus = line;
-            section.plus = plus;
-            pos = nextLineStart(text, pos);
-            continue;
-          }
+        if (first2 === DASH && section.minus === null && startsWithAt(bytes, MINUS_LINE, start, end) && startsWithAt(bytes, PLUS_LINE, next, length)) {
+          section.minus = line;
+          const after = bytes.indexOf(LF, next);
+          section.plus = textOf(next, lineEnd(bytes, next, after));
+          next = after < 0 ? length : after + 1;
+          continue;
         }
       }
       state = 0 /* Outside */;
     }
-    if (marker === 45 && line.startsWith("--- ")) {
-      const plus = lineAt(text, pos) ?? "";
-      if (plus.startsWith("+++ ") && HUNK_HEADER.test(lineAt(text, nextLineStart(text, pos)) ?? "")) {
+    if (first2 === DASH && startsWithAt(bytes, MINUS_LINE, start, end) && startsWithAt(bytes, PLUS_LINE, next, length)) {
+      if (strict) return null;
+      const after = bytes.indexOf(LF, next);
+      const plusEnd = lineEnd(bytes, next, after);
+      const third = after < 0 ? length : after + 1;
+      if (HUNK_HEADER.test(textOf(third, lineEnd(bytes, third, bytes.indexOf(LF, third))))) {
         const section = open(null);
-        section.minus = line;
-        section.plus = plus;
-        pos = nextLineStart(text, pos);
+        section.minus = textOf(start, end);
+        section.plus = textOf(next, plusEnd);
+        next = third;
         state = 1 /* Header */;
       }
     }
   }
   if (state === 2 /* Hunk */ && current !== null) {
+    if (strict) return null;
     endShort();
-    again = false;
   }
+  for (let i = 0; i + 1 < sections.length; i++) sections[i].end = sections[i + 1].start;
   return sections;
 }
-function isHunkBodyLine(line) {
-  return line.length === 0 || line[0] === " " || line[0] === "+" || line[0] === "-" || line[0] === "\\";
+function countDiffBytes(bytes) {
+  const sections = splitSections(bytes, "count");
+  if (sections === null) return null;
+  const files = [];
+  for (const section of sections) {
+    const { path, oldPath } = sectionPaths(bytes, section);
+    if (path === "") return null;
+    files.push({ path, oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end: section.end });
+  }
+  return files;
 }
-function isStrayChange(line, next) {
-  if (line.startsWith(" ")) return line.trim().length > 0;
-  if (line.startsWith("+")) return !line.startsWith("+++ ");
-  if (!line.startsWith("-")) return false;
-  if (line === "-- " || line === "--" || line.startsWith("---")) return false;
-  return !(line.startsWith("--- ") && next.startsWith("+++ "));
+function utf8Of(text) {
+  return LONE_SURROGATE.test(text) ? null : Buffer.from(text, "utf8");
 }
-function firstBodyLine(text, section, pair, prefix) {
+var LONE_SURROGATE = new RegExp("\\p{Surrogate}", "u");
+function headerValue(section, prefix) {
+  for (let i = 1; i < section.headers.length; i++) {
+    const header = section.headers[i];
+    if (header.startsWith(prefix)) return header.slice(prefix.length);
+  }
+  return void 0;
+}
+function sectionPaths(bytes, section) {
+  const minus = bodyLine(bytes, section, section.minus, MINUS_LINE);
+  const plus = bodyLine(bytes, section, section.plus, PLUS_LINE);
+  const gitPaths = section.git ? pathsFromDiffGitLine(section.headers[0] ?? "") : null;
+  let oldPath = headerValue(section, "rename from ") ?? headerValue(section, "copy from ") ?? (minus ? pathFromMinusPlus(minus.slice(4), "a/") : null) ?? gitPaths?.old ?? null;
+  let newPath = headerValue(section, "rename to ") ?? headerValue(section, "copy to ") ?? (plus ? pathFromMinusPlus(plus.slice(4), "b/") : null) ?? gitPaths?.new ?? null;
+  if (headerValue(section, "new file mode ") !== void 0) oldPath = null;
+  if (headerValue(section, "deleted file mode ") !== void 0) newPath = null;
+  if (oldPath === null && newPath === null && gitPaths) {
+    oldPath = gitPaths.old;
+    newPath = gitPaths.new;
+  }
+  return { path: newPath ?? oldPath ?? "", oldPath, newPath };
+}
+function bodyLine(bytes, section, pair, prefix) {
   if (section.minus !== null) return pair ?? void 0;
   for (const { spans } of section.hunks) {
     for (let i = 0; i < spans.length; i += 2) {
       const start = spans[i];
       const end = spans[i + 1];
-      if (end - start >= prefix.length && text.startsWith(prefix, start)) return text.slice(start, end);
+      if (startsWithAt(bytes, prefix, start, end)) return bytes.toString("utf8", start, end);
     }
   }
   return void 0;
-}
-function sectionToFile(text, section) {
-  let extended = null;
-  for (const line of section.headers) if (!line.startsWith("diff --git ") && !line.startsWith("index ")) (extended ??= []).push(line);
-  const header = (prefix) => {
-    const found = extended?.find((h) => h.startsWith(prefix));
-    return found === void 0 ? void 0 : found.slice(prefix.length);
-  };
-  const minus = firstBodyLine(text, section, section.minus, "--- ");
-  const plus = firstBodyLine(text, section, section.plus, "+++ ");
-  const gitPaths = section.git ? pathsFromDiffGitLine(section.headers[0] ?? "") : null;
-  let oldPath = header("rename from ") ?? header("copy from ") ?? (minus ? pathFromMinusPlus(minus.slice(4), "a/") : null) ?? gitPaths?.old ?? null;
-  let newPath = header("rename to ") ?? header("copy to ") ?? (plus ? pathFromMinusPlus(plus.slice(4), "b/") : null) ?? gitPaths?.new ?? null;
-  const isNew = header("new file mode ") !== void 0 || oldPath === null;
-  const isDeleted = header("deleted file mode ") !== void 0 || newPath === null;
-  if (header("new file mode ") !== void 0) oldPath = null;
-  if (header("deleted file mode ") !== void 0) newPath = null;
-  if (oldPath === null && newPath === null && gitPaths) {
-    oldPath = gitPaths.old;
-    newPath = gitPaths.new;
-  }
-  let status = "modified";
-  if (header("rename from ") !== void 0) status = "renamed";
-  else if (header("copy from ") !== void 0) status = "copied";
-  else if (isNew && !isDeleted) status = "added";
-  else if (isDeleted && !isNew) status = "deleted";
-  const counted = { additions: 0, deletions: 0 };
-  const hunks = readHunks(text, section.hunks, counted);
-  const similarity = header("similarity index ");
-  const file = {
-    path: newPath ?? oldPath ?? "",
-    oldPath,
-    newPath,
-    status,
-    binary: section.binary,
-    additions: counted.additions,
-    deletions: counted.deletions,
-    hunks,
-    ...header("old mode ") !== void 0 || header("deleted file mode ") !== void 0 ? { oldMode: header("old mode ") ?? header("deleted file mode ") } : {},
-    ...header("new mode ") !== void 0 || header("new file mode ") !== void 0 ? { newMode: header("new mode ") ?? header("new file mode ") } : {},
-    ...similarity !== void 0 ? { similarity: Number.parseInt(similarity, 10) } : {}
-  };
-  return { file, header: section.headers[0] ?? section.minus ?? "" };
-}
-function readHunks(text, raw, counted) {
-  const hunks = [];
-  for (const chunk of raw) {
-    const spans = chunk.spans;
-    const context = chunk.rest.charCodeAt(0) === 32 ? chunk.rest.slice(1) : chunk.rest;
-    const reader = { oldLine: Number(chunk.oldStart), newLine: Number(chunk.newStart), scope: scopeFromHunkContext(context), lines: [], counted };
-    for (let i = 0; i < spans.length; i += 2) readLine(reader, text, spans[i], spans[i + 1]);
-    hunks.push({
-      oldStart: Number(chunk.oldStart),
-      oldLines: chunk.oldCount,
-      newStart: Number(chunk.newStart),
-      newLines: chunk.newCount,
-      context,
-      lines: reader.lines
-    });
-  }
-  return hunks;
-}
-function readLine(reader, source, start, end) {
-  const marker = end > start ? source.charCodeAt(start) : -1;
-  if (marker === 92) return;
-  const text = source.slice(start + 1, end);
-  let scope = reader.scope;
-  let after = scope;
-  if (closesScope(text)) after = void 0;
-  else {
-    const opened = scopeOpenedBy(text);
-    if (opened !== null) scope = after = opened;
-  }
-  reader.scope = after;
-  let line;
-  if (marker === 43) {
-    reader.counted.additions++;
-    const newLine = reader.newLine++;
-    line = scope === void 0 ? { kind: "add", text, newLine } : { kind: "add", text, newLine, func: scope };
-  } else if (marker === 45) {
-    reader.counted.deletions++;
-    const oldLine = reader.oldLine++;
-    line = scope === void 0 ? { kind: "del", text, oldLine } : { kind: "del", text, oldLine, func: scope };
-  } else {
-    const oldLine = reader.oldLine++;
-    const newLine = reader.newLine++;
-    line = scope === void 0 ? { kind: "context", text, oldLine, newLine } : { kind: "context", text, oldLine, newLine, func: scope };
-  }
-  reader.lines.push(line);
 }
 function pathsFromDiffGitLine(line) {
   const rest = line.slice("diff --git ".length);
@@ -44305,6 +45744,138 @@ function unquoteC(quoted) {
   }
   return Buffer.from(bytes).toString("utf8");
 }
+function startsWithAt(bytes, prefix, at, end) {
+  if (at + prefix.length > end) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+function lineEnd(bytes, start, newline) {
+  const end = newline < 0 ? bytes.length : newline;
+  return end > start && bytes[end - 1] === CR2 ? end - 1 : end;
+}
+function isDashBreak(bytes, start, newline) {
+  if (newline < 0 || bytes[start + 1] !== DASH || bytes[start + 2] !== DASH) return false;
+  for (let at = start + 3; at < newline; at++) {
+    const c = bytes[at];
+    if (c !== SPACE && c !== TAB && !(c === CR2 && at === newline - 1)) return false;
+  }
+  return true;
+}
+function isHunkBodyLineAt(bytes, at) {
+  if (at >= bytes.length) return false;
+  const c = bytes[at];
+  if (c === LF || c === SPACE || c === PLUS || c === DASH || c === BACKSLASH) return true;
+  return c === CR2 && (at + 1 === bytes.length || bytes[at + 1] === LF);
+}
+function isStrayChange(bytes, start, end, first2) {
+  if (first2 === SPACE) {
+    for (let at = start + 1; at < end; at++) {
+      const c = bytes[at];
+      if (c >= 128) return bytes.toString("utf8", start, end).trim().length > 0;
+      if (c !== SPACE && c !== TAB && (c < 10 || c > 13)) return true;
+    }
+    return false;
+  }
+  if (first2 === PLUS) return !startsWithAt(bytes, PLUS_LINE, start, end);
+  const dashes = end - start >= 2 && bytes[start + 1] === DASH;
+  return !(dashes && (end - start === 2 || bytes[start + 2] === DASH || end - start === 3 && bytes[start + 2] === SPACE));
+}
+
+// src/diff/parse.ts
+function parseDiff(text) {
+  return Buffer.byteLength(text, "utf8") === text.length ? modelDiff(Buffer.from(text, "latin1"), text) : modelDiff(Buffer.from(text, "utf8"));
+}
+function modelDiff(bytes, ascii) {
+  const files = [];
+  const problems = [];
+  let unnamed = null;
+  for (const section of splitSections(bytes, "model", ascii)) {
+    const file = modelSection(bytes, section, ascii);
+    for (const problem of section.problems) problems.push(`${file.path || "(no path)"}: ${problem}`);
+    if (file.path !== "") files.push(file);
+    else (unnamed ??= []).push(`cannot read the file names of "${(section.headers[0] ?? section.minus ?? "").slice(0, 200)}"`);
+  }
+  if (unnamed !== null) problems.push(...unnamed);
+  return problems.length > 0 ? { files, problems } : { files };
+}
+function modelCounted(bytes, file) {
+  const model = modelDiff(bytes.subarray(file.start, file.end));
+  const only = model.files[0];
+  return model.files.length !== 1 || model.problems !== void 0 || only === void 0 ? null : only;
+}
+function modelSection(bytes, section, ascii) {
+  const header = (prefix) => headerValue(section, prefix);
+  const { path, oldPath, newPath } = sectionPaths(bytes, section);
+  let status = "modified";
+  const isNew = header("new file mode ") !== void 0 || oldPath === null;
+  const isDeleted = header("deleted file mode ") !== void 0 || newPath === null;
+  if (header("rename from ") !== void 0) status = "renamed";
+  else if (header("copy from ") !== void 0) status = "copied";
+  else if (isNew && !isDeleted) status = "added";
+  else if (isDeleted && !isNew) status = "deleted";
+  const similarity = header("similarity index ");
+  return {
+    path,
+    oldPath,
+    newPath,
+    status,
+    binary: section.binary,
+    additions: section.additions,
+    deletions: section.deletions,
+    hunks: readHunks(bytes, section, ascii),
+    ...header("old mode ") !== void 0 || header("deleted file mode ") !== void 0 ? { oldMode: header("old mode ") ?? header("deleted file mode ") } : {},
+    ...header("new mode ") !== void 0 || header("new file mode ") !== void 0 ? { newMode: header("new mode ") ?? header("new file mode ") } : {},
+    ...similarity !== void 0 ? { similarity: Number.parseInt(similarity, 10) } : {}
+  };
+}
+function readHunks(bytes, section, ascii) {
+  const hunks = [];
+  if (section.hunks.length === 0) return hunks;
+  let lineText;
+  if (ascii !== void 0) lineText = (start, end) => ascii.slice(start, end);
+  else {
+    const { start: base, end: limit } = section;
+    const text = bytes.toString("utf8", base, limit);
+    lineText = text.length === limit - base ? (start, end) => text.slice(start - base, end - base) : (start, end) => bytes.toString("utf8", start, end);
+  }
+  for (const chunk of section.hunks) hunks.push(readHunk(bytes, chunk, lineText));
+  return hunks;
+}
+function readHunk(bytes, chunk, lineText) {
+  const spans = chunk.spans;
+  const context = chunk.rest.charCodeAt(0) === 32 ? chunk.rest.slice(1) : chunk.rest;
+  let oldLine = Number(chunk.oldStart);
+  let newLine = Number(chunk.newStart);
+  let scope = scopeFromHunkContext(context);
+  const lines = [];
+  for (let i = 0; i < spans.length; i += 2) {
+    const start = spans[i];
+    const end = spans[i + 1];
+    const marker = end > start ? bytes[start] : -1;
+    if (marker === 92) continue;
+    const text = lineText(start + 1, end);
+    let func = scope;
+    if (closesScope(text)) scope = void 0;
+    else {
+      const opened = scopeOpenedBy(text);
+      if (opened !== null) func = scope = opened;
+    }
+    let line;
+    if (marker === 43) {
+      const at = newLine++;
+      line = func === void 0 ? { kind: "add", text, newLine: at } : { kind: "add", text, newLine: at, func };
+    } else if (marker === 45) {
+      const at = oldLine++;
+      line = func === void 0 ? { kind: "del", text, oldLine: at } : { kind: "del", text, oldLine: at, func };
+    } else {
+      const old = oldLine++;
+      const at = newLine++;
+      line = func === void 0 ? { kind: "context", text, oldLine: old, newLine: at } : { kind: "context", text, oldLine: old, newLine: at, func };
+    }
+    lines.push(line);
+  }
+  return { oldStart: Number(chunk.oldStart), oldLines: chunk.oldCount, newStart: Number(chunk.newStart), newLines: chunk.newCount, context, lines };
+}
 
 // bot/github/files.ts
 function diffFromFiles(files) {
@@ -44351,21 +45922,21 @@ async function fetchPullRequest(client, ref) {
   const base = { ref, headSha, title: pr.data.title, draft: pr.data.draft === true, fileCount: pr.data.changed_files };
   const patch = await asText("fetching the commits as patches", client, PATCH_MEDIA, params);
   if (patch !== null) {
-    const diffText2 = await asText("fetching the diff", client, DIFF_MEDIA, params);
-    const diff = parseDiff(diffText2 ?? diffFromFiles(await listFiles(client, ref)));
+    const diffText3 = await asText("fetching the diff", client, DIFF_MEDIA, params);
+    const diff = parseDiff(diffText3 ?? diffFromFiles(await listFiles(client, ref)));
     return { ...base, mbox: patch, diff, source: "patch" };
   }
   const files = await listFiles(client, ref);
-  const diffText = diffFromFiles(files);
+  const diffText2 = diffFromFiles(files);
   const user = pr.data.user?.login ?? "unknown";
   const mbox = messageFromDiff({
     sha: headSha,
     author: `${user} <${user}@users.noreply.github.com>`,
     title: pr.data.title,
     body: pr.data.body ?? "",
-    diff: diffText
+    diff: diffText2
   });
-  return { ...base, mbox, diff: parseDiff(diffText), source: "files", fileCount: files.length };
+  return { ...base, mbox, diff: parseDiff(diffText2), source: "files", fileCount: files.length };
 }
 async function asText(action, client, accept, params) {
   try {
@@ -44374,7 +45945,7 @@ async function asText(action, client, accept, params) {
     return String(text);
   } catch (error2) {
     if (httpStatus(error2) === 406) return null;
-    throw wrap(action, error2);
+    throw wrap3(action, error2);
   }
 }
 async function listFiles(client, ref) {
@@ -44387,10 +45958,10 @@ async function call(action, run) {
   try {
     return await run();
   } catch (error2) {
-    throw wrap(action, error2);
+    throw wrap3(action, error2);
   }
 }
-function wrap(action, error2) {
+function wrap3(action, error2) {
   if (error2 instanceof GitHubError) return error2;
   return new GitHubError(error2 instanceof Error ? error2.message : String(error2), httpStatus(error2), action);
 }
@@ -44431,15 +46002,15 @@ ${resolvedMarker(fp)}` });
         resolved.push(fp);
       }
     }
-    await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
+    await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion, options.wording);
   } catch (error2) {
-    if (httpStatus(error2) !== 403 || /rate limit/i.test(error2 instanceof Error ? error2.message : "")) throw wrap("posting to the pull request", error2);
+    if (httpStatus(error2) !== 403 || /rate limit/i.test(error2 instanceof Error ? error2.message : "")) throw wrap3("posting to the pull request", error2);
     options.log(
       `patchsentry: GitHub refused to write to ${ref.owner}/${ref.repo}#${ref.number} (403: ${error2 instanceof Error ? error2.message : "forbidden"}; a read-only token, e.g. a pull request from a fork); reporting as workflow annotations and the job summary instead`
     );
     if (checkRunId !== null) {
       try {
-        await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion);
+        await completeCheck(client, ref, checkRunId, findings, index, headSha, conclusion, options.wording);
       } catch (completing) {
         options.log(`patchsentry: could not complete check run ${checkRunId} either: ${completing instanceof Error ? completing.message : String(completing)}`);
       }
@@ -44472,7 +46043,7 @@ async function readExisting(client, params) {
     }
     return { fingerprints, resolved, heads, comments: posted };
   } catch (error2) {
-    throw wrap("reading the existing review comments", error2);
+    throw wrap3("reading the existing review comments", error2);
   }
 }
 async function postReview(client, params, review) {
@@ -44486,8 +46057,8 @@ async function postReview(client, params, review) {
 ${moved}`.slice(0, 65e3), comments: [] });
   }
 }
-async function completeCheck(client, ref, id, findings, index, headSha, conclusion) {
-  const output = checkOutput(findings, headSha);
+async function completeCheck(client, ref, id, findings, index, headSha, conclusion, wording) {
+  const output = checkOutput(findings, headSha, wording);
   const groups2 = batches(buildAnnotations(findings, index), ANNOTATIONS_PER_REQUEST);
   const params = { owner: ref.owner, repo: ref.repo, check_run_id: id };
   for (const group of groups2.slice(0, -1)) await client.rest.checks.update({ ...params, output: { ...output, annotations: group } });
@@ -44496,453 +46067,7 @@ async function completeCheck(client, ref, id, findings, index, headSha, conclusi
 }
 function fallBack(options) {
   options.fallback.write(workflowCommands(options.findings, options.index));
-  options.fallback.summary?.(summaryMarkdown(options.findings, options.headSha));
-}
-
-// src/ingest/mbox.ts
-var DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
-var MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
-var FROM_LINE = new RegExp(
-  `^From \\S+ +${DAY},? +${MONTH} +\\d{1,2} +\\d{1,2}:\\d\\d(?::\\d\\d)?(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))? +\\d{4}(?: +(?:[A-Z]{1,5}|[+-]\\d{4}))?\\s*$`
-);
-var NL = 10;
-var CR = 13;
-var FROM_PREFIX = Buffer.from("From ");
-function isFromLine(line) {
-  return line.startsWith("From ") && FROM_LINE.test(line);
-}
-function isFromLineIn(bytes, start = 0, end = bytes.length) {
-  return isFromLine(bytes.toString("latin1", start, end > start && bytes[end - 1] === CR ? end - 1 : end));
-}
-async function* splitMbox(chunks) {
-  let pending = [];
-  let pendingLength = 0;
-  let carry = Buffer.alloc(0);
-  let index = 0;
-  let started = false;
-  const flush = () => {
-    if (!started && pendingLength === 0) return null;
-    const bytes = unescapeMboxrd(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength));
-    pending = [];
-    pendingLength = 0;
-    if (!started && bytes.toString("latin1").trim() === "") return null;
-    return { index: index++, bytes };
-  };
-  for await (const chunk of chunks) {
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let lineStart = 0;
-    let segmentStart = 0;
-    if (carry.length > 0) {
-      const first2 = buf.indexOf(NL);
-      if (first2 < 0) {
-        carry = Buffer.concat([carry, buf]);
-        continue;
-      }
-      const head = Buffer.concat([carry, buf.subarray(0, first2 + 1)]);
-      carry = Buffer.alloc(0);
-      if (isFromLineIn(head, 0, head.length - 1)) {
-        const message = flush();
-        if (message) yield message;
-        started = true;
-      } else {
-        pending.push(head);
-        pendingLength += head.length;
-      }
-      lineStart = first2 + 1;
-      segmentStart = first2 + 1;
-    }
-    for (; ; ) {
-      const nl2 = buf.indexOf(NL, lineStart);
-      if (nl2 < 0) break;
-      if (buf[lineStart] === 70 && nl2 - lineStart >= 5 && buf.compare(FROM_PREFIX, 0, 5, lineStart, lineStart + 5) === 0) {
-        if (isFromLineIn(buf, lineStart, nl2)) {
-          if (lineStart > segmentStart) {
-            pending.push(buf.subarray(segmentStart, lineStart));
-            pendingLength += lineStart - segmentStart;
-          }
-          const message = flush();
-          if (message) yield message;
-          started = true;
-          segmentStart = nl2 + 1;
-        }
-      }
-      lineStart = nl2 + 1;
-      const next = buf.indexOf("\nFrom ", nl2, "latin1");
-      if (next < 0) {
-        const lastNl = buf.lastIndexOf(NL);
-        lineStart = lastNl + 1;
-        break;
-      }
-      lineStart = next + 1;
-    }
-    if (lineStart > segmentStart) {
-      pending.push(buf.subarray(segmentStart, lineStart));
-      pendingLength += lineStart - segmentStart;
-    }
-    carry = buf.subarray(lineStart);
-  }
-  if (carry.length > 0) {
-    if (isFromLineIn(carry)) {
-      const message = flush();
-      if (message) yield message;
-      started = true;
-    } else {
-      pending.push(carry);
-      pendingLength += carry.length;
-    }
-  }
-  const last = flush();
-  if (last) yield last;
-}
-var ESCAPED_FROM = /(^|\n)>(>*From )/g;
-function unescapeMboxrd(bytes) {
-  if (bytes.indexOf(">From ", 0, "latin1") < 0) return bytes;
-  const text = bytes.toString("latin1");
-  if (!/(?:^|\n)>+From /.test(text)) return bytes;
-  return Buffer.from(text.replace(ESCAPED_FROM, "$1$2"), "latin1");
-}
-
-// src/ingest/headers.ts
-import { isUtf8 } from "node:buffer";
-function readHeaderBlock(bytes) {
-  let end = -1;
-  let bodyOffset = bytes.length;
-  const lf = bytes.indexOf("\n\n");
-  const crlf = (lf >= 0 ? bytes.subarray(0, lf + 1) : bytes).indexOf("\r\n\r\n");
-  if (lf >= 0 && (crlf < 0 || lf < crlf)) {
-    end = lf;
-    bodyOffset = lf + 2;
-  } else if (crlf >= 0) {
-    end = crlf;
-    bodyOffset = crlf + 4;
-  }
-  if (bytes.length > 0 && (bytes[0] === 10 || bytes[0] === 13 && bytes[1] === 10)) {
-    return { fields: /* @__PURE__ */ new Map(), bodyOffset: bytes[0] === 10 ? 1 : 2 };
-  }
-  if (!startsWithHeaderField(bytes)) {
-    return { fields: /* @__PURE__ */ new Map(), bodyOffset: 0 };
-  }
-  const text = headerText(bytes.subarray(0, end < 0 ? bytes.length : end));
-  const fields = /* @__PURE__ */ new Map();
-  let name2 = null;
-  let value = "";
-  const commit = () => {
-    if (name2 === null) return;
-    const list3 = fields.get(name2);
-    if (list3) list3.push(value.trim());
-    else fields.set(name2, [value.trim()]);
-  };
-  for (const rawLine of text.split("\n")) {
-    const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
-    if (line.startsWith(" ") || line.startsWith("	")) {
-      value += " " + line.trim();
-      continue;
-    }
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    commit();
-    name2 = line.slice(0, colon).trim().toLowerCase();
-    value = line.slice(colon + 1);
-  }
-  commit();
-  return { fields, bodyOffset };
-}
-function startsWithHeaderField(bytes) {
-  const limit = Math.min(bytes.length, 1e3);
-  let start = 0;
-  if (bytes[0] === 70) {
-    const newline = bytes.indexOf(10);
-    const firstLine = bytes.toString("latin1", 0, newline < 0 || newline > limit ? limit : newline).replace(/\r$/, "");
-    if (isFromLine(firstLine)) {
-      start = firstLine.length + 1;
-      if (bytes[start] === 10) start++;
-    }
-  }
-  let colon = start;
-  for (; colon < limit && bytes[colon] !== 58; colon++) {
-    const c = bytes[colon];
-    if (c < 33 || c > 126) return false;
-  }
-  if (colon === start || colon >= limit) return false;
-  const quilt = colon - start === 5 && bytes.toString("latin1", start, colon) === "Index" && bytes[colon + 1] === 32 && colon + 2 < limit && !LATIN1_SPACE.has(bytes[colon + 2]);
-  return !quilt;
-}
-var LATIN1_SPACE = /* @__PURE__ */ new Set([9, 10, 11, 12, 13, 32, 160]);
-function headerText(raw) {
-  const text = raw.toString("utf8");
-  if (!text.includes("�") || isUtf8(raw)) return text;
-  const charset = /^content-type:[^\n]*?charset="?([\w.:-]+)/im.exec(raw.toString("latin1"))?.[1];
-  if (charset !== void 0) {
-    try {
-      return new TextDecoder(charset).decode(raw);
-    } catch {
-    }
-  }
-  return raw.toString("latin1");
-}
-var libmimeModuleCache;
-async function loadMimeCodecs() {
-  libmimeModuleCache ??= (await Promise.resolve().then(() => (init_libmime(), libmime_exports))).default;
-}
-function needsMimeCodecs(block) {
-  if (libmimeModuleCache !== void 0) return false;
-  for (const values of block.fields.values()) {
-    for (const value of values) if (value.includes("=?")) return true;
-  }
-  const contentType = firstField(block, "content-type");
-  return contentType !== void 0 && !SIMPLE_CONTENT_TYPE.test(contentType);
-}
-function libmime2() {
-  if (libmimeModuleCache === void 0) throw new Error("internal error: MIME header decoding before loadMimeCodecs()");
-  return libmimeModuleCache;
-}
-function firstField(block, name2) {
-  return block.fields.get(name2)?.[0];
-}
-function decodeHeaderText(value) {
-  if (!value.includes("=?")) return value;
-  const codecs = libmime2();
-  try {
-    return codecs.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
-function parseMessageIds(value) {
-  if (!value) return [];
-  return value.match(/<[^<>\s]+>/g) ?? [];
-}
-var SIMPLE_CONTENT_TYPE = /^\s*([A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+)\s*(?:;\s*([A-Za-z-]+)=([A-Za-z0-9_.:+-]+)\s*;?\s*)?$/;
-function parseContentType(value) {
-  if (!value) return { type: "text/plain", params: {} };
-  const simple = SIMPLE_CONTENT_TYPE.exec(value);
-  if (simple) {
-    const params = {};
-    if (simple[2] !== void 0) params[simple[2].toLowerCase()] = simple[3];
-    return { type: simple[1].toLowerCase(), params };
-  }
-  const parsed = libmime2().parseHeaderValue(value);
-  return { type: parsed.value.toLowerCase().trim(), params: parsed.params };
-}
-
-// src/ingest/identity.ts
-import { createHash } from "node:crypto";
-function messageIdentity(messageId, bytes) {
-  return messageId ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-// src/ingest/message.ts
-async function parseMessage(raw, block = readHeaderBlock(raw.bytes)) {
-  if (needsMimeCodecs(block)) await loadMimeCodecs();
-  const message = await readMessage(raw, block);
-  if (block.fields.size === 0) return message;
-  const problems = truncationSigns(raw.bytes, block);
-  return problems.length > 0 ? { ...message, problems } : message;
-}
-async function readMessage(raw, block) {
-  if (block.fields.size === 0) {
-    const body = splitProseAndDiff(raw.bytes.toString("utf8"));
-    if (body.diff === "") throw new InputError("neither a mail message nor a diff (no header fields, no diff lines)", { index: raw.index, messageId: null });
-    return fromParts(raw, block, null, body, []);
-  }
-  const plain = fastPathBody(raw.bytes, block);
-  if (plain !== null) return fromParts(raw, block, null, splitProseAndDiff(plain), []);
-  let parsed;
-  try {
-    const { simpleParser: simpleParser2 } = await Promise.resolve().then(() => (init_esm7(), esm_exports3));
-    await loadMimeCodecs();
-    parsed = await simpleParser2(raw.bytes, {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipTextLinks: true,
-      skipImageLinks: true
-    });
-  } catch (error2) {
-    throw new InputError(`cannot parse MIME structure: ${error2.message}`, { index: raw.index, messageId: firstField(block, "message-id") ?? null });
-  }
-  const attachments = [];
-  for (const attachment of parsed.attachments) {
-    const contentType = typeof attachment.contentType === "string" ? attachment.contentType : "application/octet-stream";
-    if (!isPatchAttachment(contentType, attachment.filename)) continue;
-    attachments.push(decodeText(attachment.content, parseContentType(contentType).params["charset"]));
-  }
-  return fromParts(raw, block, parsed, splitProseAndDiff(parsed.text ?? ""), attachments);
-}
-function truncationSigns(bytes, block) {
-  const out = [];
-  if (block.bodyOffset >= bytes.length && bytes.indexOf("\n\n") < 0 && bytes.indexOf("\r\n\r\n") < 0) {
-    out.push("message ends inside its header (no blank line before a body): truncated?");
-    return out;
-  }
-  const type = parseContentType(firstField(block, "content-type"));
-  const boundary = type.params["boundary"];
-  if (type.type.startsWith("multipart/") && boundary !== void 0 && bytes.indexOf(`--${boundary}--`, block.bodyOffset, "latin1") < 0) {
-    out.push(`multipart body ends without its closing boundary "--${boundary}--": truncated?`);
-  }
-  const encoding = firstField(block, "content-transfer-encoding")?.toLowerCase().trim();
-  if (encoding === "base64" && !type.type.startsWith("multipart/")) {
-    const body = bytes.toString("latin1", block.bodyOffset).replace(/[\s]/g, "");
-    if (body.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(body)) out.push("base64 body is cut off or damaged: truncated?");
-  }
-  return out;
-}
-function fromParts(raw, block, parsed, body, attachments) {
-  const diffs = [body.diff, ...attachments.map((text) => splitProseAndDiff(text).diff)].filter((d) => d.length > 0);
-  return { ...headerFields(raw, block, parsed), prose: body.prose, diffText: diffs.join("\n") };
-}
-function headerFields(raw, block, parsed = null) {
-  const from = firstAddress(parsed?.from, firstField(block, "from"));
-  const thread = threadFields(block);
-  return {
-    index: raw.index,
-    id: messageIdentity(thread.messageId, raw.bytes),
-    messageId: thread.messageId,
-    subject: decodeHeaderText(firstField(block, "subject") ?? ""),
-    from,
-    author: authorOf(block, from),
-    to: parsed?.to ? addressesOf(parsed.to) : recipientsOf(block, "to"),
-    cc: parsed?.cc ? addressesOf(parsed.cc) : recipientsOf(block, "cc"),
-    date: dateOf(block),
-    inReplyTo: thread.inReplyTo,
-    references: thread.references,
-    autoSubmitted: thread.autoSubmitted,
-    listId: thread.listId
-  };
-}
-function threadFields(block) {
-  return {
-    messageId: parseMessageIds(firstField(block, "message-id"))[0] ?? null,
-    inReplyTo: parseMessageIds(firstField(block, "in-reply-to"))[0] ?? null,
-    references: parseMessageIds(block.fields.get("references")?.join(" ")),
-    autoSubmitted: firstField(block, "auto-submitted")?.toLowerCase().split(";")[0]?.trim() ?? null,
-    listId: firstField(block, "list-id") ?? null
-  };
-}
-function authorOf(block, from) {
-  const originalFrom = firstField(block, "x-original-from");
-  return originalFrom !== void 0 && from !== null && isRelayAddress(from) ? parseAddressList(decodeHeaderText(originalFrom))[0] ?? from : from;
-}
-function recipientsOf(block, name2) {
-  return parseAddressList(decodeHeaderText(block.fields.get(name2)?.join(", ") ?? ""));
-}
-function dateOf(block) {
-  const value = firstField(block, "date");
-  const date = value ? new Date(value) : null;
-  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
-}
-function fromOf(block) {
-  return firstAddress(void 0, firstField(block, "from"));
-}
-function fastPathBody(bytes, block) {
-  const charset = plainBodyCharset(block);
-  if (charset === null) return null;
-  const body = bytes.subarray(block.bodyOffset);
-  if (charset === "utf-8" || charset === "utf8" || charset === "us-ascii") return body.toString("utf8");
-  try {
-    return new TextDecoder(charset).decode(body);
-  } catch {
-    return null;
-  }
-}
-function plainBodyCharset(block) {
-  const encoding = (firstField(block, "content-transfer-encoding") ?? "7bit").toLowerCase().trim();
-  if (encoding !== "7bit" && encoding !== "8bit" && encoding !== "binary") return null;
-  const type = parseContentType(firstField(block, "content-type"));
-  if (type.type !== "text/plain" && type.type !== "text/x-patch" && type.type !== "text/x-diff") return null;
-  if (type.params["format"]?.toLowerCase() === "flowed") return null;
-  return (type.params["charset"] ?? "utf-8").toLowerCase();
-}
-function decodeText(content, charset) {
-  if (!charset || /^utf-?8$|^us-ascii$/i.test(charset)) return content.toString("utf8");
-  try {
-    return new TextDecoder(charset).decode(content);
-  } catch {
-    return content.toString("latin1");
-  }
-}
-var PATCH_TYPES = /* @__PURE__ */ new Set(["text/x-patch", "text/x-diff", "text/x-csrc", "application/x-patch", "application/x-diff", "text/plain"]);
-function isPatchAttachment(contentType, filename) {
-  const type = contentType.toLowerCase().split(";")[0]?.trim() ?? "";
-  const namedPatch = filename !== void 0 && /\.(?:patch|diff)$/i.test(filename);
-  if (type === "text/x-patch" || type === "text/x-diff" || type === "application/x-patch" || type === "application/x-diff") return true;
-  if (type === "application/octet-stream") return namedPatch;
-  return PATCH_TYPES.has(type) && (namedPatch || filename === void 0);
-}
-var DIFFSTAT_BREAK = /---[ \t]*\r?\n(?: .*\r?\n)*? \d+ files? changed/y;
-function nextDashLine(text, from) {
-  const at = text.indexOf("\n---", from);
-  return at < 0 ? -1 : at + 1;
-}
-function diffstatBreak(text, firstOnly = false) {
-  let found = null;
-  for (let at = text.startsWith("---") ? 0 : nextDashLine(text, 0); at >= 0; at = nextDashLine(text, at + 3)) {
-    DIFFSTAT_BREAK.lastIndex = at;
-    if (DIFFSTAT_BREAK.test(text)) {
-      found = { start: at, end: DIFFSTAT_BREAK.lastIndex };
-      if (firstOnly) break;
-    }
-  }
-  return found;
-}
-function splitProseAndDiff(text) {
-  const formatPatch = diffstatBreak(text);
-  if (formatPatch !== null) return { prose: text.slice(0, formatPatch.start), diff: text.slice(formatPatch.start) };
-  const breakAt = /^(?:---[ \t]*\r?$|diff -|Index: )/m.exec(text);
-  if (breakAt === null) {
-    const plain = /^--- \S.*\r?\n\+\+\+ \S/m.exec(text);
-    if (plain === null) return { prose: text, diff: "" };
-    return { prose: text.slice(0, plain.index), diff: text.slice(plain.index) };
-  }
-  const rest = text.slice(breakAt.index);
-  if (!/^(?:diff -|--- \S|@@ -|Index: )/m.test(rest)) return { prose: text, diff: "" };
-  return { prose: text.slice(0, breakAt.index), diff: rest };
-}
-function firstAddress(parsed, raw) {
-  if (parsed) return addressesOf(parsed)[0] ?? null;
-  return raw === void 0 ? null : parseAddressList(decodeHeaderText(raw))[0] ?? null;
-}
-function addressesOf(value) {
-  const list3 = Array.isArray(value) ? value : [value];
-  const out = [];
-  for (const object of list3) {
-    for (const entry of object.value) {
-      if (entry.address) out.push({ name: entry.name ?? "", address: entry.address });
-      for (const member of entry.group ?? []) if (member.address) out.push({ name: member.name ?? "", address: member.address });
-    }
-  }
-  return out;
-}
-function parseAddressList(value) {
-  const out = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  const parts = [];
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
-    if (ch === '"' && value[i - 1] !== "\\") quoted = !quoted;
-    else if (!quoted && ch === "<") depth++;
-    else if (!quoted && ch === ">") depth = Math.max(0, depth - 1);
-    else if (!quoted && depth === 0 && ch === ",") {
-      parts.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(value.slice(start));
-  for (const part of parts) {
-    const trimmed = part.trim();
-    if (!trimmed) continue;
-    const angle = /^(.*?)<([^<>]+)>\s*$/.exec(trimmed);
-    if (angle) out.push({ name: (angle[1] ?? "").trim().replace(/^"|"$/g, "").replace(/\\"/g, '"'), address: (angle[2] ?? "").trim() });
-    else {
-      const bare = /^([^\s()]+@[^\s()]+)(?:\s*\((.*)\))?$/.exec(trimmed);
-      if (bare) out.push({ name: bare[2] ?? "", address: bare[1] ?? "" });
-    }
-  }
-  return out;
-}
-function isRelayAddress(address) {
-  return /(?:^|[._+-])(?:no-?reply|do-?not-?reply|bounces?)(?:[._+-]|@)/i.test(address.address) || / via /i.test(address.name);
+  options.fallback.summary?.(summaryMarkdown(options.findings, options.headSha, options.wording));
 }
 
 // src/ingest/subject.ts
@@ -44979,10 +46104,16 @@ function parseSubject(raw) {
 }
 
 // src/ingest/patch.ts
-var TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(\S.*?)\s*$/;
+function wholeDiff(patch) {
+  return patch.counts === void 0 ? patch.diff : modelOf(patch.message.diff);
+}
+function modelOf(diff) {
+  return typeof diff === "string" ? parseDiff(diff) : modelDiff(Buffer.from(diff.buffer, diff.byteOffset, diff.byteLength));
+}
+var TRAILER = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*?)\s*$/;
 function toPatch(message) {
   const subject = parseSubject(message.subject);
-  const diff = message.diffText.length > 0 && !subject.isReply ? parseDiff(message.diffText) : { files: [] };
+  const diff = message.diff.length > 0 && !subject.isReply ? modelOf(message.diff) : { files: [] };
   const kind = kindOf(subject, diff.files.length > 0);
   const problems = [...message.problems ?? [], ...(diff.problems ?? []).map((p) => `diff: ${p}`)];
   return { message, subject, kind, diff, trailers: readTrailers(message.prose), ...problems.length > 0 ? { problems } : {} };
@@ -44997,7 +46128,7 @@ function readTrailers(prose) {
   const out = [];
   for (const raw of prose.split("\n")) {
     const match3 = TRAILER.exec(raw.replace(/\r$/, ""));
-    if (match3?.[1] && match3[2] && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested|^Altp2m-/i.test(match3[1])) {
+    if (match3?.[1] && match3[2] !== void 0 && (match3[2] !== "" || /-ack$/i.test(match3[1])) && /-by$|-ack$|^Fixes$|^Link$|^Cc$|^Reported|^Tested/i.test(match3[1])) {
       out.push({ key: match3[1], value: match3[2] });
     }
   }
@@ -45005,229 +46136,38 @@ function readTrailers(prose) {
 }
 
 // src/ingest/fastpath.ts
-var HUNK_HEADER2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
-var GIT_EXTENDED_HEADER2 = /^(?:old mode |new mode |deleted file mode |new file mode |copy from |copy to |rename from |rename to |rename old |rename new |similarity index |dissimilarity index |index )/;
-var BINARY_FILES = /^Binary files .* differ$/;
-var NO_NEWLINE = "\\ No newline at end of file";
-function utf8Of(text) {
-  return LONE_SURROGATE.test(text) ? null : Buffer.from(text, "utf8");
-}
-var LONE_SURROGATE = new RegExp("\\p{Surrogate}", "u");
-function countDiffBytes(bytes, from = 0) {
-  const sections = [];
-  let section = null;
-  let state = 0 /* Outside */;
-  let oldLeft = 0;
-  let newLeft = 0;
-  const length = bytes.length;
-  let start = from;
-  while (start < length) {
-    if (state === 2 /* Hunk */) {
-      const current = section;
-      while (start < length) {
-        const newline2 = bytes.indexOf(LF, start);
-        const next2 = newline2 < 0 ? length : newline2 + 1;
-        const first3 = bytes[start];
-        if (first3 === SPACE || first3 === LF || first3 === CR2 && lineEnd(bytes, start, newline2) === start) {
-          if (oldLeft === 0 || newLeft === 0) return null;
-          oldLeft--;
-          newLeft--;
-        } else if (first3 === DASH) {
-          if (oldLeft === 0 || bytes[start + 1] === DASH && bytes[start + 2] === SPACE && lineEnd(bytes, start, newline2) === start + 3) return null;
-          if (start > from && isDashBreak(bytes, start, newline2)) return null;
-          oldLeft--;
-          current.deletions++;
-        } else if (first3 === PLUS) {
-          if (newLeft === 0) return null;
-          newLeft--;
-          current.additions++;
-        } else if (first3 === BACKSLASH) {
-          if (bytes.toString("latin1", start, lineEnd(bytes, start, newline2)) !== NO_NEWLINE) return null;
-        } else return null;
-        start = next2;
-        if (oldLeft === 0 && newLeft === 0) {
-          state = 1 /* Header */;
-          break;
-        }
-      }
-      continue;
-    }
-    const newline = bytes.indexOf(LF, start);
-    const next = newline < 0 ? length : newline + 1;
-    const end = lineEnd(bytes, start, newline);
-    const first2 = end > start ? bytes[start] : -1;
-    if (first2 === DASH && start > from && isDashBreak(bytes, start, newline)) return null;
-    if (first2 === LOWER_D && startsWithAt(bytes, DIFF_GIT, start)) {
-      section = { start, headers: [bytes.toString("utf8", start, end)], minus: null, plus: null, hunks: 0, additions: 0, deletions: 0, binary: false };
-      sections.push(section);
-      state = 1 /* Header */;
-      start = next;
-      continue;
-    }
-    if (state === 3 /* Binary */) {
-      start = next;
-      continue;
-    }
-    if (state === 1 /* Header */) {
-      const current = section;
-      const line = bytes.toString("utf8", start, end);
-      if (first2 === AT) {
-        const hunk = HUNK_HEADER2.exec(line);
-        if (hunk) {
-          if (current.minus === null) return null;
-          oldLeft = hunk[2] === void 0 ? 1 : Number(hunk[2]);
-          newLeft = hunk[4] === void 0 ? 1 : Number(hunk[4]);
-          if (oldLeft === 0 && newLeft === 0) return null;
-          current.hunks++;
-          state = 2 /* Hunk */;
-          start = next;
-          continue;
-        }
-      }
-      if (current.hunks > 0) {
-        if (first2 === SPACE || first2 === PLUS || first2 === DASH && line !== "-- " && line !== "--" && !line.startsWith("---")) return null;
-        state = 0 /* Outside */;
-      } else if (line.startsWith("GIT binary patch") || BINARY_FILES.test(line)) {
-        current.binary = true;
-        current.headers.push(line);
-        state = line.startsWith("GIT") ? 3 /* Binary */ : 0 /* Outside */;
-        start = next;
-        continue;
-      } else if (current.minus === null && GIT_EXTENDED_HEADER2.test(line)) {
-        current.headers.push(line);
-        start = next;
-        continue;
-      } else if (current.minus === null && line.startsWith("--- ") && startsWithAt(bytes, PLUS_LINE, next)) {
-        const after = bytes.indexOf(LF, next);
-        current.minus = line;
-        current.plus = bytes.toString("utf8", next, lineEnd(bytes, next, after));
-        start = after < 0 ? length : after + 1;
-        continue;
-      } else state = 0 /* Outside */;
-    }
-    if (first2 === DASH && startsWithAt(bytes, MINUS_LINE, start) && startsWithAt(bytes, PLUS_LINE, next)) return null;
-    start = next;
-  }
-  if (state === 2 /* Hunk */) return null;
-  const files = [];
-  for (let i = 0; i < sections.length; i++) {
-    const file = fileOf(sections[i], sections[i + 1]?.start ?? length);
-    if (file === null) return null;
-    files.push(file);
-  }
-  return files;
-}
-var LF = 10;
-var CR2 = 13;
-var SPACE = 32;
-var PLUS = 43;
-var DASH = 45;
-var AT = 64;
-var BACKSLASH = 92;
-var LOWER_D = 100;
-var DIFF_GIT = Buffer.from("diff --git ");
-var MINUS_LINE = Buffer.from("--- ");
-var PLUS_LINE = Buffer.from("+++ ");
-function startsWithAt(bytes, prefix, at) {
-  if (at + prefix.length > bytes.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
-  return true;
-}
-function lineEnd(bytes, start, newline) {
-  const end = newline < 0 ? bytes.length : newline;
-  return end > start && bytes[end - 1] === CR2 ? end - 1 : end;
-}
-function isDashBreak(bytes, start, newline) {
-  if (newline < 0 || bytes[start + 1] !== DASH || bytes[start + 2] !== DASH) return false;
-  for (let at = start + 3; at < newline; at++) {
-    const c = bytes[at];
-    if (c !== SPACE && c !== 9 && !(c === CR2 && at === newline - 1)) return false;
-  }
-  return true;
-}
-function fileOf(section, end) {
-  const header = (prefix) => {
-    const found = section.headers.find((h) => h.startsWith(prefix));
-    return found === void 0 ? void 0 : found.slice(prefix.length);
-  };
-  const gitPaths = pathsFromDiffGitLine(section.headers[0] ?? "");
-  let oldPath = header("rename from ") ?? header("copy from ") ?? (section.minus !== null ? pathFromMinusPlus2(section.minus.slice(4), "a/") : null) ?? gitPaths?.old ?? null;
-  let newPath = header("rename to ") ?? header("copy to ") ?? (section.plus !== null ? pathFromMinusPlus2(section.plus.slice(4), "b/") : null) ?? gitPaths?.new ?? null;
-  if (header("new file mode ") !== void 0) oldPath = null;
-  if (header("deleted file mode ") !== void 0) newPath = null;
-  if (oldPath === null && newPath === null) {
-    if (gitPaths === null) return null;
-    oldPath = gitPaths.old;
-    newPath = gitPaths.new;
-  }
-  const path = newPath ?? oldPath ?? "";
-  if (path === "") return null;
-  return { path, oldPath, additions: section.additions, deletions: section.deletions, binary: section.binary, start: section.start, end };
-}
-function pathFromMinusPlus2(value, prefix) {
-  const tab = value.indexOf("	");
-  let path = (tab < 0 ? value : value.slice(0, tab)).trimEnd();
-  if (path === "/dev/null") return null;
-  if (path.startsWith('"')) path = unquoteC(path);
-  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
-}
 function modelWatched(bytes, counts, isWatched) {
   const watched = [];
   for (const file of counts) {
     if (!touchesPath(file, isWatched)) continue;
-    const model = parseDiff(bytes.toString("utf8", file.start, file.end));
-    const only = model.files[0];
-    if (model.files.length !== 1 || model.problems !== void 0 || only === void 0) return null;
-    watched.push(only);
+    const model = modelCounted(bytes, file);
+    if (model === null) return null;
+    watched.push(model);
   }
   return watched;
 }
 function leanPatch(message, isWatched) {
-  const { diff: _none, ...base } = toPatch({ ...message, diffText: "" });
-  let counts = [];
-  let watched = [];
-  if (!base.subject.isReply && message.diffText.length > 0) {
-    const bytes = utf8Of(message.diffText);
-    if (bytes === null) return null;
-    const counted = countDiffBytes(bytes);
-    const modelled = counted === null ? null : modelWatched(bytes, counted, isWatched);
-    if (counted === null || modelled === null) return null;
-    counts = counted;
-    watched = modelled;
-  }
-  const kind = counts.length > 0 && !base.subject.isReply ? "patch" : base.kind;
-  const patch = new CountedPatch({ ...base, message, kind }, counts.length > 0);
-  return { patch, counts, review: { ...base, message, kind, diff: { files: watched } } };
+  const base = toPatch({ ...message, diff: "" });
+  if (base.subject.isReply || message.diff.length === 0) return { ...base, message };
+  const bytes = utf8Of(diffText(message));
+  const counted = bytes === null ? null : countWatched(bytes, isWatched);
+  if (counted === null) return null;
+  const kind = counted.counts.length > 0 ? "patch" : base.kind;
+  return { ...base, message, kind, diff: { files: counted.watched }, counts: counted.counts };
 }
-var CountedPatch = class {
-  message;
-  subject;
-  kind;
-  trailers;
-  #diff;
-  #hasDiff;
-  constructor(base, hasDiff) {
-    this.message = base.message;
-    this.subject = base.subject;
-    this.kind = base.kind;
-    this.trailers = base.trailers;
-    if (base.problems !== void 0) this.problems = base.problems;
-    this.#hasDiff = hasDiff;
-  }
-  get diff() {
-    this.#diff ??= this.#hasDiff ? parseDiff(this.message.diffText) : { files: [] };
-    return this.#diff;
-  }
-};
+function countWatched(bytes, isWatched) {
+  const counts = countDiffBytes(bytes);
+  const watched = counts === null ? null : modelWatched(bytes, counts, isWatched);
+  return counts === null || watched === null ? null : { counts, watched };
+}
 
 // src/ingest/bytepath.ts
 function leanPatchFromBytes(raw, block, isWatched) {
   const { bytes } = raw;
   if (block.fields.size === 0 || block.bodyOffset >= bytes.length) return null;
   const charset = plainBodyCharset(block);
-  if (charset !== "utf-8" && charset !== "utf8" && charset !== "us-ascii") return null;
-  const subjectText = decodeHeaderText(firstField(block, "subject") ?? "");
-  const subject = parseSubject(subjectText);
+  if (charset === null || !isUtf8Charset(charset)) return null;
+  const subject = parseSubject(decodeHeaderText(firstField(block, "subject") ?? ""));
   if (subject.isReply) return null;
   const body = bytes.subarray(block.bodyOffset);
   const firstFile = body.indexOf(DIFF_GIT_LINE);
@@ -45237,95 +46177,13 @@ function leanPatchFromBytes(raw, block, isWatched) {
   if (diffstat === null) return null;
   const split = diffstat.start;
   if (holdsLineSeparator(body, split, diffstat.end)) return null;
-  const counts = countDiffBytes(body, split);
-  if (counts === null || counts.length === 0) return null;
-  const watched = modelWatched(body, counts, isWatched);
-  if (watched === null) return null;
+  const diff = body.subarray(split);
+  const counted = countWatched(diff, isWatched);
+  if (counted === null || counted.counts.length === 0) return null;
   const prose = body.toString("utf8", 0, split);
-  const message = new PlainMessage(raw, block, subjectText, prose, body.subarray(split));
-  const patch = new PlainPatch(message, subject, kindOf(subject, true));
-  const review = {
-    message,
-    subject,
-    kind: patch.kind,
-    diff: { files: watched },
-    get trailers() {
-      return patch.trailers;
-    }
-  };
-  return { patch, counts, review };
+  const message = buildMessage(raw, block, { prose, diff });
+  return { message, subject, kind: "patch", diff: { files: counted.watched }, counts: counted.counts, trailers: readTrailers(prose) };
 }
-var PlainMessage = class {
-  index;
-  id;
-  messageId;
-  subject;
-  from;
-  author;
-  inReplyTo;
-  references;
-  autoSubmitted;
-  listId;
-  prose;
-  #block;
-  #diff;
-  #to;
-  #cc;
-  #date;
-  #diffText;
-  constructor(raw, block, subject, prose, diff) {
-    const thread = threadFields(block);
-    this.index = raw.index;
-    this.id = messageIdentity(thread.messageId, raw.bytes);
-    this.messageId = thread.messageId;
-    this.subject = subject;
-    this.from = fromOf(block);
-    this.author = authorOf(block, this.from);
-    this.inReplyTo = thread.inReplyTo;
-    this.references = thread.references;
-    this.autoSubmitted = thread.autoSubmitted;
-    this.listId = thread.listId;
-    this.prose = prose;
-    this.#block = block;
-    this.#diff = diff;
-  }
-  get to() {
-    this.#to ??= recipientsOf(this.#block, "to");
-    return this.#to;
-  }
-  get cc() {
-    this.#cc ??= recipientsOf(this.#block, "cc");
-    return this.#cc;
-  }
-  get date() {
-    if (this.#date === void 0) this.#date = dateOf(this.#block);
-    return this.#date;
-  }
-  get diffText() {
-    this.#diffText ??= this.#diff.toString("utf8");
-    return this.#diffText;
-  }
-};
-var PlainPatch = class {
-  constructor(message, subject, kind) {
-    this.message = message;
-    this.subject = subject;
-    this.kind = kind;
-  }
-  message;
-  subject;
-  kind;
-  #diff;
-  #trailers;
-  get diff() {
-    this.#diff ??= parseDiff(this.message.diffText);
-    return this.#diff;
-  }
-  get trailers() {
-    this.#trailers ??= readTrailers(this.message.prose);
-    return this.#trailers;
-  }
-};
 function holdsLineSeparator(bytes, start, end) {
   const stretch = bytes.subarray(start, end);
   for (let at = stretch.indexOf(LEAD); at >= 0; at = stretch.indexOf(LEAD, at + 2)) {
@@ -45352,7 +46210,7 @@ var SeriesAssembler = class {
     const done = [];
     if (patch.kind === "patch" || patch.kind === "cover") {
       const { subject } = patch;
-      const single = subject.total === null || subject.total <= 1 || isRangeExport(patch) && subject.total > this.window;
+      const single = subject.total === null || subject.total <= 1 && !(subject.total === 1 && seriesKeys(patch).some((key) => this.byKey.has(key))) || isRangeExport(patch) && subject.total > this.window;
       if (single && patch.kind === "patch") {
         done.push(...this.expire(arrival));
         done.push({ id: patch.message.id, version: subject.version, total: subject.total, cover: null, patches: [patch] });
@@ -45443,6 +46301,46 @@ function seriesKeys(patch) {
   return keys;
 }
 
+// src/engine/context.ts
+function findingOf(rule, report, severity) {
+  const { line, side } = placeOf(report);
+  const evidence = report.evidence ?? (typeof report.line === "number" ? [] : [report.line.text]);
+  return {
+    severity: severityOf(rule, report.messageId, severity),
+    path: report.path,
+    line,
+    ...report.endLine === void 0 ? {} : { endLine: report.endLine },
+    side,
+    ...report.postImageLine === void 0 ? {} : { postImageLine: report.postImageLine },
+    message: messageOf(rule, report.messageId, report.data),
+    evidence,
+    anchor: report.anchor,
+    ...report.subject === void 0 ? {} : { subject: report.subject }
+  };
+}
+function placeOf(report) {
+  if (typeof report.line === "number") return { line: report.line, side: report.side ?? "new" };
+  return { line: lineNumber(report.line), side: report.side ?? (report.line.kind === "del" ? "old" : "new") };
+}
+function severityOf(rule, messageId, severity) {
+  const own = templateOf(rule, messageId);
+  return typeof own === "string" || SEVERITY_RANK[own.severity] >= SEVERITY_RANK[severity] ? severity : own.severity;
+}
+function messageOf(rule, messageId, data = {}) {
+  const own = templateOf(rule, messageId);
+  const template = typeof own === "string" ? own : own.text;
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name2) => {
+    const value = data[name2];
+    if (value === void 0) throw new Error(`${rule.id}: message "${messageId}" needs data "${name2}"`);
+    return String(value);
+  });
+}
+function templateOf(rule, messageId) {
+  const own = Object.hasOwn(rule.meta.messages, messageId) ? rule.meta.messages[messageId] : void 0;
+  if (own === void 0) throw new Error(`${rule.id}: no message "${messageId}" in its meta (messages: ${Object.keys(rule.meta.messages).join(", ")})`);
+  return own;
+}
+
 // src/engine/fingerprint.ts
 import { createHash as createHash2 } from "node:crypto";
 function fingerprint(rule, path, evidence, subject = "") {
@@ -45452,32 +46350,113 @@ function fingerprint(rule, path, evidence, subject = "") {
   return hash.digest("hex").slice(0, 16);
 }
 
+// src/engine/maintainers.ts
+function count(text, ch) {
+  let n = 0;
+  for (const c of text) if (c === ch) n++;
+  return n;
+}
+function fileMatches(pattern, path) {
+  if (!pattern.regex.test(path)) return false;
+  return pattern.subtree || count(path, "/") === pattern.slashes;
+}
+function sectionsForPath(maintainers, path) {
+  return matchPath(maintainers, path).map((m) => m.section);
+}
+function matchPath(maintainers, path) {
+  const out = [];
+  for (const section of maintainers.sections) {
+    if (section.excludes.some((p) => fileMatches(p, path))) continue;
+    let depth = null;
+    for (const pattern of section.files) if (fileMatches(pattern, path)) depth = Math.max(depth ?? -Infinity, pattern.depth);
+    for (const name2 of section.names) if (name2.test(path)) depth = Math.max(depth ?? -Infinity, 0);
+    if (depth !== null) out.push({ section, depth });
+  }
+  return out.sort((a, b) => b.depth - a.depth);
+}
+function roleFor(maintainers, path, address) {
+  const key = address.toLowerCase();
+  let role = null;
+  for (const section of sectionsForPath(maintainers, path)) {
+    if (section.maintainers.some((p) => p.address.toLowerCase() === key)) return "maintainer";
+    if (section.reviewers.some((p) => p.address.toLowerCase() === key)) role = "reviewer";
+  }
+  return role;
+}
+
+// src/engine/waivers.ts
+function readAck(value, sender, knownRules, trailerKey) {
+  let by = sender;
+  let text = value.trim();
+  const person = /^(.*?<[^<>@\s]+@[^<>\s]+>)\s*#\s*(.*)$/.exec(text);
+  if (person) {
+    by = parseAddressList(person[1])[0] ?? sender;
+    text = person[2].trim();
+  }
+  const [rule = "", ...words] = text.split(/\s+/);
+  const reason = words.join(" ").trim();
+  const shown2 = `${trailerKey}: ${value.trim()}`;
+  if (!knownRules.includes(rule)) {
+    return { problem: `${shown2}: names no rule of this pack ("${rule}"; the rules are ${knownRules.join(", ")}), so it waives nothing` };
+  }
+  if (reason === "") return { problem: `${shown2}: gives no reason, so it waives nothing (write "${trailerKey}: ${rule} <reason>")` };
+  return { ack: { rule, reason, by } };
+}
+function acksOf(trailers, sender, knownRules, trailerKey) {
+  const acks = [];
+  const problems = [];
+  for (const trailer of trailers) {
+    if (trailer.key.toLowerCase() !== trailerKey.toLowerCase()) continue;
+    const read = readAck(trailer.value, sender, knownRules, trailerKey);
+    if ("ack" in read) acks.push(read.ack);
+    else problems.push(read.problem);
+  }
+  return { acks, problems };
+}
+function judgeAck(ack, path, author, authority) {
+  const by = ack.by?.address.toLowerCase();
+  if (by === void 0) return { granted: false, why: "nobody is named as giving it" };
+  if (author && author.address.toLowerCase() === by) return { granted: false, why: "it is the patch author's own" };
+  if (authority.trusted?.some((p) => p.address.toLowerCase() === by)) return { granted: true };
+  if (authority.maintainers && roleFor(authority.maintainers, path, by) !== null) return { granted: true };
+  const known = authority.maintainers ? `neither a maintainer or reviewer of ${path} nor trusted` : "not on the trusted list (and no MAINTAINERS file was given)";
+  return { granted: false, why: `${formatPerson(ack.by)} is ${known}` };
+}
+function formatPerson(a) {
+  return a.name ? `${a.name} <${a.address}>` : a.address;
+}
+
 // src/engine/engine.ts
-var POLICY_REFERENCE = "xen/arch/x86/hvm/hvm.c, comment above do_altp2m_op()";
-function reviewSeries(series, pack, config, isWatched = watchMatcher(config), whole = series) {
+function reviewSeries(series, pack, config, isWatched = watchMatcher(config), waivers = {}) {
   const scoped = scopeSeries(series, isWatched);
   if (scoped.patches.length === 0) return { findings: [], failures: [] };
+  const knownRules = pack.rules.map((r) => r.id);
+  const acks = /* @__PURE__ */ new Map();
+  const waiverProblems = [];
+  for (const patch of [...series.cover ? [series.cover] : [], ...series.patches]) {
+    const read = acksOf(patch.trailers, patch.message.author ?? patch.message.from, knownRules, pack.waiverTrailer);
+    acks.set(patch, read.acks);
+    for (const reason of read.problems) waiverProblems.push({ anchor: patch.message.id, messageId: patch.message.messageId, reason });
+  }
+  const context = { config, acks, inputs: waivers, policy: pack.policy };
   const findings = [];
   const failures = [];
   let unwatched;
-  const unwatchedFiles = () => unwatched ??= unwatchedFilesOf(whole, isWatched);
+  const unwatchedFiles = () => unwatched ??= unwatchedFilesOf(series, isWatched);
   for (const rule of pack.rules) {
     const setting = config.rules[rule.id];
     if (setting && !setting.enabled) continue;
-    const severity = setting?.severity ?? rule.defaultSeverity;
-    let produced;
+    const severity = setting?.severity ?? rule.meta.severity;
+    const produced = [];
     try {
-      produced = rule.check(scoped, { severity, unwatchedFiles });
+      rule.check(scoped, { report: (report) => void produced.push(findingOf(rule, report, severity)), unwatchedFiles });
     } catch (error2) {
       failures.push({ rule: rule.id, seriesId: series.id, reason: error2 instanceof Error ? error2.message : String(error2) });
       continue;
     }
-    for (const finding2 of produced) {
-      const adjusted = setting?.severity !== void 0 && finding2.severity === rule.defaultSeverity ? setting.severity : finding2.severity;
-      findings.push(finalize(rule.id, { ...finding2, severity: adjusted }, series, config));
-    }
+    for (const finding2 of produced) findings.push(finalize(rule.id, finding2, series, context));
   }
-  return { findings, failures };
+  return waiverProblems.length > 0 ? { findings, failures, waiverProblems } : { findings, failures };
 }
 function scopeSeries(series, isWatched) {
   const patches = [];
@@ -45487,51 +46466,51 @@ function scopeSeries(series, isWatched) {
   }
   return { ...series, patches };
 }
-function unwatchedFilesOf(whole, isWatched) {
+function unwatchedFilesOf(series, isWatched) {
   const out = [];
-  for (const patch of whole.patches) {
-    for (const file of patch.diff.files) if (!touchesPath(file, isWatched)) out.push({ patch, file });
+  for (const patch of series.patches) {
+    for (const file of wholeDiff(patch).files) if (!touchesPath(file, isWatched)) out.push({ patch, file });
   }
   return out;
 }
-var ACK_TRAILER = /^Altp2m-Policy-Ack$/i;
-function finalize(rule, finding2, series, config) {
+function finalize(rule, finding2, series, context) {
   const { subject, ...rest } = finding2;
   const base = {
     ...rest,
     rule,
-    policy: POLICY_REFERENCE,
+    policy: context.policy,
     fingerprint: fingerprint(rule, finding2.path, finding2.evidence, subject)
   };
-  const waiver = findWaiver(rule, finding2.anchor, series, config);
-  return waiver ? { ...base, severity: "info", waiver } : base;
+  const decided = decideWaiver(base, series, context);
+  if (decided?.waiver) return { ...base, severity: "info", waiver: decided.waiver };
+  return decided?.request ? { ...base, waiverRequest: decided.request } : base;
 }
-function findWaiver(rule, anchor, series, config) {
-  const candidates = [...series.patches, ...series.cover ? [series.cover] : []].filter((p) => p.message.id === anchor || p === series.cover);
-  for (const patch of candidates) {
-    for (const trailer of patch.trailers) {
-      if (!ACK_TRAILER.test(trailer.key)) continue;
-      const [id, ...reason] = trailer.value.split(/\s+/);
-      if (id === rule) {
-        const who = patch.message.author ?? patch.message.from;
-        return { by: who ? formatAddress(who) : "the patch author", reason: reason.join(" ") || "(no reason given)" };
-      }
-    }
+function decideWaiver(finding2, series, context) {
+  const candidates = [...series.patches, ...series.cover ? [series.cover] : []].filter((p) => p.message.id === finding2.anchor || p === series.cover);
+  const home = series.patches.find((p) => p.message.id === finding2.anchor) ?? series.cover ?? series.patches[0];
+  const author = home ? home.message.author ?? home.message.from : null;
+  const given = [
+    ...candidates.flatMap((p) => context.acks.get(p) ?? []),
+    ...(context.inputs.threadAcks ?? []).filter((a) => a.anchors.includes(finding2.anchor) || a.fingerprints.includes(finding2.fingerprint))
+  ].filter((a) => a.rule === finding2.rule);
+  const authority = { ...context.inputs.maintainers ? { maintainers: context.inputs.maintainers } : {}, trusted: context.config.trusted };
+  let request2;
+  for (const ack of given) {
+    const verdict = judgeAck(ack, finding2.path, author, authority);
+    if (verdict.granted) return { waiver: { by: formatPerson(ack.by), reason: ack.reason } };
+    request2 ??= { by: ack.by ? formatPerson(ack.by) : "unknown", reason: ack.reason, why: verdict.why };
   }
-  for (const waiver of config.waivers) {
-    if (waiver.rule !== rule) continue;
+  for (const waiver of context.config.waivers) {
+    if (waiver.rule !== finding2.rule) continue;
     const matches = candidates.some(
       (p) => waiver.messageId !== void 0 && normalizeId(p.message.messageId) === normalizeId(waiver.messageId) || waiver.subject !== void 0 && new RegExp(waiver.subject).test(p.message.subject)
     );
-    if (matches) return { by: waiver.by, reason: waiver.reason };
+    if (matches) return { waiver: { by: waiver.by, reason: waiver.reason } };
   }
-  return void 0;
+  return request2 ? { request: request2 } : void 0;
 }
 function normalizeId(id) {
   return (id ?? "").replace(/^<|>$/g, "").trim();
-}
-function formatAddress(a) {
-  return a.name ? `${a.name} <${a.address}>` : a.address;
 }
 
 // src/pipeline.ts
@@ -45551,11 +46530,10 @@ async function prepareMessage(raw, isWatched, fastPath = true) {
     const block = readHeaderBlock(raw.bytes);
     if (needsMimeCodecs(block)) await loadMimeCodecs();
     const quick = fastPath ? leanPatchFromBytes(raw, block, isWatched) : null;
-    if (quick) return { kind: "patch", index: raw.index, patch: quick.patch, counts: quick.counts, review: quick.review };
+    if (quick) return { kind: "patch", index: raw.index, patch: quick };
     const message = await parseMessage(raw, block);
     const lean = fastPath ? leanPatch(message, isWatched) : null;
-    if (lean) return { kind: "patch", index: raw.index, patch: lean.patch, counts: lean.counts, review: lean.review };
-    return { kind: "patch", index: raw.index, patch: toPatch(message) };
+    return { kind: "patch", index: raw.index, patch: lean ?? toPatch(message) };
   } catch (error2) {
     return { kind: "error", index: raw.index, error: errorEntry(error2, raw.index, void 0) };
   }
@@ -45564,7 +46542,7 @@ async function* reviewPrepared(items, options) {
   const window2 = options.seriesWindow ?? DEFAULT_SERIES_WINDOW;
   const assembler = new SeriesAssembler({ window: window2 });
   const isWatched = watchMatcher(options.config);
-  const run = { options, isWatched, counts: /* @__PURE__ */ new Map(), review: /* @__PURE__ */ new Map(), waiting: /* @__PURE__ */ new Map() };
+  const run = { options, isWatched, waiting: /* @__PURE__ */ new Map() };
   const source = options.source === void 0 ? {} : { source: options.source };
   let arrival = 0;
   for await (const item of items) {
@@ -45573,8 +46551,6 @@ async function* reviewPrepared(items, options) {
       continue;
     }
     const { patch } = item;
-    if (item.counts) run.counts.set(patch, item.counts);
-    if (item.review) run.review.set(patch, item.review);
     for (const problem of patch.problems ?? []) {
       yield { kind: "error", error: { ...source, index: item.index, messageId: patch.message.messageId, reason: problem } };
     }
@@ -45601,9 +46577,8 @@ function strayPatch(patch, run) {
 function reviewed(series, run) {
   const members = [...series.cover ? [series.cover] : [], ...series.patches];
   for (const member of members) run.waiting.delete(member);
-  const forRules = series.patches.map((p) => run.review.get(p) ?? p);
-  const quiet = series.patches.every((p, i) => run.review.has(p) && forRules[i].diff.files.length === 0);
-  const { findings, failures } = quiet ? { findings: [], failures: [] } : reviewSeries({ ...series, cover: series.cover ? run.review.get(series.cover) ?? series.cover : null, patches: forRules }, run.options.pack, run.options.config, run.isWatched, series);
+  const quiet = series.patches.every((p) => p.counts !== void 0 && p.diff.files.length === 0);
+  const { findings, failures, waiverProblems = [] } = quiet ? { findings: [], failures: [] } : reviewSeries(series, run.options.pack, run.options.config, run.isWatched, run.options.waivers);
   const byMessage = /* @__PURE__ */ new Map();
   for (const finding2 of findings) {
     const list3 = byMessage.get(finding2.anchor);
@@ -45611,14 +46586,15 @@ function reviewed(series, run) {
     else byMessage.set(finding2.anchor, [finding2]);
   }
   const patches = members.map((patch) => reportFor(patch, series, byMessage.get(patch.message.id) ?? [], run));
-  return { kind: "series", series, patches, failures };
+  if (waiverProblems.length === 0) return { kind: "series", series, patches, failures };
+  const source = run.options.source === void 0 ? {} : { source: run.options.source };
+  const index = new Map(members.map((m) => [m.message.id, m.message.index]));
+  const problems = waiverProblems.map((p) => ({ ...source, index: index.get(p.anchor) ?? 0, messageId: p.messageId, reason: p.reason }));
+  return { kind: "series", series, patches, failures, waiverProblems: problems };
 }
 function reportFor(patch, series, findings, run) {
   const { message, subject } = patch;
   const who = message.author ?? message.from;
-  const counts = run.counts.get(patch);
-  run.counts.delete(patch);
-  run.review.delete(patch);
   const report = {
     index: message.index,
     id: message.id,
@@ -45627,7 +46603,7 @@ function reportFor(patch, series, findings, run) {
     kind: patch.kind,
     author: who ? who.name ? `${who.name} <${who.address}>` : who.address : null,
     series: { id: series?.id ?? null, version: subject.version, index: subject.index, total: subject.total },
-    files: (counts ?? patch.diff.files).map(
+    files: (patch.counts ?? patch.diff.files).map(
       (f) => f.binary ? { path: f.path, additions: f.additions, deletions: f.deletions, binary: true } : { path: f.path, additions: f.additions, deletions: f.deletions }
     ),
     findings
@@ -45654,6 +46630,7 @@ var ReportBuilder = class {
     if (event.series) this.seriesCount++;
     this.patches.push(...event.patches);
     for (const failure of event.failures) this.errors.push(failureEntry(failure));
+    for (const problem of event.waiverProblems ?? []) this.errors.push(problem);
   }
   addError(error2) {
     this.errors.push(error2);
@@ -45763,7 +46740,8 @@ async function reviewPullRequest(options) {
     ...options.dryRun ? { dryRun: true } : {},
     ...pr.source === "files" ? { note: `This pull request is over the limits of GitHub's diff (${pr.fileCount} files); it was reviewed as one patch of its whole diff.` } : {},
     fallback: options.fallback,
-    log: options.log
+    log: options.log,
+    wording: options.pack.wording
   });
   return { headSha: pr.headSha, report, findings, publish: result };
 }
@@ -45778,18 +46756,20 @@ function renderSarif(report, rules) {
     (patch) => patch.findings.map((f) => ({
       ruleId: f.rule,
       level: level[f.severity],
-      message: { text: f.waiver ? `${f.message} (waived by ${f.waiver.by}: ${f.waiver.reason})` : f.message },
+      message: { text: messageOf2(f) },
       locations: [
         {
           physicalLocation: {
             artifactLocation: { uri: f.path },
-            // A deleted line has no place in the post-image the scanner shows; anchor on line 1.
-            region: { startLine: f.side === "new" && f.line > 0 ? f.line : 1, ...f.side === "new" && f.endLine ? { endLine: f.endLine } : {}, snippet: { text: f.evidence.join("\n") } }
+            // Code scanning shows the new file only: a removal is put on the nearest line of it
+            // (where the hunk puts the removed lines); their old line numbers are in the message
+            // and the properties.
+            region: { startLine: startLine(f), ...f.side === "new" && f.endLine ? { endLine: f.endLine } : {}, snippet: { text: f.evidence.join("\n") } }
           }
         }
       ],
       partialFingerprints: { "patchsentry/v1": f.fingerprint },
-      properties: { messageId: patch.messageId, id: patch.id, subject: patch.subject, side: f.side }
+      properties: { messageId: patch.messageId, id: patch.id, subject: patch.subject, side: f.side, ...f.side === "old" && f.line > 0 ? { oldLine: f.line, ...f.endLine ? { oldEndLine: f.endLine } : {} } : {} }
     }))
   );
   const sarif = {
@@ -45807,7 +46787,7 @@ function renderSarif(report, rules) {
               shortDescription: { text: r.summary },
               // Rule docs start with a newline (template literals); SARIF viewers show it verbatim.
               fullDescription: { text: r.docs.trim().split("\n\n")[0] ?? r.summary },
-              defaultConfiguration: { level: level[r.defaultSeverity] }
+              defaultConfiguration: { level: level[r.meta.severity] }
             }))
           }
         },
@@ -45817,6 +46797,14 @@ function renderSarif(report, rules) {
     ]
   };
   return JSON.stringify(sarif, null, 2) + "\n";
+}
+function startLine(f) {
+  if (f.side === "new") return f.line > 0 ? f.line : 1;
+  return f.postImageLine ?? 1;
+}
+function messageOf2(f) {
+  const removed = f.side === "old" && f.line > 0 ? ` (removed: line ${f.endLine && f.endLine > f.line ? `${f.line}-${f.endLine}` : f.line} of the old file)` : "";
+  return `${f.message}${removed}${f.waiver ? ` (waived by ${f.waiver.by}: ${f.waiver.reason})` : ""}`;
 }
 
 // bot/action/outputs.ts
@@ -45848,6 +46836,7 @@ async function runAction(env, out) {
   let report = new ReportBuilder().build();
   let findings = 0;
   let code = 0;
+  let pack = packNamed(DEFAULT_PACK);
   try {
     if (!PR_EVENTS.has(env.eventName)) {
       log(`patchsentry: event "${env.eventName}" is not a pull request; nothing to review`);
@@ -45857,12 +46846,13 @@ async function runAction(env, out) {
       const full = event.repository?.full_name ?? env.repository;
       if (typeof number !== "number" || !full) throw new GitHubError("the event payload has no pull_request.number or repository", void 0, "reading GITHUB_EVENT_PATH");
       const { owner, repo } = parseRepo(full);
-      const config = loadConfig(xenAltp2m, env.config === void 0 ? void 0 : join(env.workspace, env.config), env.workspace);
+      const settings = await loadSettings({ config: env.config === void 0 ? void 0 : join(env.workspace, env.config) }, env.workspace);
+      pack = settings.pack;
       const result = await reviewPullRequest({
         client: createGitHubClient({ auth: env.token, baseUrl: env.apiUrl, log }),
         ref: { owner, repo, number },
-        pack: xenAltp2m,
-        config,
+        pack,
+        config: settings.config,
         mode: env.mode,
         failOn: env.failOn,
         fallback: {
@@ -45877,7 +46867,7 @@ async function runAction(env, out) {
         out.write(`::warning title=patchsentry::${commandData(`GitHub refused to write the review and check run: ${readOnlyReason(event)}. The findings are reported as annotations and in the job summary instead.`)}
 `);
       }
-      if (!result.publish.fellBack && env.summaryFile) appendFileSync(env.summaryFile, summaryMarkdown(result.findings, result.headSha));
+      if (!result.publish.fellBack && env.summaryFile) appendFileSync(env.summaryFile, summaryMarkdown(result.findings, result.headSha, pack.wording));
       log(`patchsentry: ${findings} finding(s); check conclusion ${result.publish.conclusion}`);
       code = exitCodeFor(report, env.failOn);
     }
@@ -45888,7 +46878,7 @@ async function runAction(env, out) {
     code = 2;
   }
   const sarif = join(env.tempDir, "patchsentry.sarif");
-  writeFileSync(sarif, renderSarif(report, xenAltp2m.rules));
+  writeFileSync(sarif, renderSarif(report, pack.rules));
   if (env.outputFile) appendFileSync(env.outputFile, formatOutputs({ findings: String(findings), sarif }));
   return code;
 }
