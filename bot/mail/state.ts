@@ -66,14 +66,8 @@ export interface HeldMessage {
   readonly receivedAt: number;
 }
 
-export interface OutboxEntry {
+export interface OutboxEntry extends NewReply {
   readonly id: number;
-  readonly messageId: string;
-  readonly inReplyTo: string;
-  readonly thread: string;
-  readonly envelopeFrom: string;
-  readonly recipients: readonly string[];
-  readonly raw: string;
   readonly status: 'queued' | 'sending' | 'sent';
   readonly attempts: number;
   readonly nextAttemptAt: number;

@@ -15,8 +15,8 @@ export interface Waiver {
   readonly reason: string;
 }
 
-export interface Finding {
-  readonly rule: string;
+/** Where a finding is and what it says: what a rule reports and a finding keeps. */
+export interface FindingPlace {
   readonly severity: Severity;
   readonly path: string;
   /** 1-based line on `side`; 0 when the finding is about the file or series as a whole. */
@@ -27,15 +27,24 @@ export interface Finding {
   /**
    * Side `old` only, when known: the nearest line of the new file to the removed ones (where
    * the hunk puts them in the post-image), for a reader that shows the new file alone (SARIF).
+   * Set by `withPostImageLines`, not by rules.
    */
   readonly postImageLine?: number;
   readonly message: string;
   /** The offending lines, as they stand in the diff (without +/- markers). */
   readonly evidence: readonly string[];
+  /**
+   * Identity (`Message.id`) of the patch the finding sits on: the one whose diff holds its
+   * line; for a finding about the series as a whole, the patch holding its evidence (or the
+   * cover letter).
+   */
+  readonly anchor: string;
+}
+
+export interface Finding extends FindingPlace {
+  readonly rule: string;
   /** Where the policy is written. */
   readonly policy: string;
-  /** Identity (`Message.id`) of the patch the finding sits on: the one whose diff holds its line. */
-  readonly anchor: string;
   /** Stable across versions of a series: rule, path and evidence, never line numbers. */
   readonly fingerprint: string;
   /** Present when the finding was waived (the pack's waiver trailer, or config); severity is then info. */
@@ -52,21 +61,7 @@ export interface WaiverRequest {
 }
 
 /** A rule's report made a finding (src/engine/context.ts), before the engine fingerprints, anchors and waives it. */
-export interface RuleFinding {
-  readonly severity: Severity;
-  readonly path: string;
-  readonly line: number;
-  readonly endLine?: number;
-  readonly side: Side;
-  /** See `Finding.postImageLine` (set by `withPostImageLines`, not by rules). */
-  readonly postImageLine?: number;
-  readonly message: string;
-  readonly evidence: readonly string[];
-  /**
-   * Identity (`Message.id`) of the patch whose diff holds the finding's line; for a finding
-   * about the series as a whole, the patch holding its evidence (or the cover letter).
-   */
-  readonly anchor: string;
+export interface RuleFinding extends FindingPlace {
   /** Extra text that keeps two findings of one rule on one file apart, e.g. the subop name. */
   readonly subject?: string;
 }

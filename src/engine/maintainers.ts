@@ -228,19 +228,27 @@ export function responsibleFor(maintainers: Maintainers, paths: readonly string[
   // "THE REST" stands in only for files nobody else looks after.
   const others = chosen.filter((s) => s.name !== THE_REST);
   const sections = restNeeded || others.every((s) => s.maintainers.length + s.reviewers.length === 0) ? chosen : others;
-  const seen = new Set<string>();
-  const take = (people: readonly Address[]): Address[] =>
-    people.filter((p) => {
-      const key = p.address.toLowerCase();
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const take = firstOfEachAddress();
   const m = take(sections.flatMap((s) => s.maintainers));
   const r = take(sections.flatMap((s) => s.reviewers));
   // The lists of every section that matched, THE REST's too (get_maintainer.pl lists them all).
   const lists = [...new Map(chosen.flatMap((s) => s.lists).map((l) => [l.toLowerCase(), l])).values()];
   return { maintainers: m, reviewers: r, lists };
+}
+
+/**
+ * A filter that keeps each address once (compared without case) across all the lists it is
+ * given, in order; `seen` are addresses to leave out from the start.
+ */
+export function firstOfEachAddress(seen: Iterable<string> = []): (people: readonly Address[]) => Address[] {
+  const taken = new Set([...seen].map((a) => a.toLowerCase()));
+  return (people) =>
+    people.filter((p) => {
+      const key = p.address.toLowerCase();
+      if (taken.has(key)) return false;
+      taken.add(key);
+      return true;
+    });
 }
 
 /** Whether `address` is a maintainer or a reviewer (M: or R:) of `path`. */

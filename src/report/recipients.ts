@@ -1,7 +1,7 @@
 import type { Address } from '../ingest/message.js';
 import { wholeDiff, type Patch } from '../ingest/patch.js';
 import type { Finding } from '../engine/finding.js';
-import { responsibleFor, type Maintainers } from '../engine/maintainers.js';
+import { firstOfEachAddress, responsibleFor, type Maintainers } from '../engine/maintainers.js';
 
 /**
  * Who a reply goes to. Xen asked bots (xen-devel, January 2021, on patchew's reports) not to
@@ -36,14 +36,7 @@ export interface Recipients {
 export function replyRecipients(patch: Patch, findings: readonly Finding[], options: RecipientOptions): Recipients {
   const { message } = patch;
   const author = message.author ?? message.from;
-  const seen = new Set([options.self.toLowerCase()]);
-  const take = (people: readonly Address[]): Address[] =>
-    people.filter((p) => {
-      const key = p.address.toLowerCase();
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const take = firstOfEachAddress([options.self]);
   const people = (): Address[] => {
     if (options.replyTo === 'author' || !options.maintainers) return [];
     const paths = [...new Set(findings.map((f) => f.path))];
