@@ -38705,28 +38705,16 @@ above it); a mode item or define that the series removes and adds back (edited o
       const movedTo = [...elsewhere()].filter(([path, prose]) => path !== loss.path && loss.concepts.every((c) => conceptsIn(prose).has(c))).map(([p]) => p);
       const first2 = loss.lines[0];
       const labels = loss.concepts.map((c) => WARNING_CONCEPTS.find((k) => k.id === c)?.label ?? c);
-      if (movedTo.length > 0) {
-        context.report({
-          messageId: "moved",
-          data: { from: loss.path, to: movedTo.join(", "), concepts: labels.join('"; "') },
-          path: loss.path,
-          line: first2 ?? 0,
-          side: "old",
-          evidence: loss.lines.map((l) => l.text),
-          anchor: loss.patch.message.id,
-          subject: `moved:${loss.concepts.join(",")}`
-        });
-        continue;
-      }
+      const kind = movedTo.length > 0 ? "moved" : "lost";
       context.report({
-        messageId: "lost",
-        data: { concepts: labels.join("; that ") },
+        messageId: kind,
+        data: kind === "moved" ? { from: loss.path, to: movedTo.join(", "), concepts: labels.join('"; "') } : { concepts: labels.join("; that ") },
         path: loss.path,
         line: first2 ?? 0,
         side: "old",
         evidence: loss.lines.map((l) => l.text),
         anchor: loss.patch.message.id,
-        subject: `lost:${loss.concepts.join(",")}`
+        subject: `${kind}:${loss.concepts.join(",")}`
       });
     }
     for (const { patch, file } of files) {
