@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useDovecot } from '../../support/dovecot.js';
-import { fillMaildir, GateSmtpServer, inReplyTo, loadMessages, readState, reviewedCount, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
+import { fillMaildir, GateSmtpServer, inReplyTo, loadMessages, repliesPer, readState, reviewedCount, startCli, toMbox, waitFor, type Cli, type LoadMessage } from './support/load.js';
 
 /**
  * SIGKILL at chosen points of a run, then the same command again (docs/mail-bot.md: a crash
@@ -38,24 +38,13 @@ async function kill(cli: Cli): Promise<void> {
   expect((await cli.exited).signal).toBe('SIGKILL');
 }
 
-
-/** Replies accepted by the server, per In-Reply-To. */
-function repliesPer(): Map<string, number> {
-  const per = new Map<string, number>();
-  for (const raw of smtp.accepted) {
-    const to = inReplyTo(raw) ?? '(none)';
-    per.set(to, (per.get(to) ?? 0) + 1);
-  }
-  return per;
-}
-
 /**
  * After the restart: every violating message answered once (`inFlight`, the one reply the
  * server had accepted when the kill struck, may be there twice: see the test), nothing else
  * answered, every message reviewed once with the right outcome, the outbox all sent.
  */
 function expectExactlyOnce(messages: readonly LoadMessage[], state: string, inFlight: string | null = null): void {
-  const per = repliesPer();
+  const per = repliesPer(smtp.accepted);
   const violating = messages.filter((m) => m.violating);
   for (const m of violating) expect.soft(per.get(m.id), `replies to ${m.id}`).toEqual(m.id === inFlight ? expect.toBeOneOf([1, 2]) : 1);
   expect([...per.keys()].sort()).toEqual(violating.map((m) => m.id).sort());

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, type Proc } from '../../support/cli.js';
 import { fixture } from '../../ingest/read.js';
 import { headersOf } from './support/smtp.js';
-import { GateSmtpServer, inReplyTo } from './support/load.js';
+import { GateSmtpServer, inReplyTo, repliesPer } from './support/load.js';
 
 const ADDR = 'xen-devel@lists.example.org';
 let dir: string;
@@ -63,20 +63,10 @@ function watch(state: string): Proc {
   return proc;
 }
 
-/** Replies the SMTP server accepted, per In-Reply-To. */
-function repliesPer(): Map<string, number> {
-  const per = new Map<string, number>();
-  for (const raw of smtp.accepted) {
-    const to = inReplyTo(raw) ?? '(none)';
-    per.set(to, (per.get(to) ?? 0) + 1);
-  }
-  return per;
-}
-
 async function until(test: () => boolean, what: string, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;
   while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; replies: ${JSON.stringify([...repliesPer()])}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; replies: ${JSON.stringify([...repliesPer(smtp.accepted)])}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -127,7 +117,7 @@ describe('watch --public-inbox', () => {
     await until(() => held !== null, 'a reply held by the server');
     bot.child.kill('SIGKILL');
     expect((await bot.exited).signal).toBe('SIGKILL');
-    expect(repliesPer().size).toBe(1);
+    expect(repliesPer(smtp.accepted).size).toBe(1);
     smtp.gate = () => true;
 
     // While it is down: more mail, and a deletion (the clean patch removed from the archive).
@@ -139,17 +129,17 @@ describe('watch --public-inbox', () => {
 
     bot = watch(state);
     await bot.waitFor(/watching /);
-    await until(() => v.slice(0, 4).every((m) => repliesPer().has(m.id)), 'replies to the four violating patches');
+    await until(() => v.slice(0, 4).every((m) => repliesPer(smtp.accepted).has(m.id)), 'replies to the four violating patches');
     await bot.waitFor(/deletes a message: skipped/);
     // One more of each after the restart; the clean one last: once it is logged, all before it were handled.
     deliver(v[4]!.raw);
     deliver(c[2]!.raw);
-    await until(() => repliesPer().has(v[4]!.id), 'the reply to the fifth');
+    await until(() => repliesPer(smtp.accepted).has(v[4]!.id), 'the reply to the fifth');
     await bot.waitFor(new RegExp(`${c[2]!.id.replace(/[.<>]/g, '\\$&')} .* clean`));
     const run = await bot.stop();
     expect(run.code, run.stderr).toBe(0);
 
-    const per = repliesPer();
+    const per = repliesPer(smtp.accepted);
     for (const m of v) expect(per.get(m.id), `replies to ${m.id}`).toBe(1);
     expect(per.has(old.id)).toBe(false);
     for (const m of c) expect(per.has(m.id)).toBe(false);
@@ -172,10 +162,10 @@ describe('watch --public-inbox', () => {
     running.push(bot);
     await bot.waitFor(/reviewing the messages of .* dated from 2026-11-01T00:00:00.000Z on/);
     // violating(0) to (5), all dated 2026-11-25: six replies, the deleted message skipped.
-    await until(() => repliesPer().size === 6, 'six replies');
+    await until(() => repliesPer(smtp.accepted).size === 6, 'six replies');
     await bot.waitFor(/deletes a message: skipped/);
     await bot.stop();
-    expect([...repliesPer().values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([...repliesPer(smtp.accepted).values()]).toEqual([1, 1, 1, 1, 1, 1]);
 
     const notInbox = mkdtempSync(join(tmpdir(), 'ps-not-inbox-'));
     writeFileSync(join(notInbox, 'x'), '');

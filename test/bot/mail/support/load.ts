@@ -118,6 +118,16 @@ export function inReplyTo(raw: string): string | undefined {
   return /^In-Reply-To:\s*(<[^>]+>)/im.exec(raw)?.[1];
 }
 
+/** How many of the `accepted` replies answer each message, by their In-Reply-To. */
+export function repliesPer(accepted: readonly string[]): Map<string, number> {
+  const per = new Map<string, number>();
+  for (const raw of accepted) {
+    const to = inReplyTo(raw) ?? '(none)';
+    per.set(to, (per.get(to) ?? 0) + 1);
+  }
+  return per;
+}
+
 /**
  * A real SMTP server (smtp-server, loopback) whose acceptance a test can intercept: `gate`
  * runs when a message's DATA is complete, before the server answers; it returns whether to
