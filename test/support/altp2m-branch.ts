@@ -2,9 +2,9 @@
 // commit with the public header and do_altp2m_op(), then a three-patch branch that adds a subop
 // (defined in 1/3, wired in 2/3, given a libxc wrapper in 3/3) — what a contributor exports
 // with `git format-patch -o out/ staging..` or reads back with `git log -p`.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gitTree } from './git-tree.js';
 
 const HVM_OP_H = `#ifndef __XEN_PUBLIC_HVM_HVM_OP_H__
 #define __XEN_PUBLIC_HVM_HVM_OP_H__
@@ -113,16 +113,7 @@ export function makeXenRepo(dir: string): XenRepo {
     GIT_CONFIG_NOSYSTEM: '1',
     HOME: dir,
   };
-  const git = (...args: string[]): string => execFileSync('git', ['-c', 'init.defaultBranch=staging', '-c', 'core.pager=cat', '-c', 'color.ui=never', ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const write = (path: string, text: string): void => {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
-  const edit = (path: string, from: string, to: string): void => {
-    const text = readFileSync(join(dir, path), 'utf8');
-    if (!text.includes(from)) throw new Error(`${path}: no "${from}" to edit`);
-    write(path, text.replace(from, to));
-  };
+  const { git, write, edit } = gitTree(dir, () => env, ['-c', 'init.defaultBranch=staging', '-c', 'core.pager=cat', '-c', 'color.ui=never']);
   const commit = (message: string): void => void git('commit', '-q', '-a', '-s', '-m', message);
 
   git('init', '-q');

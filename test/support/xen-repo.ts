@@ -2,10 +2,10 @@
 // commit on `staging` and a branch of three commits on top: one clean, one adding an altp2m
 // DOMCTL (altp2m-domctl, error), one defining an HVMOP subop without its handler
 // (altp2m-subop-incomplete). For the --range, GitLab job and b4 tests.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { gitTree } from './git-tree.js';
 
 export interface XenRepo {
   readonly dir: string;
@@ -107,33 +107,20 @@ struct xen_domctl {
 export function makeXenRepo(prefix = 'ps-xenrepo-'): XenRepo {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   let clock = 1_716_000_000;
-  const git = (...args: string[]): string => {
+  const { git, write, edit } = gitTree(dir, () => {
     const when = `${clock} +0200`;
-    return execFileSync('git', args, {
-      cwd: dir,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: dir,
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_AUTHOR_NAME: 'Alice Example',
-        GIT_AUTHOR_EMAIL: 'alice@example.org',
-        GIT_COMMITTER_NAME: 'Alice Example',
-        GIT_COMMITTER_EMAIL: 'alice@example.org',
-        GIT_AUTHOR_DATE: when,
-        GIT_COMMITTER_DATE: when,
-      },
-    });
-  };
-  const write = (path: string, text: string): void => {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
-  const edit = (path: string, from: string, to: string): void => {
-    const text = readFileSync(join(dir, path), 'utf8');
-    if (!text.includes(from)) throw new Error(`${path}: no "${from}"`);
-    write(path, text.replace(from, to));
-  };
+    return {
+      PATH: process.env['PATH'] ?? '',
+      HOME: dir,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Alice Example',
+      GIT_AUTHOR_EMAIL: 'alice@example.org',
+      GIT_COMMITTER_NAME: 'Alice Example',
+      GIT_COMMITTER_EMAIL: 'alice@example.org',
+      GIT_AUTHOR_DATE: when,
+      GIT_COMMITTER_DATE: when,
+    };
+  });
   const commit = (message: string): string => {
     clock += 60;
     git('add', '-A');
